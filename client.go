@@ -1,0 +1,317 @@
+package omni
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Client talks to a contact center's social channels: GWS (Facebook and
+// Twitter) and Infobip (Facebook Messenger). It is safe for concurrent use.
+// Every method that does I/O takes a context; cancelling it stops the call,
+// its retries and its waits at once.
+type Client struct {
+	// Facebook sends Facebook posts through GWS.
+	Facebook *FacebookService
+	// Twitter sends Tweets through GWS.
+	Twitter *TwitterService
+	// Messenger sends Facebook Messenger messages through Infobip.
+	Messenger *MessengerService
+
+	gws       *endpoint // nil when no GWS base URL was given
+	messenger *endpoint // nil when WithMessenger was not given
+
+	hc            *http.Client
+	rc            *retryablehttp.Client
+	userAgent     string
+	retry         RetryPolicy
+	unsafeRetries bool
+	log           *slog.Logger
+	csrf          *csrfState
+	twitterPath   string
+	sessionPath   string
+}
+
+// endpoint is one vendor's base URL and how to authenticate to it.
+type endpoint struct {
+	name string
+	base string // absolute, ends in "/"
+	auth func(http.Header)
+	gws  bool // GWS envelope and CSRF apply
+}
+
+// service is embedded by every service so they share the client.
+type service struct{ client *Client }
+
+// NewClient returns a Client for the GWS API at baseURL, such as
+// "https://gws.example.com/api/v2" (a context path before /api/v2 is fine).
+// baseURL may be empty when only Messenger is used. A malformed URL, a
+// missing credential or a nil option is an error.
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
+	s := settings{twitterPath: "me/tweets", sessionPath: "me/facebooksessions"}
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("omni: NewClient: option %d is nil", i)
+		}
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	c := &Client{
+		userAgent:     "omni-go/" + Version,
+		retry:         s.retry.withDefaults(),
+		unsafeRetries: s.unsafeRetries,
+		log:           s.logger,
+		twitterPath:   s.twitterPath,
+		sessionPath:   s.sessionPath,
+		csrf:          new(csrfState),
+	}
+	if s.userAgent != "" {
+		c.userAgent = s.userAgent
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if baseURL != "" {
+		base, err := parseBase("base URL", baseURL)
+		if err != nil {
+			return nil, err
+		}
+		if s.gwsCreds == nil {
+			return nil, errors.New("omni: NewClient: the GWS base URL needs credentials: add WithBasicAuth")
+		}
+		c.gws = &endpoint{name: "gws", base: base, auth: s.gwsCreds.apply, gws: true}
+		c.warnPlainHTTP(base)
+	}
+	if s.messengerCreds != nil {
+		base, err := parseBase("Messenger base URL", s.messengerBase)
+		if err != nil {
+			return nil, err
+		}
+		c.messenger = &endpoint{name: "messenger", base: base, auth: s.messengerCreds.apply}
+		c.warnPlainHTTP(base)
+	}
+	if c.gws == nil && c.messenger == nil {
+		return nil, errors.New("omni: NewClient: give a GWS base URL, WithMessenger, or both")
+	}
+	c.hc = s.httpClient
+	if c.hc == nil {
+		c.hc = defaultHTTPClient()
+	}
+	c.rc = c.newRetryClient()
+	svc := service{client: c}
+	c.Facebook = (*FacebookService)(&svc)
+	c.Twitter = (*TwitterService)(&svc)
+	c.Messenger = (*MessengerService)(&svc)
+	return c, nil
+}
+
+// HTTPClient returns the *http.Client every request goes through, the one
+// given to WithHTTPClient or the client's own (with a cookie jar).
+func (c *Client) HTTPClient() *http.Client { return c.hc }
+
+// BaseURL returns the GWS base URL with a trailing slash, or "" when none was given.
+func (c *Client) BaseURL() string {
+	if c.gws == nil {
+		return ""
+	}
+	return c.gws.base
+}
+
+// parseBase checks a base URL and returns it with a trailing slash.
+// Errors never repeat the URL, which might carry a secret.
+func parseBase(what, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("omni: %s must be an absolute http or https URL", what)
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("omni: %s must not carry credentials: use the auth options", what)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("omni: %s must not have a query or fragment", what)
+	}
+	s := u.String()
+	if !strings.HasSuffix(s, "/") {
+		s += "/"
+	}
+	return s, nil
+}
+
+// warnPlainHTTP logs once per endpoint when credentials would cross a
+// network in clear text.
+func (c *Client) warnPlainHTTP(base string) {
+	u, _ := url.Parse(base)
+	if u.Scheme != "http" {
+		return
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return
+	}
+	c.log.Warn("omni: credentials will be sent over plain http", "host", host)
+}
+
+// defaultHTTPClient has a cookie jar (GWS sessions), TLS 1.2 or newer, no
+// overall timeout (contexts bound each call; CometD holds requests open) and
+// follows no redirect, so credentials never travel to another host.
+func defaultHTTPClient() *http.Client {
+	jar, _ := cookiejar.New(nil) // cookiejar.New never fails without options
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 16
+	if tr.TLSClientConfig == nil {
+		tr.TLSClientConfig = newTLSConfig()
+	}
+	return &http.Client{
+		Jar:       jar,
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// call describes one API request.
+type call struct {
+	ep     *endpoint
+	method string
+	path   string     // relative to ep.base, already escaped
+	query  url.Values // optional
+	body   any        // JSON-encoded when not nil
+	// send marks a request that creates something (a post, a message): it
+	// is retried only where the server cannot have acted on it.
+	send bool
+}
+
+// url returns the absolute URL of the call.
+func (cl *call) url() string {
+	u := cl.ep.base + cl.path
+	if len(cl.query) > 0 {
+		u += "?" + cl.query.Encode()
+	}
+	return u
+}
+
+// redactedURL is the call's URL as it may appear in errors and logs.
+func (cl *call) redactedURL() string { return cl.ep.base + cl.path }
+
+// do runs the pipeline: encode, send with retries (and one CSRF refresh),
+// check the response, decode into out (when not nil).
+func (c *Client) do(ctx context.Context, cl *call, out any) error {
+	if cl.ep == nil {
+		return ErrNotConfigured
+	}
+	var body []byte
+	if cl.body != nil {
+		var err error
+		if body, err = json.Marshal(cl.body); err != nil {
+			return fmt.Errorf("omni: encoding %s request: %w", cl.ep.name, err)
+		}
+	}
+	res, err := c.roundTrip(ctx, cl, body)
+	if err != nil {
+		return err
+	}
+	defer res.release()
+	if cl.ep.gws && res.status == http.StatusForbidden && c.csrfRetry(res.body) {
+		used := res.csrfToken
+		res.release()
+		if err := c.refreshCSRF(ctx, used); err != nil {
+			return err
+		}
+		c.log.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL())
+		if res, err = c.roundTrip(ctx, cl, body); err != nil {
+			return err
+		}
+		defer res.release()
+	}
+	if err := c.check(cl, res); err != nil {
+		return err
+	}
+	if out == nil || len(res.body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(res.body, out); err != nil {
+		return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+	}
+	return nil
+}
+
+// result is a response whose body has been read (bounded) and closed.
+type result struct {
+	status    int
+	header    http.Header
+	body      []byte
+	buf       *bytes.Buffer
+	csrfToken string // the token the request carried
+}
+
+func (r *result) release() {
+	if r.buf != nil {
+		putBuffer(r.buf)
+		r.buf, r.body = nil, nil
+	}
+}
+
+// roundTrip sends one request through the retry client and reads the answer.
+func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result, error) {
+	var reqBody any
+	if body != nil {
+		reqBody = body
+	}
+	st := &attemptState{send: cl.send && !c.unsafeRetries, method: cl.method, url: cl.redactedURL()}
+	req, err := retryablehttp.NewRequestWithContext(withAttemptState(ctx, st), cl.method, cl.url(), reqBody)
+	if err != nil {
+		return nil, fmt.Errorf("omni: building %s request: %w", cl.ep.name, err)
+	}
+	h := req.Header
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.userAgent)
+	if body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	cl.ep.auth(h)
+	var token string
+	if cl.ep.gws && cl.method != http.MethodGet && cl.method != http.MethodHead {
+		token = c.csrf.apply(h)
+	}
+	resp, err := c.rc.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("omni: %s %s: %w", cl.method, cl.redactedURL(), ctxErr)
+		}
+		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: unwrapURLError(err)}
+	}
+	defer resp.Body.Close()
+	if cl.ep.gws {
+		c.csrf.capture(resp.Header)
+	}
+	buf := getBuffer()
+	if err := readBounded(buf, resp.Body, maxResponseBody); err != nil {
+		putBuffer(buf)
+		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: err}
+	}
+	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token}, nil
+}
+
+// unwrapURLError drops *url.Error's wrapping, whose text repeats the full URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

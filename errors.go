@@ -1,0 +1,169 @@
+package omni
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors for use with errors.Is. An *APIError or a *ValidationError
+// matches the sentinel that describes it, so callers can branch on the kind of
+// failure without inspecting status codes:
+//
+//	if errors.Is(err, omni.ErrRateLimited) { ... }
+var (
+	// ErrUnauthorized: HTTP 401, GWS statusCode 20 or Infobip UNAUTHORIZED.
+	ErrUnauthorized = errors.New("omni: unauthorized")
+	// ErrForbidden: HTTP 403 or GWS statusCode 3 (operation forbidden) or 5 (no permission).
+	ErrForbidden = errors.New("omni: forbidden")
+	// ErrNotFound: HTTP 404 or GWS statusCode 6.
+	ErrNotFound = errors.New("omni: not found")
+	// ErrRateLimited: HTTP 429 (Infobip TOO_MANY_REQUESTS).
+	ErrRateLimited = errors.New("omni: rate limited")
+	// ErrValidation: the request was invalid, either rejected before sending
+	// (*ValidationError) or by the server (HTTP 400, GWS statusCode 1 or 10).
+	ErrValidation = errors.New("omni: validation failed")
+	// ErrServer: HTTP 5xx or GWS statusCode 4 (internal error).
+	ErrServer = errors.New("omni: server error")
+	// ErrNotConfigured: a service was used that NewClient was not given a
+	// base URL or credentials for.
+	ErrNotConfigured = errors.New("omni: service not configured")
+)
+
+// maxErrorBody is how much of a failed response's body an APIError keeps.
+const maxErrorBody = 64 << 10
+
+// APIError is returned when a server answers with an HTTP status of 400 or
+// above, or with a GWS statusCode other than 0. It never carries credentials:
+// URL has its user information and query removed.
+type APIError struct {
+	// HTTPStatus is the HTTP status code of the response.
+	HTTPStatus int
+	// Method and URL identify the request (URL without user info or query).
+	Method string
+	URL    string
+
+	// StatusCode and StatusMessage are the GWS envelope fields.
+	StatusCode    StatusCode
+	StatusMessage string
+
+	// MessageID, Text and ValidationErrors come from an Infobip requestError.
+	MessageID        string
+	Text             string
+	ValidationErrors map[string][]string
+
+	// RetryAfter is the server's Retry-After, when it sent one.
+	RetryAfter time.Duration
+	// RequestID is the X-Request-Id response header, when present.
+	RequestID string
+	// Body is the response body, cut at 64 KiB.
+	Body []byte
+}
+
+// Error describes the failure in one line.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "omni: %s %s: HTTP %d", e.Method, e.URL, e.HTTPStatus)
+	if e.StatusCode != StatusSuccess {
+		fmt.Fprintf(&b, ", statusCode %d (%s)", int(e.StatusCode), e.StatusCode)
+	}
+	if e.StatusMessage != "" {
+		fmt.Fprintf(&b, ": %s", e.StatusMessage)
+	}
+	if e.MessageID != "" {
+		fmt.Fprintf(&b, ": %s", e.MessageID)
+		if e.Text != "" {
+			fmt.Fprintf(&b, " %q", e.Text)
+		}
+	}
+	for _, field := range sortedKeys(e.ValidationErrors) {
+		fmt.Fprintf(&b, "; %s: %s", field, strings.Join(e.ValidationErrors[field], ", "))
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Is reports whether the error matches one of the package's sentinel errors.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.HTTPStatus == http.StatusUnauthorized || e.StatusCode == StatusNotAuthenticated ||
+			e.MessageID == "UNAUTHORIZED"
+	case ErrForbidden:
+		return e.HTTPStatus == http.StatusForbidden || e.StatusCode == StatusForbidden ||
+			e.StatusCode == StatusNoPermission
+	case ErrNotFound:
+		return e.HTTPStatus == http.StatusNotFound || e.StatusCode == StatusNotFound
+	case ErrRateLimited:
+		return e.HTTPStatus == http.StatusTooManyRequests || e.MessageID == "TOO_MANY_REQUESTS"
+	case ErrValidation:
+		return e.HTTPStatus == http.StatusBadRequest || e.StatusCode == StatusMissingParameter ||
+			e.StatusCode == StatusInputValidation || len(e.ValidationErrors) > 0
+	case ErrServer:
+		return e.HTTPStatus >= 500 || e.StatusCode == StatusInternalError
+	}
+	return false
+}
+
+// FieldError is one rule a request field broke.
+type FieldError struct {
+	// Field is the JSON path of the field, such as "message.buttons[1].title".
+	Field string
+	// Rule says what the field must be, such as "must be 1 to 20 characters".
+	Rule string
+}
+
+func (f FieldError) String() string { return f.Field + ": " + f.Rule }
+
+// ValidationError lists every field of a request that broke a rule. It is
+// returned before any byte is sent.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+// Error lists the broken rules.
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.String()
+	}
+	return "omni: invalid request: " + strings.Join(parts, "; ")
+}
+
+// Is reports whether target is ErrValidation.
+func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+// add records a broken rule.
+func (e *ValidationError) add(field, rule string, args ...any) {
+	if len(args) > 0 {
+		rule = fmt.Sprintf(rule, args...)
+	}
+	e.Fields = append(e.Fields, FieldError{Field: field, Rule: rule})
+}
+
+// nest records the fields of a nested validation error under prefix ("" for none).
+func (e *ValidationError) nest(prefix string, err error) {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			if prefix != "" {
+				f.Field = prefix + "." + f.Field
+			}
+			e.Fields = append(e.Fields, f)
+		}
+	} else if err != nil {
+		e.Fields = append(e.Fields, FieldError{Field: prefix, Rule: err.Error()})
+	}
+}
+
+// err returns e, or nil when no rule was broken.
+func (e *ValidationError) err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}

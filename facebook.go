@@ -1,0 +1,60 @@
+package omni
+
+import "context"
+
+// FacebookService sends Facebook posts through GWS
+// (POST {base}/me/facebook/{id}, feature api-multimedia).
+type FacebookService service
+
+// FacebookSend is the request of FacebookService.Send.
+type FacebookSend struct {
+	// QueuePath is the job queue that handles the send, such as
+	// "/contacts/60ebbb94-3cef-4b14-95f8-5c49dbeb355d". Required.
+	QueuePath string
+	// From is the user name of the Facebook account. Required.
+	From string
+	// Message is the plain-text message. Required.
+	Message string
+	// SaveLAR, when set, asks the server to record the agent for last agent
+	// routing. Left nil, it is not sent.
+	SaveLAR *bool
+}
+
+// Validate reports every missing field of the request.
+func (r FacebookSend) Validate() error {
+	var v ValidationError
+	checkFromMessage(&v, "facebook", r.QueuePath, r.From, r.Message)
+	return v.err()
+}
+
+// checkFromMessage checks the fields GWS sends share.
+func checkFromMessage(v *ValidationError, key, queuePath, from, message string) {
+	if queuePath == "" {
+		v.add("queuePath", "must not be empty")
+	}
+	if from == "" {
+		v.add(key+".from", "must not be empty")
+	}
+	if message == "" {
+		v.add(key+".message", "must not be empty")
+	}
+}
+
+// Send posts a Facebook message from the interaction id. The outcome comes
+// later as a FacebookStateChangeMessage notification with the returned
+// ReferenceID. Invalid input returns a *ValidationError and sends nothing.
+//
+// Send is not retried once the request may have reached the server (see the
+// retry table), so an error other than *ValidationError can mean the post
+// was made: check with the notification before sending again.
+func (s *FacebookService) Send(ctx context.Context, id string, r FacebookSend) (*SendResult, error) {
+	var v ValidationError
+	checkID(&v, id)
+	v.nest("", r.Validate())
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	body := &gwsSend{OperationName: "Send", QueuePath: r.QueuePath,
+		Facebook: &fromMessage{From: r.From, Message: r.Message}, SaveLAR: r.SaveLAR}
+	return s.client.postOperation(ctx, resourcePath("me/facebook", id), body, true)
+}

@@ -1,0 +1,55 @@
+package omni
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// SendResult is GWS's answer to an asynchronous operation.
+type SendResult struct {
+	// ReferenceID links the operation to the CometD notification that
+	// reports its outcome (data.referenceId). 0 when the server sent none.
+	ReferenceID int64 `json:"referenceId"`
+}
+
+// gwsOperation is the body of a GWS operation: operationName plus the
+// operation's own fields.
+type gwsSend struct {
+	OperationName string       `json:"operationName"`
+	QueuePath     string       `json:"queuePath"`
+	Facebook      *fromMessage `json:"facebook,omitempty"`
+	Twitter       *fromMessage `json:"twitter,omitempty"`
+	SaveLAR       *bool        `json:"saveLAR,omitempty"`
+}
+
+type fromMessage struct {
+	From    string `json:"from"`
+	Message string `json:"message"`
+}
+
+// Bool returns a pointer to v, for optional fields such as SaveLAR.
+func Bool(v bool) *bool { return &v }
+
+// resourcePath joins a path prefix and an escaped id.
+func resourcePath(prefix, id string) string { return prefix + "/" + url.PathEscape(id) }
+
+// checkID adds a rule violation for an id that is empty or a dot segment,
+// which would reach another endpoint once joined into a path.
+func checkID(v *ValidationError, id string) {
+	switch id {
+	case "":
+		v.add("id", "must not be empty")
+	case ".", "..":
+		v.add("id", "must not be %q", id)
+	}
+}
+
+// postOperation validates nothing: it sends a GWS operation and decodes the result.
+func (c *Client) postOperation(ctx context.Context, path string, body any, send bool) (*SendResult, error) {
+	var res SendResult
+	if err := c.do(ctx, &call{ep: c.gws, method: http.MethodPost, path: path, body: body, send: send}, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}

@@ -1,0 +1,220 @@
+package omni
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// MessageType is the "type" of a Messenger message.
+type MessageType string
+
+// The Messenger message types.
+const (
+	TypeText         MessageType = "TEXT"
+	TypeImage        MessageType = "IMAGE"
+	TypeVideo        MessageType = "VIDEO"
+	TypeAudio        MessageType = "AUDIO"
+	TypeFile         MessageType = "FILE"
+	TypeTemplate     MessageType = "TEMPLATE"
+	TypeSenderAction MessageType = "SENDER_ACTION"
+)
+
+// Message is one Messenger message: Text, Media, Template, SenderAction or,
+// for a type this SDK does not know, UnknownMessage. The set is closed: only
+// this package's types implement it.
+type Message interface {
+	// Type returns the message's "type".
+	Type() MessageType
+	// Validate reports every field that breaks the service's rules.
+	Validate() error
+	// wire is the message's JSON form; it also seals the interface.
+	wire() any
+}
+
+// Text is a TEXT message: UTF-8 text of 1 to 640 characters.
+type Text struct {
+	Text string
+}
+
+// TextMessage returns a TEXT message.
+func TextMessage(text string) Text { return Text{Text: text} }
+
+// Type returns TypeText.
+func (Text) Type() MessageType { return TypeText }
+
+func (m Text) wire() any { return wireMessage{Type: TypeText, Text: m.Text} }
+
+// MarshalJSON encodes {"type":"TEXT","text":...}.
+func (m Text) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
+
+// Media is an IMAGE, VIDEO, AUDIO or FILE message: the absolute http(s) URL
+// of a publicly reachable file.
+type Media struct {
+	// Kind is TypeImage, TypeVideo, TypeAudio or TypeFile.
+	Kind MessageType
+	URL  string
+}
+
+// ImageMessage returns an IMAGE message.
+func ImageMessage(url string) Media { return Media{Kind: TypeImage, URL: url} }
+
+// VideoMessage returns a VIDEO message.
+func VideoMessage(url string) Media { return Media{Kind: TypeVideo, URL: url} }
+
+// AudioMessage returns an AUDIO message.
+func AudioMessage(url string) Media { return Media{Kind: TypeAudio, URL: url} }
+
+// FileMessage returns a FILE message.
+func FileMessage(url string) Media { return Media{Kind: TypeFile, URL: url} }
+
+// Type returns the media kind.
+func (m Media) Type() MessageType { return m.Kind }
+
+func (m Media) wire() any { return wireMessage{Type: m.Kind, URL: m.URL} }
+
+// MarshalJSON encodes {"type":"IMAGE","url":...} (or VIDEO, AUDIO, FILE).
+func (m Media) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
+
+// Template is a TEMPLATE message with a BUTTON payload: text of up to 320
+// characters and one to three buttons.
+type Template struct {
+	Text    string
+	Buttons []Button
+}
+
+// ButtonTemplate returns a TEMPLATE message with a BUTTON payload.
+func ButtonTemplate(text string, buttons ...Button) Template {
+	return Template{Text: text, Buttons: buttons}
+}
+
+// Type returns TypeTemplate.
+func (Template) Type() MessageType { return TypeTemplate }
+
+func (m Template) wire() any {
+	return wireMessage{Type: TypeTemplate, Payload: &wirePayload{Type: payloadButton, Text: m.Text, Buttons: m.Buttons}}
+}
+
+// MarshalJSON encodes {"type":"TEMPLATE","payload":{"type":"BUTTON",...}}.
+func (m Template) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
+
+// ButtonType is the "type" of a template button.
+type ButtonType string
+
+// The button types.
+const (
+	ButtonPostback ButtonType = "POSTBACK"
+	ButtonURL      ButtonType = "URL"
+)
+
+// Button is a call-to-action of a Template: a POSTBACK button sends Payload
+// back to the webhook, a URL button opens URL.
+type Button struct {
+	Type    ButtonType `json:"type"`
+	Title   string     `json:"title"`
+	Payload string     `json:"payload,omitempty"`
+	URL     string     `json:"url,omitempty"`
+}
+
+// PostbackButton returns a POSTBACK button.
+func PostbackButton(title, payload string) Button {
+	return Button{Type: ButtonPostback, Title: title, Payload: payload}
+}
+
+// URLButton returns a URL button.
+func URLButton(title, url string) Button { return Button{Type: ButtonURL, Title: title, URL: url} }
+
+// Action is a sender action: a read receipt or a typing indicator.
+type Action string
+
+// The sender actions.
+const (
+	MarkSeen  Action = "MARK_SEEN"
+	TypingOn  Action = "TYPING_ON"
+	TypingOff Action = "TYPING_OFF"
+)
+
+// SenderAction is a SENDER_ACTION message.
+type SenderAction struct {
+	Action Action
+}
+
+// SenderActionMessage returns a SENDER_ACTION message.
+func SenderActionMessage(a Action) SenderAction { return SenderAction{Action: a} }
+
+// Type returns TypeSenderAction.
+func (SenderAction) Type() MessageType { return TypeSenderAction }
+
+func (m SenderAction) wire() any { return wireMessage{Type: TypeSenderAction, SenderAction: m.Action} }
+
+// MarshalJSON encodes {"type":"SENDER_ACTION","senderAction":...}.
+func (m SenderAction) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
+
+// UnknownMessage keeps a message whose type (or template payload type) this
+// SDK does not know, as the raw JSON object it came in. It is sent as is.
+type UnknownMessage struct {
+	Kind MessageType
+	Raw  json.RawMessage
+}
+
+// Type returns the message's "type".
+func (m UnknownMessage) Type() MessageType { return m.Kind }
+
+// Validate checks only that Raw is a JSON object: the SDK does not know the
+// type's rules.
+func (m UnknownMessage) Validate() error {
+	t := bytes.TrimSpace(m.Raw)
+	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: "must be a JSON object"}}}
+	}
+	return nil
+}
+
+func (m UnknownMessage) wire() any { return m.Raw }
+
+// MarshalJSON returns Raw.
+func (m UnknownMessage) MarshalJSON() ([]byte, error) { return m.Raw.MarshalJSON() }
+
+// payloadButton is the only template payload type the service documents.
+const payloadButton = "BUTTON"
+
+// wireMessage is the JSON shape of every known message type.
+type wireMessage struct {
+	Type         MessageType  `json:"type"`
+	Text         string       `json:"text,omitempty"`
+	URL          string       `json:"url,omitempty"`
+	Payload      *wirePayload `json:"payload,omitempty"`
+	SenderAction Action       `json:"senderAction,omitempty"`
+}
+
+type wirePayload struct {
+	Type    string   `json:"type"`
+	Text    string   `json:"text"`
+	Buttons []Button `json:"buttons"`
+}
+
+// UnmarshalMessage decodes a Messenger message object. A type it does not
+// know, or a template whose payload is not BUTTON, comes back as an
+// UnknownMessage holding the raw JSON, so nothing is lost.
+func UnmarshalMessage(data []byte) (Message, error) {
+	var w wireMessage
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, fmt.Errorf("omni: decoding message: %w", err)
+	}
+	switch w.Type {
+	case "":
+		return nil, errors.New("omni: decoding message: no \"type\"")
+	case TypeText:
+		return Text{Text: w.Text}, nil
+	case TypeImage, TypeVideo, TypeAudio, TypeFile:
+		return Media{Kind: w.Type, URL: w.URL}, nil
+	case TypeSenderAction:
+		return SenderAction{Action: w.SenderAction}, nil
+	case TypeTemplate:
+		if w.Payload != nil && w.Payload.Type == payloadButton {
+			return Template{Text: w.Payload.Text, Buttons: w.Payload.Buttons}, nil
+		}
+	}
+	return UnknownMessage{Kind: w.Type, Raw: bytes.Clone(data)}, nil
+}

@@ -1,0 +1,176 @@
+package omni
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Option configures a Client. Options are applied in order by NewClient; a
+// nil Option is an error.
+type Option func(*settings) error
+
+// settings collects what the options say before NewClient checks it.
+type settings struct {
+	gwsCreds       *basicAuth
+	messengerBase  string
+	messengerCreds MessengerCredentials
+	httpClient     *http.Client
+	userAgent      string
+	retry          RetryPolicy
+	unsafeRetries  bool
+	logger         *slog.Logger
+	twitterPath    string
+	sessionPath    string
+}
+
+// RetryPolicy bounds automatic retries. The zero value of a field keeps its default.
+type RetryPolicy struct {
+	// MaxAttempts is the total number of attempts, the first included
+	// (default 4). 1 disables retries.
+	MaxAttempts int
+	// MinWait and MaxWait bound the jittered exponential backoff between
+	// attempts (defaults 250ms and 8s).
+	MinWait, MaxWait time.Duration
+	// MaxRetryAfter is the longest Retry-After the client waits out by itself
+	// (default 30s); a longer one is returned to the caller as an *APIError
+	// with RetryAfter set.
+	MaxRetryAfter time.Duration
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 4
+	}
+	if p.MinWait <= 0 {
+		p.MinWait = 250 * time.Millisecond
+	}
+	if p.MaxWait <= 0 {
+		p.MaxWait = 8 * time.Second
+	}
+	if p.MaxWait < p.MinWait {
+		p.MaxWait = p.MinWait
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = 30 * time.Second
+	}
+	return p
+}
+
+// WithBasicAuth sets the GWS user name and password, sent as HTTP Basic
+// authentication on every GWS and CometD request.
+func WithBasicAuth(username, password string) Option {
+	return func(s *settings) error {
+		if username == "" {
+			return errors.New("omni: WithBasicAuth: username must not be empty")
+		}
+		s.gwsCreds = &basicAuth{username: username, password: password}
+		return nil
+	}
+}
+
+// WithMessenger enables the Messenger service: baseURL is the account's
+// Infobip host (such as https://xyz.api.infobip.com) and creds one of
+// AppKey, MessengerBasicAuth, IBSSOToken or BearerToken.
+func WithMessenger(baseURL string, creds MessengerCredentials) Option {
+	return func(s *settings) error {
+		if creds == nil {
+			return errors.New("omni: WithMessenger: credentials must not be nil")
+		}
+		if err := creds.check(); err != nil {
+			return err
+		}
+		s.messengerBase = baseURL
+		s.messengerCreds = creds
+		return nil
+	}
+}
+
+// WithHTTPClient makes the Client send every request, REST and CometD,
+// through hc. Give hc a cookie jar (net/http/cookiejar): GWS keeps its
+// session and CSRF token in cookies. The client is used as is, so
+// httpmock.ActivateNonDefault(hc) works before or after NewClient.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if hc == nil {
+			return errors.New("omni: WithHTTPClient: client must not be nil")
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithUserAgent replaces the User-Agent header (default "omni-go/<Version>").
+func WithUserAgent(ua string) Option {
+	return func(s *settings) error {
+		if strings.TrimSpace(ua) == "" {
+			return errors.New("omni: WithUserAgent: user agent must not be empty")
+		}
+		s.userAgent = ua
+		return nil
+	}
+}
+
+// WithRetry sets the retry bounds. Which failures are retried at all is
+// decided by the retry table (see README); this only limits how often and
+// how long.
+func WithRetry(p RetryPolicy) Option {
+	return func(s *settings) error {
+		if p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0 || p.MaxRetryAfter < 0 {
+			return errors.New("omni: WithRetry: values must not be negative")
+		}
+		s.retry = p
+		return nil
+	}
+}
+
+// WithRetryUnsafeSends lets the client retry sends (POSTs that create a
+// message) on failures after which the server may have acted: a connection
+// reset after the request was written, or 502/503/504 without Retry-After.
+// Neither vendor documents an idempotency key, so such a retry can deliver a
+// message twice. Off by default.
+func WithRetryUnsafeSends(on bool) Option {
+	return func(s *settings) error {
+		s.unsafeRetries = on
+		return nil
+	}
+}
+
+// WithLogger makes the client log each attempt, retry and CSRF refresh at
+// Debug level and insecure set-ups at Warn. Headers, cookies and bodies are
+// never logged. Without it the client prints nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		if l == nil {
+			return errors.New("omni: WithLogger: logger must not be nil")
+		}
+		s.logger = l
+		return nil
+	}
+}
+
+// WithTwitterPath changes the path prefix of Tweet operations, relative to
+// the GWS base URL (default "me/tweets"; 2015-era servers use "me/twitter").
+func WithTwitterPath(prefix string) Option {
+	return pathOption("WithTwitterPath", prefix, func(s *settings, p string) { s.twitterPath = p })
+}
+
+// WithFacebookSessionPath changes the path prefix of Facebook private
+// messaging operations (default "me/facebooksessions"; older servers use
+// "me/facebooksession").
+func WithFacebookSessionPath(prefix string) Option {
+	return pathOption("WithFacebookSessionPath", prefix, func(s *settings, p string) { s.sessionPath = p })
+}
+
+func pathOption(name, prefix string, set func(*settings, string)) Option {
+	return func(s *settings) error {
+		p := strings.Trim(prefix, "/")
+		if p == "" || strings.Contains(p, "..") || strings.ContainsAny(p, "?#") {
+			return errors.New("omni: " + name + ": prefix must be a relative path such as \"me/twitter\"")
+		}
+		set(s, p)
+		return nil
+	}
+}

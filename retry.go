@@ -1,0 +1,175 @@
+package omni
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// retryInput is what a retry decision looks at.
+type retryInput struct {
+	send          bool // the request creates something and unsafe retries are off
+	ctxDone       bool
+	err           error // transport error, nil when a response arrived
+	status        int
+	retryAfter    time.Duration
+	hasRetryAfter bool
+	maxRetryAfter time.Duration
+	csrfRejection bool // a GWS 403 "Missing or invalid Csrf token"
+}
+
+// retryAction is what to do about a failed attempt.
+type retryAction int
+
+const (
+	dontRetry      retryAction = iota
+	retryNow                   // after the backoff (or Retry-After) wait
+	refreshCSRFAnd             // fetch a CSRF token, then retry once
+)
+
+// retryRule is one row of the retry table.
+type retryRule struct {
+	when   func(in retryInput) bool
+	action func(in retryInput) retryAction
+	reason string
+}
+
+func always(a retryAction) func(retryInput) retryAction {
+	return func(retryInput) retryAction { return a }
+}
+
+// unlessSend retries idempotent requests only (and sends when the caller
+// opted in with WithRetryUnsafeSends).
+func unlessSend(in retryInput) retryAction {
+	if in.send {
+		return dontRetry
+	}
+	return retryNow
+}
+
+// retryTable decides every failed attempt; the first matching row wins.
+// The README shows the same table.
+var retryTable = []retryRule{
+	{func(in retryInput) bool { return in.ctxDone }, always(dontRetry),
+		"the caller's context is done: stop at once"},
+	{func(in retryInput) bool { return in.err != nil && neverSent(in.err) }, always(retryNow),
+		"the connection could not be made, so the request never left: safe for sends too"},
+	{func(in retryInput) bool { return in.err != nil }, unlessSend,
+		"the connection broke after the request may have reached the server: a send could be posted twice"},
+	{func(in retryInput) bool { return in.csrfRejection }, always(refreshCSRFAnd),
+		"GWS refused the CSRF token without acting: fetch a fresh one and retry once"},
+	{func(in retryInput) bool {
+		return (in.status == 429 || in.status == 503) && in.hasRetryAfter && in.retryAfter > in.maxRetryAfter
+	}, always(dontRetry),
+		"Retry-After is longer than RetryPolicy.MaxRetryAfter: the caller decides (APIError.RetryAfter)"},
+	{func(in retryInput) bool { return (in.status == 429 || in.status == 503) && in.hasRetryAfter }, always(retryNow),
+		"the server refused without acting and said when to come back: wait Retry-After, safe for sends"},
+	{func(in retryInput) bool {
+		return in.status == 429 || in.status == 502 || in.status == 503 || in.status == 504
+	}, unlessSend,
+		"throttled or a gateway failed, and the upstream may have acted: idempotent requests only"},
+	{func(in retryInput) bool { return true }, always(dontRetry),
+		"success, a client error or a 500: retrying would not change the answer"},
+}
+
+// decideRetry returns the action of the first matching row and its reason.
+func decideRetry(in retryInput) (retryAction, string) {
+	for _, r := range retryTable {
+		if r.when(in) {
+			return r.action(in), r.reason
+		}
+	}
+	return dontRetry, ""
+}
+
+// neverSent reports whether a transport error happened before any byte of
+// the request was written: dialling (which includes DNS) failed.
+func neverSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// attemptState travels in the request context so the retry hooks know what
+// kind of request they judge, and counts attempts.
+type attemptState struct {
+	send     bool
+	method   string
+	url      string
+	attempts int
+}
+
+type attemptKey struct{}
+
+func withAttemptState(ctx context.Context, st *attemptState) context.Context {
+	return context.WithValue(ctx, attemptKey{}, st)
+}
+
+// newRetryClient wires the retry table into go-retryablehttp.
+func (c *Client) newRetryClient() *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   c.hc,
+		RetryWaitMin: c.retry.MinWait,
+		RetryWaitMax: c.retry.MaxWait,
+		RetryMax:     c.retry.MaxAttempts - 1,
+		CheckRetry:   c.checkRetry,
+		Backoff:      backoff,
+		// The last response or error is returned as it is, never replaced by
+		// a "giving up after N attempts" error.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+// checkRetry is retryablehttp's hook; CSRF rejections are left to do,
+// which needs the body to recognise them.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st, _ := ctx.Value(attemptKey{}).(*attemptState)
+	if st == nil {
+		st = &attemptState{}
+	}
+	st.attempts++
+	in := retryInput{send: st.send, ctxDone: ctx.Err() != nil, err: err, maxRetryAfter: c.retry.MaxRetryAfter}
+	if resp != nil {
+		in.status = resp.StatusCode
+		in.retryAfter, in.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	action, reason := decideRetry(in)
+	if in.ctxDone {
+		return false, ctx.Err()
+	}
+	if action != retryNow {
+		return false, nil
+	}
+	if st.attempts < c.retry.MaxAttempts {
+		c.log.Debug("omni: retrying", "method", st.method, "url", st.url, "attempt", st.attempts,
+			"status", in.status, "reason", reason)
+	}
+	return true, nil
+}
+
+// backoff waits Retry-After when the server sent one, otherwise an
+// exponential delay from min, capped at max, with jitter in its upper half.
+func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return d
+		}
+	}
+	d := min
+	for i := 0; i < attempt && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}

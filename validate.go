@@ -1,0 +1,119 @@
+package omni
+
+import (
+	"fmt"
+	"net/url"
+	"unicode/utf8"
+)
+
+// Limits of the Messenger service, in characters (Unicode code points).
+const (
+	MaxTextLength            = 640
+	MaxTemplateTextLength    = 320
+	MaxButtons               = 3
+	MaxButtonTitleLength     = 20
+	MaxPostbackPayloadLength = 1000
+)
+
+// TruncateText cuts s to at most n characters on a rune boundary. The
+// service truncates long text itself; the SDK rejects it instead, so call
+// this when cutting is what you want:
+//
+//	omni.TextMessage(omni.TruncateText(s, omni.MaxTextLength))
+func TruncateText(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}
+
+// checkLength adds a rule when s is not valid UTF-8 or not min..max characters long.
+func checkLength(v *ValidationError, field, s string, min, max int) {
+	if !utf8.ValidString(s) {
+		v.add(field, "must be valid UTF-8")
+		return
+	}
+	if n := utf8.RuneCountInString(s); n < min || n > max {
+		if min == 1 && n == 0 {
+			v.add(field, "must not be empty")
+			return
+		}
+		v.add(field, "must be %d to %d characters, got %d", min, max, n)
+	}
+}
+
+// checkHTTPURL adds a rule unless s is an absolute http or https URL.
+func checkHTTPURL(v *ValidationError, field, s string) {
+	u, err := url.Parse(s)
+	if s == "" {
+		v.add(field, "must not be empty")
+	} else if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.add(field, "must be an absolute http or https URL")
+	}
+}
+
+// Validate checks the text is 1 to 640 characters of UTF-8.
+func (m Text) Validate() error {
+	var v ValidationError
+	checkLength(&v, "text", m.Text, 1, MaxTextLength)
+	return v.err()
+}
+
+// Validate checks the kind and that URL is an absolute http(s) URL.
+func (m Media) Validate() error {
+	var v ValidationError
+	switch m.Kind {
+	case TypeImage, TypeVideo, TypeAudio, TypeFile:
+	default:
+		v.add("type", "must be IMAGE, VIDEO, AUDIO or FILE, got %q", m.Kind)
+	}
+	checkHTTPURL(&v, "url", m.URL)
+	return v.err()
+}
+
+// Validate checks the text (1 to 320 characters), the number of buttons (1
+// to 3) and every button.
+func (m Template) Validate() error {
+	var v ValidationError
+	checkLength(&v, "payload.text", m.Text, 1, MaxTemplateTextLength)
+	if n := len(m.Buttons); n < 1 || n > MaxButtons {
+		v.add("payload.buttons", "must hold 1 to %d buttons, got %d", MaxButtons, n)
+	}
+	for i, b := range m.Buttons {
+		v.nest(fmt.Sprintf("payload.buttons[%d]", i), b.Validate())
+	}
+	return v.err()
+}
+
+// Validate checks the title (1 to 20 characters) and, by type, the payload
+// (1 to 1000 characters) or the URL (absolute http or https).
+func (b Button) Validate() error {
+	var v ValidationError
+	checkLength(&v, "title", b.Title, 1, MaxButtonTitleLength)
+	switch b.Type {
+	case ButtonPostback:
+		checkLength(&v, "payload", b.Payload, 1, MaxPostbackPayloadLength)
+	case ButtonURL:
+		checkHTTPURL(&v, "url", b.URL)
+	default:
+		v.add("type", "must be POSTBACK or URL, got %q", b.Type)
+	}
+	return v.err()
+}
+
+// Validate checks the action is MARK_SEEN, TYPING_ON or TYPING_OFF.
+func (m SenderAction) Validate() error {
+	switch m.Action {
+	case MarkSeen, TypingOn, TypingOff:
+		return nil
+	}
+	return &ValidationError{Fields: []FieldError{{Field: "senderAction",
+		Rule: fmt.Sprintf("must be MARK_SEEN, TYPING_ON or TYPING_OFF, got %q", m.Action)}}}
+}
