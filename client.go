@@ -27,6 +27,8 @@ type Client struct {
 	Twitter *TwitterService
 	// Messenger sends Facebook Messenger messages through Infobip.
 	Messenger *MessengerService
+	// FacebookSessions runs operations on Facebook private-messaging sessions.
+	FacebookSessions *FacebookSessionService
 
 	gws       *endpoint // nil when no GWS base URL was given
 	messenger *endpoint // nil when WithMessenger was not given
@@ -113,6 +115,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	c.Facebook = (*FacebookService)(&svc)
 	c.Twitter = (*TwitterService)(&svc)
 	c.Messenger = (*MessengerService)(&svc)
+	c.FacebookSessions = (*FacebookSessionService)(&svc)
 	return c, nil
 }
 

@@ -1,0 +1,114 @@
+package omni
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// maxNotificationSize bounds the data object DecodeNotification accepts.
+const maxNotificationSize = 4 << 20
+
+// wireNotification is the union of every notification's top-level fields.
+type wireNotification struct {
+	MessageType        string           `json:"messageType"`
+	NotificationType   NotificationType `json:"notificationType"`
+	ReferenceID        flexInt          `json:"referenceId"`
+	Facebook           json.RawMessage  `json:"facebook"`
+	Twitter            json.RawMessage  `json:"twitter"`
+	Tweet              json.RawMessage  `json:"tweet"`
+	FacebookSession    json.RawMessage  `json:"facebooksession"`
+	Messages           []LogMessage     `json:"messages"`
+	FacebookSessionURI string           `json:"facebooksessionUri"`
+	Success            flexBool         `json:"success"`
+	ErrorMessage       string           `json:"errorMessage"`
+}
+
+// DecodeNotification turns the data of a CometD message from GWS into a
+// typed Notification. A message type it does not know becomes an
+// *UnknownNotification; only data that is not a JSON object is an error.
+// Some deliveries wrap the data in a further {"data":{...}}: one such
+// level is unwrapped.
+func DecodeNotification(channel string, data []byte) (Notification, error) {
+	return decodeNotification(channel, data, true)
+}
+
+func decodeNotification(channel string, data []byte, unwrap bool) (Notification, error) {
+	if len(data) > maxNotificationSize {
+		return nil, fmt.Errorf("omni: notification on %s larger than %d bytes", channel, maxNotificationSize)
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '{' {
+		return nil, fmt.Errorf("omni: notification on %s is not a JSON object", channel)
+	}
+	var w wireNotification
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, fmt.Errorf("omni: decoding notification on %s: %w", channel, err)
+	}
+	if w.MessageType == "" && unwrap {
+		var outer struct {
+			Data json.RawMessage `json:"data"`
+		}
+		if json.Unmarshal(data, &outer) == nil && len(outer.Data) > 0 && outer.Data[0] == '{' {
+			return decodeNotification(channel, outer.Data, false)
+		}
+	}
+	h := NotificationHeader{Channel: channel, MessageType: w.MessageType, NotificationType: w.NotificationType,
+		ReferenceID: int64(w.ReferenceID), Raw: bytes.Clone(data)}
+	switch {
+	case w.MessageType == "FacebookStateChangeMessage" && len(w.Facebook) > 0:
+		ev := &FacebookStateChange{NotificationHeader: h}
+		if err := decodeResource(w.Facebook, &ev.Facebook, &ev.Facebook.Raw); err != nil {
+			return nil, fmt.Errorf("omni: decoding facebook on %s: %w", channel, err)
+		}
+		return ev, nil
+	case (w.MessageType == "TwitterStateChangeMessage" || w.MessageType == "TweetStateChangeMessage") &&
+		(len(w.Twitter) > 0 || len(w.Tweet) > 0):
+		return decodeTweet(h, w)
+	case w.MessageType == "TwitterOperationResponse":
+		return &TwitterOperationResponse{NotificationHeader: h, Success: bool(w.Success), ErrorMessage: w.ErrorMessage}, nil
+	case w.MessageType == "FacebooksessionStateChangeMessage" && len(w.FacebookSession) > 0:
+		ev := &FacebookSessionStateChange{NotificationHeader: h}
+		if err := decodeResource(w.FacebookSession, &ev.Session, &ev.Session.Raw); err != nil {
+			return nil, fmt.Errorf("omni: decoding facebooksession on %s: %w", channel, err)
+		}
+		return ev, nil
+	case w.MessageType == "MessageLogUpdated":
+		for i := range w.Messages {
+			m := &w.Messages[i]
+			if m.RawTimestamp != "" {
+				m.Timestamp, _ = ParseTimestamp(m.RawTimestamp) // unknown layouts keep RawTimestamp only
+			}
+		}
+		return &MessageLogUpdated{NotificationHeader: h, Messages: w.Messages, FacebookSessionURI: w.FacebookSessionURI}, nil
+	}
+	return &UnknownNotification{NotificationHeader: h}, nil
+}
+
+// decodeResource decodes a resource object and keeps its raw form.
+func decodeResource(raw json.RawMessage, v any, keep *json.RawMessage) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return err
+	}
+	*keep = bytes.Clone(raw)
+	return nil
+}
+
+func decodeTweet(h NotificationHeader, w wireNotification) (Notification, error) {
+	ev := &TwitterStateChange{NotificationHeader: h}
+	raw := w.Twitter
+	if len(raw) == 0 {
+		raw = w.Tweet
+	}
+	if err := decodeResource(raw, &ev.Tweet, &ev.Tweet.Raw); err != nil {
+		return nil, fmt.Errorf("omni: decoding tweet on %s: %w", h.Channel, err)
+	}
+	if ev.Tweet.TwitterType == "" {
+		var alt struct {
+			TweetType string `json:"tweetType"`
+		}
+		_ = json.Unmarshal(raw, &alt) // raw decoded above; this cannot fail
+		ev.Tweet.TwitterType = alt.TweetType
+	}
+	return ev, nil
+}
