@@ -1,0 +1,239 @@
+package cometd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Client is a Bayeux (CometD) client. Create it with NewClient, start it
+// with Handshake (or directly with Subscribe), stop it with Disconnect or
+// Close. All methods are safe for concurrent use.
+type Client struct {
+	cfg  config
+	url  string
+	hc   *http.Client
+	log  *slog.Logger
+	lp   *longPolling
+	ws   *wsTransport // nil when websocket is not among the transports
+	ids  atomic.Uint64
+	wait func(ctx context.Context, d time.Duration) bool // sleeps; replaced in tests
+
+	ctx    context.Context // the client's lifetime
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // network goroutines
+
+	hsMu sync.Mutex // serialises user-triggered handshakes
+
+	mu            sync.Mutex
+	state         State
+	clientID      string
+	tr            transport // transport in use
+	wsDisabled    bool      // fell back to long-polling
+	wsFailures    int       // websocket failures since the last successful connect
+	advice        Advice
+	loopStarted   bool
+	stopped       bool  // Close, Disconnect or a terminal error happened
+	stopErr       error // returned by calls after stop
+	terminalErr   error
+	lastConnected time.Time
+	pending       map[string]*pendingReq
+	connectID     string // id of the outstanding /meta/connect
+	subs          map[string][]*Subscription
+	subSeq        uint64
+	metaListeners []*metaListener
+	stateLis      []*stateListener
+	lisSeq        uint64
+	outbox        []*Message
+
+	outSignal chan struct{} // wakes the sender
+	blocked   atomic.Int32  // network goroutines blocked on a full delivery queue
+
+	// delivery
+	queue        chan *Message
+	stateEvents  []StateChange
+	stateSignal  chan struct{}
+	finalPending bool
+	stopDeliver  chan struct{}
+	deliverDone  chan struct{}
+	running      bool // a handler is running
+	closedDeliv  bool
+
+	closeOnce sync.Once
+	doneOnce  sync.Once
+	done      chan struct{}
+}
+
+// NewClient returns a client for the Bayeux endpoint at rawURL (http or
+// https; the websocket URL is derived from it). It does no I/O but starts
+// two small goroutines: call Close (or Disconnect) when done with it.
+func NewClient(rawURL string, opts ...Option) (*Client, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("cometd: bad URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, errors.New("cometd: URL scheme must be http or https")
+	}
+	cfg := defaultConfig()
+	for i, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("cometd: option %d is nil", i)
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	c := &Client{
+		cfg:         cfg,
+		url:         rawURL,
+		hc:          cfg.httpClient,
+		log:         cfg.logger,
+		advice:      defaultAdvice(),
+		pending:     map[string]*pendingReq{},
+		subs:        map[string][]*Subscription{},
+		outSignal:   make(chan struct{}, 1),
+		queue:       make(chan *Message, cfg.queueSize),
+		stateSignal: make(chan struct{}, 1),
+		stopDeliver: make(chan struct{}),
+		deliverDone: make(chan struct{}),
+		done:        make(chan struct{}),
+		wait:        sleepCtx,
+	}
+	if c.hc == nil {
+		jar, _ := cookiejar.New(nil)
+		c.hc = &http.Client{Jar: jar}
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.lp = &longPolling{url: rawURL, hc: c.hc, header: cfg.header, maxSize: cfg.maxMessageSize}
+	for _, n := range cfg.transports {
+		if n == WebSocket {
+			c.ws = &wsTransport{c: c, url: wsURL(u)}
+		}
+	}
+	c.tr = c.transportByName(cfg.transports[0])
+	c.wg.Add(1)
+	go c.sender()
+	go c.deliver()
+	return c, nil
+}
+
+// transportByName returns the transport named n.
+func (c *Client) transportByName(n string) transport {
+	if n == WebSocket && c.ws != nil {
+		return c.ws
+	}
+	return c.lp
+}
+
+// nextID returns a new message id.
+func (c *Client) nextID() string { return strconv.FormatUint(c.ids.Add(1), 10) }
+
+// State returns the current state.
+func (c *Client) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// ClientID returns the clientId of the current session, or "" if there is none.
+func (c *Client) ClientID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.clientID
+}
+
+// Transport returns the connection type in use (or to be used next).
+func (c *Client) Transport() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tr.name()
+}
+
+// Done returns a channel closed when the client has stopped for good: after
+// Close, after Disconnect, or after a terminal error (see Err).
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Err returns the terminal error that stopped the client (a *TerminalError),
+// or nil.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.terminalErr
+}
+
+// currentAdvice returns the client's current advice.
+func (c *Client) currentAdvice() Advice {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.advice
+}
+
+// updateAdvice merges an advice received from the server.
+func (c *Client) updateAdvice(a *Advice) {
+	if a == nil {
+		return
+	}
+	c.mu.Lock()
+	c.advice = c.advice.merge(a)
+	c.mu.Unlock()
+	if a.MultipleClients {
+		c.log.Warn("cometd: server reports several clients sharing this browser cookie (advice multiple-clients)")
+	}
+}
+
+// stoppedErr returns the error for calls on a stopped client; c.mu held.
+func (c *Client) stoppedErrLocked() error {
+	if c.stopErr != nil {
+		return c.stopErr
+	}
+	return ErrClosed
+}
+
+// errIfStopped returns the error for calls on a stopped client, or nil.
+func (c *Client) errIfStopped() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return c.stoppedErrLocked()
+	}
+	return nil
+}
+
+// backoff returns the wait after n consecutive failures.
+func (c *Client) backoff(n int) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	d := time.Duration(n) * c.cfg.backoffInc
+	if d > c.cfg.backoffMax || d/time.Duration(n) != c.cfg.backoffInc {
+		d = c.cfg.backoffMax
+	}
+	return d
+}
+
+// sleepCtx waits d or until ctx is done; it reports whether d elapsed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

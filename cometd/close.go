@@ -1,0 +1,122 @@
+package cometd
+
+import (
+	"context"
+	"errors"
+)
+
+// Disconnect sends /meta/disconnect (if a session exists), waits for its
+// reply within ctx, then stops the client like Close, except that state
+// listeners hear of the change to StateDisconnected and queued messages are
+// still delivered before Done is closed. The returned error is the
+// disconnect's failure, if any; the client is stopped either way.
+func (c *Client) Disconnect(ctx context.Context) error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return nil
+	}
+	id, tr := c.clientID, c.tr
+	c.mu.Unlock()
+	c.setState(StateDisconnecting, nil, "disconnect requested", false)
+	var err error
+	if id != "" {
+		m := &Message{Channel: ChannelDisconnect, ID: c.nextID(), ClientID: id}
+		r, e := c.exchange(ctx, tr, m, c.cfg.maxNetworkDelay)
+		switch {
+		case e != nil:
+			err = e
+		case !r.Successful:
+			err = replyError(r)
+		}
+	}
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return err
+	}
+	c.stopped, c.stopErr = true, ErrDisconnected
+	ev := StateChange{From: c.state, To: StateDisconnected, Transport: c.tr.name(), Err: err, Reason: "disconnected"}
+	c.state, c.clientID = StateDisconnected, ""
+	c.pushStateLocked(ev)
+	c.finalPending = true
+	c.mu.Unlock()
+	c.logState(ev)
+	c.stopNetwork(ErrDisconnected)
+	c.wg.Wait()
+	if err != nil {
+		return errors.Join(errors.New("cometd: disconnect"), err)
+	}
+	return nil
+}
+
+// Close stops the client at once: it cancels the outstanding connect and
+// every request, closes the transports and waits for the client's network
+// goroutines. No handler starts after Close returns; a handler running at
+// that moment is not interrupted and the delivery goroutine ends when it
+// returns. Messages still queued are discarded (the count is logged). Close
+// sends no /meta/disconnect (see Disconnect) and is idempotent; it always
+// returns nil.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		if !c.stopped {
+			c.stopped, c.stopErr = true, ErrClosed
+			c.state = StateDisconnected
+		}
+		c.closedDeliv = true
+		running := c.running
+		dropped := len(c.queue)
+		stopErr := c.stopErr
+		c.mu.Unlock()
+		close(c.stopDeliver)
+		c.stopNetwork(stopErr)
+		c.wg.Wait()
+		if !running {
+			<-c.deliverDone
+		}
+		c.closeDone()
+		if dropped > 0 {
+			c.log.Info("cometd: closed with undelivered messages", "count", dropped)
+		}
+	})
+	return nil
+}
+
+// terminate stops the client after a terminal error: state listeners get
+// StateChange{To: StateTerminated, Err}, Err returns err, blocked calls
+// return it and Done is closed once queued messages were delivered.
+func (c *Client) terminate(err error) {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return
+	}
+	c.stopped, c.stopErr, c.terminalErr = true, err, err
+	ev := StateChange{From: c.state, To: StateTerminated, Transport: c.tr.name(), Err: err, Reason: "terminal error"}
+	c.state = StateTerminated
+	c.pushStateLocked(ev)
+	c.finalPending = true
+	c.mu.Unlock()
+	c.log.Error("cometd: client terminated", "error", err.Error())
+	c.stopNetwork(err)
+}
+
+// stopNetwork cancels the client's context, closes the transports and
+// fails every waiting request with err.
+func (c *Client) stopNetwork(err error) {
+	c.cancel()
+	c.lp.close()
+	if c.ws != nil {
+		c.ws.close()
+	}
+	c.failPending(nil, err)
+}
+
+// joinErrs joins errs, or returns nil.
+func joinErrs(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return errors.Join(errs...)
+}

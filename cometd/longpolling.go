@@ -1,0 +1,60 @@
+package cometd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// longPolling is the long-polling transport: every batch is an HTTP POST of
+// a JSON array, answered by a JSON array.
+type longPolling struct {
+	url     string
+	hc      *http.Client
+	header  func(http.Header)
+	maxSize int64
+}
+
+func (t *longPolling) name() string      { return LongPolling }
+func (t *longPolling) synchronous() bool { return true }
+func (t *longPolling) close()            {}
+
+// send POSTs msgs and decodes the reply.
+func (t *longPolling) send(ctx context.Context, msgs []*Message) ([]*Message, error) {
+	body, err := json.Marshal(msgs)
+	if err != nil {
+		return nil, fmt.Errorf("cometd: encoding messages: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("cometd: building request: %w", err)
+	}
+	if t.header != nil {
+		t.header(req.Header)
+	}
+	req.Header.Set("Content-Type", "application/json;charset=UTF-8")
+	resp, err := t.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &StatusError{StatusCode: resp.StatusCode}
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, t.maxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > t.maxSize {
+		return nil, ErrMessageTooLarge
+	}
+	replies, err := DecodeMessages(b)
+	if err != nil {
+		return nil, fmt.Errorf("cometd: decoding reply: %w", err)
+	}
+	return replies, nil
+}

@@ -1,0 +1,91 @@
+package cometd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+)
+
+// Meta channel names used by the Bayeux protocol.
+const (
+	ChannelHandshake   = "/meta/handshake"
+	ChannelConnect     = "/meta/connect"
+	ChannelSubscribe   = "/meta/subscribe"
+	ChannelUnsubscribe = "/meta/unsubscribe"
+	ChannelDisconnect  = "/meta/disconnect"
+)
+
+// Message is one Bayeux message, as sent or received. Handlers receive
+// messages they must not modify: the same *Message may be passed to several
+// handlers.
+type Message struct {
+	Channel                  string                     `json:"channel"`
+	ID                       string                     `json:"id,omitempty"`
+	ClientID                 string                     `json:"clientId,omitempty"`
+	Version                  string                     `json:"version,omitempty"`
+	MinimumVersion           string                     `json:"minimumVersion,omitempty"`
+	SupportedConnectionTypes []string                   `json:"supportedConnectionTypes,omitempty"`
+	ConnectionType           string                     `json:"connectionType,omitempty"`
+	Subscription             string                     `json:"subscription,omitempty"`
+	Data                     json.RawMessage            `json:"data,omitempty"`
+	Successful               bool                       `json:"successful,omitempty"`
+	Error                    string                     `json:"error,omitempty"`
+	Advice                   *Advice                    `json:"advice,omitempty"`
+	Ext                      map[string]json.RawMessage `json:"ext,omitempty"`
+}
+
+// IsMeta reports whether the message is on a /meta/ channel.
+func (m *Message) IsMeta() bool { return isMeta(m.Channel) }
+
+// SetExt sets ext[key] to the JSON encoding of v, creating the ext object if
+// needed. It is meant for extensions.
+func (m *Message) SetExt(key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if m.Ext == nil {
+		m.Ext = map[string]json.RawMessage{}
+	}
+	m.Ext[key] = b
+	return nil
+}
+
+// isMeta reports whether channel is a meta channel.
+func isMeta(channel string) bool { return strings.HasPrefix(channel, "/meta/") }
+
+// errNotMessages is returned by DecodeMessages for JSON that is neither an
+// object nor an array of objects.
+var errNotMessages = errors.New("cometd: body is not a Bayeux message or array of messages")
+
+// DecodeMessages decodes a Bayeux body: a JSON array of messages or, as some
+// servers send, a single message object. Null array elements are skipped.
+func DecodeMessages(b []byte) ([]*Message, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return nil, errNotMessages
+	}
+	switch b[0] {
+	case '[':
+		var msgs []*Message
+		if err := json.Unmarshal(b, &msgs); err != nil {
+			return nil, err
+		}
+		out := msgs[:0]
+		for _, m := range msgs {
+			if m != nil {
+				out = append(out, m)
+			}
+		}
+		return out, nil
+	case '{':
+		var m Message
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, err
+		}
+		return []*Message{&m}, nil
+	default:
+		return nil, errNotMessages
+	}
+}

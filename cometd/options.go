@@ -1,0 +1,176 @@
+package cometd
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Connection types (transports) the client implements.
+const (
+	LongPolling = "long-polling"
+	WebSocket   = "websocket"
+)
+
+// Option configures a Client. A nil Option makes NewClient fail.
+type Option func(*config) error
+
+// config holds the options of a Client.
+type config struct {
+	httpClient      *http.Client
+	header          func(h http.Header)
+	transports      []string
+	backoffInc      time.Duration
+	backoffMax      time.Duration
+	logger          *slog.Logger
+	maxMessageSize  int64
+	extensions      []Extension
+	queueSize       int
+	maxNetworkDelay time.Duration
+	wsMaxFailures   int
+}
+
+// defaultConfig returns the defaults documented on each option.
+func defaultConfig() config {
+	return config{
+		transports:      []string{WebSocket, LongPolling},
+		backoffInc:      time.Second,
+		backoffMax:      30 * time.Second,
+		maxMessageSize:  1 << 20,
+		queueSize:       1024,
+		maxNetworkDelay: 10 * time.Second,
+		wsMaxFailures:   3,
+	}
+}
+
+// WithHTTPClient sets the *http.Client used for long-polling requests and
+// for the websocket upgrade, so both share its cookie jar and transport. The
+// default is a new client with a cookie jar of its own. Sharing a jar with
+// another CometD client makes both send the same BAYEUX_BROWSER cookie, which
+// CometD servers may treat as several tabs of one browser (advice
+// multiple-clients); share it when the server needs other cookies, such as a
+// JSESSIONID, on both REST and CometD requests.
+func WithHTTPClient(c *http.Client) Option {
+	return func(cfg *config) error {
+		if c == nil {
+			return errors.New("cometd: WithHTTPClient(nil)")
+		}
+		cfg.httpClient = c
+		return nil
+	}
+}
+
+// WithRequestHeader sets a function called on the headers of every outgoing
+// HTTP request and websocket upgrade, for authentication or CSRF tokens. It
+// may be called concurrently. Header values are never logged.
+func WithRequestHeader(fn func(h http.Header)) Option {
+	return func(cfg *config) error {
+		if fn == nil {
+			return errors.New("cometd: WithRequestHeader(nil)")
+		}
+		cfg.header = fn
+		return nil
+	}
+}
+
+// WithTransports sets the connection types the client may use, in order of
+// preference. The default is WebSocket, then LongPolling.
+func WithTransports(names ...string) Option {
+	return func(cfg *config) error {
+		if len(names) == 0 {
+			return errors.New("cometd: WithTransports needs at least one transport")
+		}
+		seen := map[string]bool{}
+		for _, n := range names {
+			if n != WebSocket && n != LongPolling {
+				return errors.New("cometd: unknown transport " + n)
+			}
+			if seen[n] {
+				return errors.New("cometd: transport " + n + " given twice")
+			}
+			seen[n] = true
+		}
+		cfg.transports = append([]string(nil), names...)
+		return nil
+	}
+}
+
+// WithBackoff sets the linear backoff applied after consecutive failures of
+// connects and handshakes: the n-th consecutive failure waits n*increment,
+// at most max, before the next attempt. It resets after a successful
+// connect. The default is 1s and 30s.
+func WithBackoff(increment, max time.Duration) Option {
+	return func(cfg *config) error {
+		if increment <= 0 || max < increment {
+			return errors.New("cometd: WithBackoff needs 0 < increment <= max")
+		}
+		cfg.backoffInc, cfg.backoffMax = increment, max
+		return nil
+	}
+}
+
+// WithLogger sets the logger. Without one the client logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(cfg *config) error {
+		if l == nil {
+			return errors.New("cometd: WithLogger(nil)")
+		}
+		cfg.logger = l
+		return nil
+	}
+}
+
+// WithMaxMessageSize caps the size of a long-polling response body and of a
+// websocket frame the client reads. The default is 1 MiB. A larger reply is a
+// failure (ErrMessageTooLarge) handled like a network error.
+func WithMaxMessageSize(n int64) Option {
+	return func(cfg *config) error {
+		if n <= 0 {
+			return errors.New("cometd: WithMaxMessageSize needs n > 0")
+		}
+		cfg.maxMessageSize = n
+		return nil
+	}
+}
+
+// WithExtension adds an extension. It may be given several times; the
+// extensions' hooks run in the order they were added.
+func WithExtension(e Extension) Option {
+	return func(cfg *config) error {
+		if e == nil {
+			return errors.New("cometd: WithExtension(nil)")
+		}
+		cfg.extensions = append(cfg.extensions, e)
+		return nil
+	}
+}
+
+// WithQueueSize sets the capacity of the delivery queue between the network
+// and the handlers (default 1024 messages). When handlers fall behind and
+// the queue is full, the client stops reading from the network until there
+// is room again (backpressure): no message is dropped, the server holds or
+// buffers them. Close still returns promptly; messages still queued at Close
+// are discarded, and the number is logged.
+func WithQueueSize(n int) Option {
+	return func(cfg *config) error {
+		if n <= 0 {
+			return errors.New("cometd: WithQueueSize needs n > 0")
+		}
+		cfg.queueSize = n
+		return nil
+	}
+}
+
+// WithMaxNetworkDelay sets the margin added to the server's advice.timeout to
+// bound a /meta/connect, and the time allowed for any other request to be
+// answered. The default is 10s.
+func WithMaxNetworkDelay(d time.Duration) Option {
+	return func(cfg *config) error {
+		if d <= 0 {
+			return errors.New("cometd: WithMaxNetworkDelay needs d > 0")
+		}
+		cfg.maxNetworkDelay = d
+		return nil
+	}
+}

@@ -1,0 +1,124 @@
+package cometd
+
+import "context"
+
+// pendingReq is a message waiting for its reply, matched by id.
+type pendingReq struct {
+	ch chan reply // buffered: resolve never blocks
+	tr transport
+	// onReply runs on the network goroutine as soon as the reply is
+	// decoded, before any later message of the same batch is handled.
+	onReply func(*Message)
+}
+
+// reply is the outcome of a request.
+type reply struct {
+	m   *Message
+	err error
+}
+
+// addPending registers a request sent (or to be sent) on tr.
+func (c *Client) addPending(id string, tr transport, onReply func(*Message)) *pendingReq {
+	p := &pendingReq{ch: make(chan reply, 1), tr: tr, onReply: onReply}
+	c.mu.Lock()
+	c.pending[id] = p
+	c.mu.Unlock()
+	return p
+}
+
+// removePending forgets a request that is no longer awaited.
+func (c *Client) removePending(id string) {
+	c.mu.Lock()
+	delete(c.pending, id)
+	c.mu.Unlock()
+}
+
+// resolve completes the request id with m or err; it reports whether a
+// request was waiting.
+func (c *Client) resolve(id string, m *Message, err error) bool {
+	if id == "" {
+		return false
+	}
+	c.mu.Lock()
+	p := c.pending[id]
+	delete(c.pending, id)
+	c.mu.Unlock()
+	if p == nil {
+		return false
+	}
+	if m != nil && p.onReply != nil {
+		p.onReply(m)
+	}
+	p.ch <- reply{m: m, err: err}
+	return true
+}
+
+// isPending reports whether a request with this id is awaited.
+func (c *Client) isPending(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.pending[id]
+	return ok
+}
+
+// failPending fails every request sent on tr (all requests if tr is nil).
+func (c *Client) failPending(tr transport, err error) {
+	c.mu.Lock()
+	var ids []string
+	for id, p := range c.pending {
+		if tr == nil || p.tr == tr {
+			ids = append(ids, id)
+		}
+	}
+	c.mu.Unlock()
+	for _, id := range ids {
+		c.resolve(id, nil, err)
+	}
+}
+
+// await waits for a request's reply, the caller's ctx, or the client's stop.
+func (c *Client) await(ctx context.Context, id string, p *pendingReq) (*Message, error) {
+	select {
+	case r := <-p.ch:
+		return r.m, r.err
+	case <-ctx.Done():
+		c.removePending(id)
+		return nil, ctx.Err()
+	case <-c.ctx.Done():
+		c.removePending(id)
+		return nil, c.errIfStoppedOr(ErrClosed)
+	}
+}
+
+// errIfStoppedOr returns the stop error, or def if the client is running.
+func (c *Client) errIfStoppedOr(def error) error {
+	if err := c.errIfStopped(); err != nil {
+		return err
+	}
+	return def
+}
+
+// receive handles the messages of one reply or frame, in order.
+func (c *Client) receive(msgs []*Message) {
+	for _, m := range msgs {
+		c.incoming(m)
+		if m.Channel == ChannelConnect && !c.isPending(m.ID) {
+			c.log.Debug("cometd: ignoring /meta/connect reply that does not match the outstanding connect", "id", m.ID)
+			continue
+		}
+		c.updateAdvice(m.Advice)
+		switch {
+		case isMeta(m.Channel):
+			c.resolve(m.ID, m, nil)
+			if c.hasMetaListeners() {
+				c.enqueue(m)
+			}
+		case len(m.Data) > 0:
+			c.enqueue(m)
+		default:
+			if !c.resolve(m.ID, m, nil) {
+				c.log.Debug("cometd: ignoring reply with no pending request", "channel", m.Channel, "id", m.ID)
+			}
+		}
+	}
+}

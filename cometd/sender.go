@@ -1,0 +1,95 @@
+package cometd
+
+import "context"
+
+// queueOut adds m to the outbox and registers it as pending. The sender
+// sends it, with the messages queued meanwhile, once a session exists.
+func (c *Client) queueOut(m *Message, onReply func(*Message)) (*pendingReq, error) {
+	c.mu.Lock()
+	if c.stopped {
+		err := c.stoppedErrLocked()
+		c.mu.Unlock()
+		return nil, err
+	}
+	p := &pendingReq{ch: make(chan reply, 1), onReply: onReply}
+	c.pending[m.ID] = p
+	c.outbox = append(c.outbox, m)
+	c.mu.Unlock()
+	c.wakeSender()
+	return p, nil
+}
+
+// wakeSender tells the sender there may be work.
+func (c *Client) wakeSender() {
+	select {
+	case c.outSignal <- struct{}{}:
+	default:
+	}
+}
+
+// sender is the goroutine that sends queued messages. Messages queued while
+// a batch is in flight go together in the next batch.
+func (c *Client) sender() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-c.outSignal:
+		}
+		for {
+			batch, tr := c.takeOutbox()
+			if batch == nil {
+				break
+			}
+			c.sendBatch(tr, batch)
+		}
+	}
+}
+
+// takeOutbox returns the queued messages, stamped with the clientId, if a
+// session exists.
+func (c *Client) takeOutbox() ([]*Message, transport) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.outbox) == 0 || c.clientID == "" || c.stopped {
+		return nil, nil
+	}
+	switch c.state {
+	case StateHandshaken, StateConnecting, StateConnected, StateUnconnected:
+	default:
+		return nil, nil
+	}
+	batch := c.outbox
+	c.outbox = nil
+	for _, m := range batch {
+		m.ClientID = c.clientID
+		if p := c.pending[m.ID]; p != nil {
+			p.tr = c.tr
+		}
+	}
+	return batch, c.tr
+}
+
+// sendBatch sends one batch and resolves its requests.
+func (c *Client) sendBatch(tr transport, batch []*Message) {
+	for _, m := range batch {
+		c.outgoing(m)
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.maxNetworkDelay)
+	replies, err := tr.send(ctx, batch)
+	cancel()
+	if err != nil {
+		c.log.Warn("cometd: sending messages failed", "transport", tr.name(), "count", len(batch), "error", err.Error())
+		for _, m := range batch {
+			c.resolve(m.ID, nil, err)
+		}
+		return
+	}
+	if tr.synchronous() {
+		c.receive(replies)
+		for _, m := range batch {
+			c.resolve(m.ID, nil, ErrNoReply)
+		}
+	}
+}

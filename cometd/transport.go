@@ -1,0 +1,61 @@
+package cometd
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+)
+
+// transport carries Bayeux messages to the server and back.
+type transport interface {
+	// name is the connection type, LongPolling or WebSocket.
+	name() string
+	// send writes msgs as one batch. A synchronous transport (long-polling)
+	// returns the messages of the reply; an asynchronous one (websocket)
+	// returns nil and hands replies to Client.receive as they arrive.
+	send(ctx context.Context, msgs []*Message) ([]*Message, error)
+	// synchronous reports whether send returns the replies.
+	synchronous() bool
+	// close releases the transport's connections.
+	close()
+}
+
+// upgradeError is returned when the server answered a websocket upgrade
+// with an HTTP status other than 101: websocket is not available there.
+type upgradeError struct {
+	status int
+	err    error
+}
+
+func (e *upgradeError) Error() string {
+	return "cometd: websocket upgrade refused: " + (&StatusError{StatusCode: e.status}).Error()
+}
+
+func (e *upgradeError) Unwrap() error { return &StatusError{StatusCode: e.status} }
+
+// wsError marks a failure of the websocket (dial, write, read, stall).
+type wsError struct{ err error }
+
+func (e *wsError) Error() string { return "cometd: websocket: " + e.err.Error() }
+
+func (e *wsError) Unwrap() error { return e.err }
+
+// isWSFailure reports whether err is a websocket failure.
+func isWSFailure(err error) bool {
+	var w *wsError
+	var u *upgradeError
+	return errors.As(err, &w) || errors.As(err, &u)
+}
+
+// wsURL derives the websocket URL from the Bayeux endpoint URL.
+func wsURL(u *url.URL) string {
+	w := *u
+	switch strings.ToLower(w.Scheme) {
+	case "https":
+		w.Scheme = "wss"
+	default:
+		w.Scheme = "ws"
+	}
+	return w.String()
+}
