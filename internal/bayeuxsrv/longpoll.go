@@ -1,0 +1,120 @@
+package bayeuxsrv
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+)
+
+// browserCookie is the cookie CometD servers set at handshake to tell
+// browser tabs apart. It carries no authority here.
+const browserCookie = "BAYEUX_BROWSER"
+
+// serveLongPoll handles one long-polling POST.
+func (s *Server) serveLongPoll(w http.ResponseWriter, r *http.Request) {
+	limit := s.opts.MaxMessageSize
+	if r.ContentLength > limit {
+		http.Error(w, "message too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "message too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read request", http.StatusBadRequest)
+		return
+	}
+	msgs, raws, err := parseBatch(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	b := &batch{r: r}
+	for i, m := range msgs {
+		s.observe(Inbound, raws[i])
+		s.handle(b, m)
+	}
+	out := b.replies
+	switch {
+	case b.connect != nil:
+		out = append(out, s.holdConnect(r.Context(), b.connect, b.connSess)...)
+	case b.sess != nil:
+		out = append(out, b.sess.piggyback()...)
+	}
+	if b.handshook != nil {
+		if _, err := r.Cookie(browserCookie); err != nil {
+			http.SetCookie(w, &http.Cookie{Name: browserCookie, Value: newID(), Path: "/", HttpOnly: true})
+		}
+	}
+	for _, m := range out {
+		s.observe(Outbound, m)
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(encodeArray(out))
+}
+
+// holdConnect answers a long-polling /meta/connect: at once for the first
+// connect of a session, for advice.timeout 0 or when messages are queued;
+// otherwise after Timeout, when messages arrive, when a newer connect replaces
+// it, when the session ends, when ctx ends or when the server closes. It
+// returns the queued data messages followed by the connect reply.
+func (s *Server) holdConnect(ctx context.Context, m *inbound, ss *session) [][]byte {
+	ss.mu.Lock()
+	if ss.gone != alive {
+		why := ss.gone
+		ss.mu.Unlock()
+		return [][]byte{goneReply(m, why)}
+	}
+	ss.applyAckLocked(m)
+	immediate := ss.connects == 0 || m.wantsImmediate() || len(ss.queue) > 0
+	ss.connects++
+	ss.wakeLocked(releaseReplaced) // a newer connect releases a held one
+	if immediate {
+		out := s.finishConnectLocked(m, ss, true)
+		ss.mu.Unlock()
+		return out
+	}
+	w := &waiter{ch: make(chan struct{})}
+	ss.held = w
+	ss.holds++
+	ss.mu.Unlock()
+
+	timer := time.NewTimer(s.opts.Timeout)
+	defer timer.Stop()
+	withData := true
+	select {
+	case <-w.ch:
+	case <-timer.C:
+	case <-ctx.Done():
+		withData = false // the client is gone; keep its messages for the next connect
+	case <-s.done:
+	}
+
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.holds--
+	if ss.held == w {
+		ss.held = nil
+	}
+	if ss.gone != alive {
+		return [][]byte{goneReply(m, ss.gone)}
+	}
+	if w.reason == releaseReplaced {
+		withData = false
+	}
+	return s.finishConnectLocked(m, ss, withData)
+}
+
+// finishConnectLocked builds the data + reply of a connect and restarts the
+// session's expiry clock.
+func (s *Server) finishConnectLocked(m *inbound, ss *session, withData bool) [][]byte {
+	msgs, ext := ss.takeBatchLocked(withData)
+	ss.lastSeen = time.Now()
+	return append(msgs, s.connectReply(m, ss, ext))
+}
