@@ -1,0 +1,45 @@
+// Package omnitest is an in-process simulator of the services the omni SDK
+// talks to, in the spirit of net/http/httptest: Genesys Web Services API v2
+// (GWS) with its CometD notification endpoint, and the Infobip Facebook
+// Messenger send API. It needs no setup and listens on a real TCP port, so
+// any HTTP client (and any CometD client) can use it.
+//
+// One listener serves:
+//
+//	{ctx}/api/v2/...              GWS (see WithContextPath; no context path by default)
+//	{ctx}/api/v2/notifications    CometD (Bayeux long-polling and websocket)
+//	/facebook/1/single            Infobip Messenger send
+//
+// GWS routes: POST /me/facebook/{id} and POST /me/tweets/{id} (also
+// /me/twitter/{id}) with operationName Send; POST /me/facebooksessions/{id}
+// (also /me/facebooksession/{id}) with Accept, SendMessage, SendToAgents,
+// Transfer, Complete, Leave, SendStartTypingNotification and
+// SendStopTypingNotification; GET and POST /me (StartContactCenterSession,
+// EndContactCenterSession); GET /diagnostics/version. Every answer is a JSON
+// object with statusCode. A successful Send answers
+// {"statusCode":0,"referenceId":N}, N counting from 1 per HTTP session
+// (JSESSIONID cookie, set on the first request without one), and then
+// publishes the matching notification with the same referenceId on
+// /v2/me/facebook, /v2/me/twitter or /v2/me/facebooksession. As on the real
+// server, the notification is published after the HTTP answer has been
+// written and flushed, so a client may see either one first. Errors:
+// a missing parameter gives HTTP 400 statusCode 1 with the parameter's name
+// in statusMessage, an unknown operationName HTTP 400 statusCode 2, a body
+// that is not JSON HTTP 400 statusCode 10, an unknown path HTTP 404
+// statusCode 6, missing credentials (WithBasicAuth) HTTP 401 statusCode 20,
+// a missing or stale CSRF token (WithCSRF) HTTP 403 statusCode 3.
+//
+// The Messenger endpoint checks the Authorization header (App, Basic, IBSSO
+// and Bearer forms) and validates the message like the service: TEXT 1..640
+// characters, media url an absolute http(s) URL, TEMPLATE BUTTON payload
+// with text of 1..320 characters and 1..3 POSTBACK or URL buttons (title
+// 1..20, payload 1..1000, url absolute http(s)), SENDER_ACTION MARK_SEEN,
+// TYPING_ON or TYPING_OFF. Note that a URL without a scheme, such as the
+// "www.infobip.com" of the vendor's own template example, is rejected with
+// 400, consistently with the SDK's client-side validation.
+//
+// Tests can inject faults per route (Inject with Status, ResetBeforeBody,
+// ResetAfterProcessing, Hang, MalformedJSON), drop CometD sessions, expire
+// CSRF tokens, restart the server on the same port, and inspect every HTTP
+// request (Requests) and every CometD message (Messages).
+package omnitest

@@ -1,0 +1,118 @@
+package omnitest
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// fbSession is the simulator's state of one facebooksession.
+type fbSession struct {
+	agent     *participant // set by Accept, cleared by Leave
+	lastIndex int          // index of the last message-log entry
+}
+
+// sessionOpRequest is the body of a facebooksession operation.
+type sessionOpRequest struct {
+	OperationName string `json:"operationName"`
+	Nickname      string `json:"nickname"`
+	Text          string `json:"text"`
+	TargetPath    string `json:"targetPath"`
+}
+
+// facebookSessionOp serves POST /me/facebooksessions/{id} (and the older
+// /me/facebooksession/{id}).
+func (s *Server) facebookSessionOp(w http.ResponseWriter, r *http.Request, hs *httpSession, id string, body []byte) {
+	var req sessionOpRequest
+	if !decodeGWS(w, body, &req) {
+		return
+	}
+	switch req.OperationName {
+	case "":
+		writeMissing(w, "operationName")
+		return
+	case "Accept", "Complete", "Leave", "SendStartTypingNotification", "SendStopTypingNotification":
+	case "SendMessage", "SendToAgents":
+		if req.Text == "" {
+			writeMissing(w, "text")
+			return
+		}
+	case "Transfer":
+		if req.TargetPath == "" {
+			writeMissing(w, "targetPath")
+			return
+		}
+	default:
+		writeBadOperation(w, req.OperationName)
+		return
+	}
+	ref := s.nextReference(hs)
+	res, logMsg := s.applySessionOp(r, id, &req)
+	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
+	s.Publish(ChannelFacebookSession, facebooksessionNotification{
+		MessageType:      "FacebooksessionStateChangeMessage",
+		ReferenceID:      ref,
+		NotificationType: "StatusChange",
+		Facebooksession:  res,
+	})
+	if logMsg != nil {
+		s.Publish(ChannelFacebookSession, messageLogUpdated{
+			MessageType:        "MessageLogUpdated",
+			NotificationType:   "NewMessages",
+			Messages:           []logMessage{*logMsg},
+			FacebooksessionURI: res.URI,
+			ReferenceID:        ref,
+		})
+	}
+}
+
+// applySessionOp updates the session's state and returns the resource to
+// publish and, for SendMessage, the new message-log entry.
+func (s *Server) applySessionOp(r *http.Request, id string, req *sessionOpRequest) (facebooksessionResource, *logMessage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fs := s.fbSessions[id]
+	if fs == nil {
+		fs = &fbSession{}
+		s.fbSessions[id] = fs
+	}
+	newAgent := func(nick string) *participant {
+		s.seq++
+		return &participant{Nickname: nick, Type: "Agent", ParticipantID: fmt.Sprintf("0090%012X", s.seq)}
+	}
+	var entry *logMessage
+	switch req.OperationName {
+	case "Accept":
+		nick := req.Nickname
+		if nick == "" {
+			nick = s.userName(r)
+		}
+		fs.agent = newAgent(nick)
+	case "Leave":
+		fs.agent = nil
+	case "SendMessage":
+		if fs.agent == nil {
+			fs.agent = newAgent(s.userName(r))
+		}
+		fs.lastIndex++
+		entry = &logMessage{
+			Index:      fs.lastIndex,
+			Type:       "Text",
+			From:       *fs.agent,
+			Text:       req.Text,
+			Visibility: "All",
+			Timestamp:  time.Now().Format(timestampLayout),
+		}
+	}
+	res := facebooksessionResource{
+		State:        "Chatting",
+		Capabilities: facebooksessionCapabilities,
+		ID:           id,
+		URI:          s.baseURL(r) + "/facebooksessions/" + id,
+		Participants: []participant{},
+	}
+	if fs.agent != nil {
+		res.Participants = append(res.Participants, *fs.agent)
+	}
+	return res, entry
+}

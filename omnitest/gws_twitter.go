@@ -1,0 +1,35 @@
+package omnitest
+
+import "net/http"
+
+// sendTwitter serves POST /me/tweets/{id} (and the older /me/twitter/{id})
+// operationName Send.
+func (s *Server) sendTwitter(w http.ResponseWriter, r *http.Request, hs *httpSession, id string, body []byte) {
+	_, p, ok := checkSend(w, body, "twitter")
+	if !ok {
+		return
+	}
+	ref := s.nextReference(hs)
+	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
+	s.Publish(ChannelTwitter, twitterNotification{
+		MessageType:      "TwitterStateChangeMessage",
+		NotificationType: "StatusChange",
+		ReferenceID:      ref,
+		Twitter: twitterResource{
+			Capabilities: []string{},
+			ContactID:    s.contactID(),
+			From:         p.From,
+			ID:           id,
+			Message:      p.Message,
+			State:        "Sent",
+			Subject:      p.Message,
+			TwitterType:  "Outbound",
+			URI:          s.baseURL(r) + "/tweet/" + id,
+			UserData: map[string]string{
+				"FromAddress":     p.From,
+				"_twitterMsgType": "Status",
+				"_umsChannel":     "channel-twitter",
+			},
+		},
+	})
+}

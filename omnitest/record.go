@@ -1,0 +1,169 @@
+package omnitest
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/omnisdk/omni/internal/bayeuxsrv"
+)
+
+// Request is the record of one HTTP request the server received.
+type Request struct {
+	Method   string
+	Path     string // URL path as received, context path included
+	RawQuery string
+	Header   http.Header
+	Body     []byte // nil when the body was not read (ResetBeforeBody, websocket upgrades)
+	Route    Route
+	Time     time.Time
+}
+
+// Direction says whether a CometD message came from a client or went to one.
+type Direction int
+
+const (
+	// Inbound marks a message a client sent to the server.
+	Inbound Direction = iota
+	// Outbound marks a message the server sent to a client.
+	Outbound
+)
+
+// String returns "inbound" or "outbound".
+func (d Direction) String() string {
+	if d == Outbound {
+		return "outbound"
+	}
+	return "inbound"
+}
+
+// Message is the record of one CometD message, in either direction. Channel,
+// ID, ClientID, Successful and Data are decoded from Raw for convenience.
+type Message struct {
+	Direction  Direction
+	Channel    string
+	ID         string
+	ClientID   string
+	Successful *bool
+	Data       json.RawMessage
+	Raw        json.RawMessage
+	Time       time.Time
+}
+
+// SentMessage is the record of one message accepted by the Messenger
+// endpoint.
+type SentMessage struct {
+	MessageID string
+	From      string
+	To        string
+	Message   json.RawMessage // the "message" object as received
+	Time      time.Time
+}
+
+// recorder keeps the records; it has its own lock so that the CometD hook
+// never contends with the server's state lock.
+type recorder struct {
+	mu       sync.Mutex
+	requests []Request
+	messages []Message
+	sent     []SentMessage
+}
+
+func (rc *recorder) addRequest(r *http.Request, route Route, body []byte) {
+	req := Request{
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		RawQuery: r.URL.RawQuery,
+		Header:   r.Header.Clone(),
+		Body:     body,
+		Route:    route,
+		Time:     time.Now(),
+	}
+	rc.mu.Lock()
+	rc.requests = append(rc.requests, req)
+	rc.mu.Unlock()
+}
+
+func (rc *recorder) addMessage(dir bayeuxsrv.Direction, raw json.RawMessage) {
+	var head struct {
+		Channel    string          `json:"channel"`
+		ID         string          `json:"id"`
+		ClientID   string          `json:"clientId"`
+		Successful *bool           `json:"successful"`
+		Data       json.RawMessage `json:"data"`
+	}
+	_ = json.Unmarshal(raw, &head) // a malformed message is still recorded raw
+	m := Message{
+		Direction:  Inbound,
+		Channel:    head.Channel,
+		ID:         head.ID,
+		ClientID:   head.ClientID,
+		Successful: head.Successful,
+		Data:       head.Data,
+		Raw:        slices.Clone(raw),
+		Time:       time.Now(),
+	}
+	if dir == bayeuxsrv.Outbound {
+		m.Direction = Outbound
+	}
+	rc.mu.Lock()
+	rc.messages = append(rc.messages, m)
+	rc.mu.Unlock()
+}
+
+func (rc *recorder) addSent(m SentMessage) {
+	rc.mu.Lock()
+	rc.sent = append(rc.sent, m)
+	rc.mu.Unlock()
+}
+
+// Requests returns a copy of every HTTP request received so far, in arrival
+// order.
+func (s *Server) Requests() []Request {
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	out := make([]Request, len(s.rec.requests))
+	for i, r := range s.rec.requests {
+		r.Header = r.Header.Clone()
+		r.Body = slices.Clone(r.Body)
+		out[i] = r
+	}
+	return out
+}
+
+// Messages returns a copy of every CometD message seen so far, inbound and
+// outbound, in the order the server saw them.
+func (s *Server) Messages() []Message {
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	out := make([]Message, len(s.rec.messages))
+	for i, m := range s.rec.messages {
+		m.Raw = slices.Clone(m.Raw)
+		m.Data = slices.Clone(m.Data)
+		out[i] = m
+	}
+	return out
+}
+
+// MessengerMessages returns a copy of every message the Messenger endpoint
+// accepted, in order.
+func (s *Server) MessengerMessages() []SentMessage {
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	out := make([]SentMessage, len(s.rec.sent))
+	for i, m := range s.rec.sent {
+		m.Message = slices.Clone(m.Message)
+		out[i] = m
+	}
+	return out
+}
+
+// Reset clears the request, CometD message and Messenger records. State
+// (sessions, referenceIds, pending faults) is kept.
+func (s *Server) Reset() {
+	s.rec.mu.Lock()
+	s.rec.requests, s.rec.messages, s.rec.sent = nil, nil, nil
+	s.rec.mu.Unlock()
+}

@@ -1,0 +1,383 @@
+package omnitest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/omnisdk/omni/internal/bayeuxsrv"
+)
+
+// ErrClosed is returned by Restart on a closed Server.
+var ErrClosed = errors.New("omnitest: server closed")
+
+// maxBody caps the request bodies the simulator reads (GWS, Messenger).
+const maxBody = 4 << 20
+
+// Server is a running simulator: GWS, its CometD endpoint and the Infobip
+// Messenger endpoint on one HTTP listener. Create it with NewServer (tests)
+// or Start (programs); it is safe for concurrent use.
+type Server struct {
+	cfg  config
+	addr string // host:port, fixed for the life of the Server
+
+	life sync.Mutex // serialises Restart and Close
+
+	mu         sync.Mutex // guards everything below
+	gen        *generation
+	closed     bool
+	sessions   map[string]*httpSession
+	refFloor   int64 // first referenceId of a new HTTP session is refFloor+1
+	seq        int64 // source of generated ids
+	faults     []*faultEntry
+	fbSessions map[string]*fbSession
+	signedIn   bool
+
+	rec recorder
+}
+
+// generation is one incarnation of the listener: Restart replaces it.
+type generation struct {
+	ln     net.Listener
+	hs     *http.Server
+	bayeux *bayeuxsrv.Server
+	stop   chan struct{} // closed when this generation shuts down
+	served chan struct{} // closed when Serve has returned
+	track  tracker
+}
+
+// NewServer starts a Server on 127.0.0.1 at a free port and closes it when
+// the test ends. It fails the test if the server cannot start.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := Start("127.0.0.1:0", opts...)
+	if err != nil {
+		t.Fatalf("omnitest: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// Start starts a Server listening on addr ("127.0.0.1:0" picks a free port).
+// The caller must Close it.
+func Start(addr string, opts ...Option) (*Server, error) {
+	s := &Server{
+		cfg:        newConfig(opts),
+		sessions:   make(map[string]*httpSession),
+		fbSessions: make(map[string]*fbSession),
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("omnitest: listen: %w", err)
+	}
+	s.addr = ln.Addr().String()
+	s.gen = s.startGeneration(ln)
+	return s, nil
+}
+
+func (s *Server) startGeneration(ln net.Listener) *generation {
+	g := &generation{
+		ln:     ln,
+		stop:   make(chan struct{}),
+		served: make(chan struct{}),
+	}
+	g.bayeux = bayeuxsrv.New(bayeuxsrv.Options{
+		Timeout:    s.cfg.cometdTimeout,
+		Transports: s.cfg.transports,
+		Authorize:  s.authorizeHandshake,
+		OnMessage:  s.rec.addMessage,
+		Logger:     s.cfg.logger,
+	})
+	g.hs = &http.Server{
+		Handler:           s.handlerFor(g),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelDebug),
+	}
+	go func() {
+		defer close(g.served)
+		_ = g.hs.Serve(ln)
+	}()
+	return g
+}
+
+// stopGeneration shuts g down and waits for everything it started.
+func stopGeneration(g *generation) {
+	close(g.stop)      // releases Hang faults and latency waits
+	_ = g.hs.Close()   // listener and every tracked connection
+	g.bayeux.Close()   // held connects, websockets
+	<-g.served         // Serve has returned
+	g.track.waitIdle() // every handler has returned
+}
+
+// URL returns the GWS base URL, context path and /api/v2 included, e.g.
+// http://127.0.0.1:PORT/api/v2.
+func (s *Server) URL() string { return "http://" + s.addr + s.cfg.contextPath + "/api/v2" }
+
+// MessengerURL returns the Messenger base URL, e.g. http://127.0.0.1:PORT.
+func (s *Server) MessengerURL() string { return "http://" + s.addr }
+
+// NotificationsURL returns the CometD endpoint, URL()+"/notifications".
+func (s *Server) NotificationsURL() string { return s.URL() + "/notifications" }
+
+// Addr returns the listener's host:port; it does not change across Restart.
+func (s *Server) Addr() string { return s.addr }
+
+// Close stops the listener, drops every connection, releases held requests
+// and waits for every goroutine the server started. It is idempotent.
+func (s *Server) Close() error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	g := s.gen
+	s.mu.Unlock()
+	stopGeneration(g)
+	return nil
+}
+
+// Restart simulates a server restart: it closes the listener and every
+// connection, forgets CometD sessions, HTTP sessions (JSESSIONID, CSRF
+// tokens) and facebooksession state, and listens again on the same address.
+// Records, pending faults and the referenceId counter survive: the first
+// referenceId of any later session is higher than every one issued before.
+func (s *Server) Restart() error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	g := s.gen
+	s.mu.Unlock()
+	stopGeneration(g)
+
+	var ln net.Listener
+	var err error
+	for range 50 { // the port may linger briefly after close
+		if ln, err = net.Listen("tcp", s.addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		return fmt.Errorf("omnitest: restart: listen %s: %w", s.addr, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, hs := range s.sessions {
+		s.refFloor = max(s.refFloor, hs.nextRef-1)
+	}
+	s.sessions = make(map[string]*httpSession)
+	s.fbSessions = make(map[string]*fbSession)
+	s.gen = s.startGeneration(ln)
+	return nil
+}
+
+// Publish delivers data on channel to every CometD client subscribed to it.
+func (s *Server) Publish(channel string, data any) {
+	s.mu.Lock()
+	g := s.gen
+	closed := s.closed
+	s.mu.Unlock()
+	if !closed {
+		g.bayeux.Publish(channel, data)
+	}
+}
+
+// DropSessions forgets every CometD session: the clients' next requests get
+// "402::Unknown client" with advice reconnect "handshake".
+func (s *Server) DropSessions() {
+	s.mu.Lock()
+	g := s.gen
+	s.mu.Unlock()
+	g.bayeux.DropSessions()
+}
+
+// CometDSessions returns the number of live CometD sessions.
+func (s *Server) CometDSessions() int {
+	s.mu.Lock()
+	g := s.gen
+	s.mu.Unlock()
+	return g.bayeux.SessionCount()
+}
+
+func (s *Server) nextID() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	return s.seq
+}
+
+// handlerFor is the root handler of generation g.
+func (s *Server) handlerFor(g *generation) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !g.track.enter() {
+			resetConn(w)
+			return
+		}
+		defer g.track.leave()
+		s.serve(g, w, r)
+	})
+}
+
+// serve records the request, applies latency and faults, and dispatches.
+func (s *Server) serve(g *generation, w http.ResponseWriter, r *http.Request) {
+	route, sub := s.classify(r.URL.Path)
+	f, faulty := s.takeFault(route)
+	if faulty && f.kind == faultResetBeforeBody {
+		s.rec.addRequest(r, route, nil)
+		resetConn(w)
+		return
+	}
+	var body []byte
+	if !isWebSocketUpgrade(r) {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			s.rec.addRequest(r, route, body)
+			resetConn(w)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	s.rec.addRequest(r, route, body)
+	if !s.delay(r.Context(), g) {
+		resetConn(w)
+		return
+	}
+	out := w
+	if faulty {
+		switch f.kind {
+		case faultStatus:
+			writeStatusFault(w, route, f)
+			return
+		case faultHang:
+			hang(r.Context(), g.stop, w)
+			return
+		case faultMalformed:
+			writeMalformed(w, route)
+			return
+		case faultResetAfterProcessing:
+			out = newDiscardWriter()
+		}
+	}
+	s.dispatch(g, out, r, route, sub, body)
+	if faulty && f.kind == faultResetAfterProcessing {
+		resetConn(w)
+	}
+}
+
+func (s *Server) dispatch(g *generation, w http.ResponseWriter, r *http.Request, route Route, sub string, body []byte) {
+	switch route {
+	case RouteNotifications:
+		s.ensureSession(w, r)
+		g.bayeux.ServeHTTP(w, r)
+	case RouteMessengerSend, RouteMessengerUnknown:
+		s.serveMessenger(w, r, route, body)
+	default:
+		s.serveGWS(w, r, route, sub, body)
+	}
+}
+
+// delay waits for the configured latency; false means the wait was cut
+// short by the request's end or the server stopping.
+func (s *Server) delay(ctx context.Context, g *generation) bool {
+	if s.cfg.latency <= 0 {
+		return true
+	}
+	t := time.NewTimer(s.cfg.latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-g.stop:
+		return false
+	}
+}
+
+// classify maps a request path to its route and, for GWS, the path below
+// {ctx}/api/v2.
+func (s *Server) classify(path string) (Route, string) {
+	base := s.cfg.contextPath + "/api/v2"
+	if path == base || strings.HasPrefix(path, base+"/") {
+		sub := strings.TrimPrefix(path, base)
+		return gwsRoute(sub), sub
+	}
+	if path == messengerSendPath {
+		return RouteMessengerSend, ""
+	}
+	return RouteMessengerUnknown, ""
+}
+
+func isWebSocketUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// tracker counts running handlers of one generation so that stopping can
+// wait for them.
+type tracker struct {
+	mu      sync.Mutex
+	n       int
+	closing bool
+	idle    chan struct{}
+}
+
+func (t *tracker) enter() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closing {
+		return false
+	}
+	t.n++
+	return true
+}
+
+func (t *tracker) leave() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n--
+	if t.n == 0 && t.closing {
+		close(t.idle)
+	}
+}
+
+func (t *tracker) waitIdle() {
+	t.mu.Lock()
+	t.closing = true
+	t.idle = make(chan struct{})
+	if t.n == 0 {
+		close(t.idle)
+	}
+	idle := t.idle
+	t.mu.Unlock()
+	<-idle
+}
+
+// discardWriter is the ResponseWriter given to a request whose answer is
+// never sent (ResetAfterProcessing).
+type discardWriter struct{ h http.Header }
+
+func newDiscardWriter() *discardWriter { return &discardWriter{h: make(http.Header)} }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discardWriter) WriteHeader(int)             {}
