@@ -12,8 +12,11 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/omnisdk/omni/cometd"
 )
 
 // Client talks to a contact center's social channels: GWS (Facebook and
@@ -42,7 +45,15 @@ type Client struct {
 	csrf          *csrfState
 	twitterPath   string
 	sessionPath   string
+	cometdOpts    []cometd.Option
+
+	waitMu sync.Mutex
+	wait   *waiter // the shared subscription of SendAndWait, started on first use
+	closed bool
 }
+
+// errClientClosed is returned by waits on a closed Client.
+var errClientClosed = errors.New("omni: client closed")
 
 // endpoint is one vendor's base URL and how to authenticate to it.
 type endpoint struct {
@@ -77,6 +88,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		twitterPath:   s.twitterPath,
 		sessionPath:   s.sessionPath,
 		csrf:          new(csrfState),
+		cometdOpts:    s.cometdOpts,
 	}
 	if s.userAgent != "" {
 		c.userAgent = s.userAgent

@@ -2,10 +2,13 @@ package omni
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/omnisdk/omni/cometd"
 )
 
 // Option configures a Client. Options are applied in order by NewClient; a
@@ -24,6 +27,7 @@ type settings struct {
 	logger         *slog.Logger
 	twitterPath    string
 	sessionPath    string
+	cometdOpts     []cometd.Option
 }
 
 // RetryPolicy bounds automatic retries. The zero value of a field keeps its default.
@@ -171,6 +175,22 @@ func pathOption(name, prefix string, set func(*settings, string)) Option {
 			return errors.New("omni: " + name + ": prefix must be a relative path such as \"me/twitter\"")
 		}
 		set(s, p)
+		return nil
+	}
+}
+
+// WithCometDOptions passes options to the CometD client of Subscribe and
+// SendAndWait, such as cometd.WithTransports(cometd.LongPolling) or a
+// shorter cometd.WithBackoff. The client's *http.Client, credentials and
+// logger are set already.
+func WithCometDOptions(opts ...cometd.Option) Option {
+	return func(s *settings) error {
+		for i, o := range opts {
+			if o == nil {
+				return fmt.Errorf("omni: WithCometDOptions: option %d is nil", i)
+			}
+		}
+		s.cometdOpts = append(s.cometdOpts, opts...)
 		return nil
 	}
 }

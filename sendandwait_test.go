@@ -1,0 +1,149 @@
+package omni_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/omnisdk/omni"
+	"github.com/omnisdk/omni/cometd"
+	"github.com/omnisdk/omni/omnitest"
+)
+
+// simClient returns a client for a fresh simulator, with fast CometD backoff.
+func simClient(t *testing.T, srvOpts ...omnitest.Option) (*omnitest.Server, *omni.Client) {
+	t.Helper()
+	srv := omnitest.NewServer(t, srvOpts...)
+	c, err := omni.NewClient(srv.URL(), omni.WithBasicAuth("agent1", "pw"),
+		omni.WithMessenger(srv.MessengerURL(), omni.AppKey("key")), fastRetry,
+		omni.WithCometDOptions(cometd.WithBackoff(10*time.Millisecond, 100*time.Millisecond)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return srv, c
+}
+
+func TestSendAndWaitAgainstSimulator(t *testing.T) {
+	_, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	ev, err := c.Facebook.SendAndWait(ctx, "01QQQG2MU214P06D", seedFacebook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.ReferenceID == 0 || ev.Facebook.State != omni.StateSent || ev.Facebook.Message != "Hello Facebook!" ||
+		ev.Facebook.FacebookType != "Outbound" || ev.Channel != omni.ChannelFacebook {
+		t.Errorf("event %+v", ev)
+	}
+	tw, err := c.Twitter.SendAndWait(ctx, "010QQG2MU214P06D", omni.TwitterSend{QueuePath: "/q", From: "vitaliy_onv", Message: "Hello Twitter!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tw.ReferenceID <= ev.ReferenceID || tw.Tweet.State != omni.StateSent || tw.Tweet.Message != "Hello Twitter!" {
+		t.Errorf("tweet event %+v (facebook ref %d)", tw, ev.ReferenceID)
+	}
+}
+
+func TestConcurrentSendAndWaitEachGetTheirOwn(t *testing.T) {
+	_, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const n = 100
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			msg := fmt.Sprintf("post %d", i)
+			ev, err := c.Facebook.SendAndWait(ctx, fmt.Sprintf("ID%03d", i), omni.FacebookSend{QueuePath: "/q", From: "me", Message: msg})
+			if err != nil {
+				errs <- err
+				return
+			}
+			if ev.Facebook.Message != msg {
+				errs <- fmt.Errorf("wait %d got the event of %q (ref %d)", i, ev.Facebook.Message, ev.ReferenceID)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestSendAndWaitEndsWithContext(t *testing.T) {
+	srv, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	// Warm up the subscription, then make the server forget to notify: a
+	// notification that never comes ends the wait with ctx, as a *WaitError.
+	if _, err := c.Facebook.SendAndWait(ctx, "A", seedFacebook); err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(omnitest.RouteNotifications, omnitest.Status(500).Times(1000))
+	srv.DropSessions()
+	short, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancelShort()
+	_, err := c.Facebook.SendAndWait(short, "B", seedFacebook)
+	var we *omni.WaitError
+	if !errors.As(err, &we) || !errors.Is(err, context.DeadlineExceeded) || we.ReferenceID == 0 {
+		t.Fatalf("err = %v, want a *WaitError wrapping DeadlineExceeded with the referenceId", err)
+	}
+}
+
+func TestSubscribeDeliversTypedEvents(t *testing.T) {
+	srv, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	fb := make(chan *omni.FacebookStateChange, 1)
+	logs := make(chan *omni.MessageLogUpdated, 1)
+	unknown := make(chan *omni.UnknownNotification, 1)
+	sub, err := c.Subscribe(ctx,
+		omni.OnFacebook(func(e *omni.FacebookStateChange) { fb <- e }),
+		omni.OnMessageLog(func(e *omni.MessageLogUpdated) { logs <- e }),
+		omni.OnUnknown(func(e *omni.UnknownNotification) { unknown <- e }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+
+	res, err := c.Facebook.Send(ctx, "X1", seedFacebook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-fb:
+		if e.ReferenceID != res.ReferenceID {
+			t.Errorf("referenceId %d, want %d", e.ReferenceID, res.ReferenceID)
+		}
+	case <-ctx.Done():
+		t.Fatal("no Facebook notification")
+	}
+	if _, err := c.FacebookSessions.SendMessage(ctx, "0000Na9B26EF002X", "Hello World"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-logs:
+		if len(e.Messages) == 0 || e.Messages[len(e.Messages)-1].Text != "Hello World" {
+			t.Errorf("log %+v", e)
+		}
+	case <-ctx.Done():
+		t.Fatal("no MessageLogUpdated")
+	}
+	srv.Publish(omni.ChannelFacebook, map[string]any{"messageType": "FacebookFuture", "x": 1})
+	select {
+	case e := <-unknown:
+		if e.MessageType != "FacebookFuture" || e.Channel != omni.ChannelFacebook {
+			t.Errorf("unknown %+v", e)
+		}
+	case <-ctx.Done():
+		t.Fatal("unknown notification dropped")
+	}
+}

@@ -1,0 +1,206 @@
+package omni
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/omnisdk/omni/cometd"
+)
+
+// Handler receives notifications of one kind. Build it with OnFacebook,
+// OnTwitter, OnTwitterOperation, OnFacebookSession, OnMessageLog,
+// OnUnknown, OnNotification or OnChannel.
+type Handler struct {
+	channel string // the CometD channel to subscribe, "" for none of its own
+	match   func(Notification) bool
+	call    func(Notification)
+}
+
+// OnFacebook handles Facebook post state changes (/v2/me/facebook).
+func OnFacebook(fn func(*FacebookStateChange)) Handler {
+	return typed(ChannelFacebook, fn)
+}
+
+// OnTwitter handles Tweet state changes of both documented shapes (/v2/me/twitter).
+func OnTwitter(fn func(*TwitterStateChange)) Handler { return typed(ChannelTwitter, fn) }
+
+// OnTwitterOperation handles TwitterOperationResponse notifications (/v2/me/twitter).
+func OnTwitterOperation(fn func(*TwitterOperationResponse)) Handler {
+	return typed(ChannelTwitter, fn)
+}
+
+// OnFacebookSession handles private-messaging session state changes
+// (/v2/me/facebooksession).
+func OnFacebookSession(fn func(*FacebookSessionStateChange)) Handler {
+	return typed(ChannelFacebookSession, fn)
+}
+
+// OnMessageLog handles private-message log updates (/v2/me/facebooksession).
+func OnMessageLog(fn func(*MessageLogUpdated)) Handler {
+	return typed(ChannelFacebookSession, fn)
+}
+
+// OnUnknown receives notifications, on the channels the other handlers
+// subscribed, whose message type this SDK does not decode (or could not
+// decode), with their raw JSON, so that nothing new from the server is
+// dropped silently. It subscribes to no channel of its own.
+func OnUnknown(fn func(*UnknownNotification)) Handler {
+	if fn == nil {
+		return Handler{}
+	}
+	return Handler{match: func(n Notification) bool {
+		_, ok := n.(*UnknownNotification)
+		return ok
+	}, call: func(n Notification) { fn(n.(*UnknownNotification)) }}
+}
+
+// OnNotification subscribes to everything under /v2/me/ and receives every
+// notification, decoded.
+func OnNotification(fn func(Notification)) Handler { return OnChannel(ChannelAll, fn) }
+
+// OnChannel subscribes to any GWS channel (wildcards /* and /** allowed),
+// such as "/v2/me/devices", and receives its notifications decoded.
+func OnChannel(channel string, fn func(Notification)) Handler {
+	if fn == nil {
+		return Handler{}
+	}
+	return Handler{channel: channel, match: func(n Notification) bool {
+		return cometd.Match(channel, n.Header().Channel)
+	}, call: fn}
+}
+
+// typed builds a handler for one notification type on one channel.
+func typed[T Notification](channel string, fn func(T)) Handler {
+	if fn == nil {
+		return Handler{}
+	}
+	return Handler{channel: channel, match: func(n Notification) bool {
+		_, ok := n.(T)
+		return ok && cometd.Match(channel, n.Header().Channel)
+	}, call: func(n Notification) { fn(n.(T)) }}
+}
+
+// Subscription is a CometD session with GWS delivering notifications to
+// handlers. Reconnects and re-subscriptions after a server restart happen by
+// themselves; Close ends it.
+type Subscription struct {
+	cm       *cometd.Client
+	handlers []Handler
+	client   *Client
+}
+
+// Subscribe connects to GWS notifications ({base}/notifications) with the
+// client's *http.Client (cookie jar), credentials and CSRF token, subscribes
+// to the channels the handlers need and calls them, in order, on one
+// goroutine. It returns once every subscription is accepted; a refused one is
+// an error.
+func (c *Client) Subscribe(ctx context.Context, handlers ...Handler) (*Subscription, error) {
+	if c.gws == nil {
+		return nil, ErrNotConfigured
+	}
+	if len(handlers) == 0 {
+		return nil, errors.New("omni: Subscribe needs at least one handler")
+	}
+	for i, h := range handlers {
+		if h.call == nil {
+			return nil, fmt.Errorf("omni: Subscribe: handler %d is the zero Handler", i)
+		}
+	}
+	cm, err := c.newCometD()
+	if err != nil {
+		return nil, err
+	}
+	s := &Subscription{cm: cm, handlers: handlers, client: c}
+	if err := cm.Handshake(ctx); err != nil {
+		cm.Close()
+		return nil, fmt.Errorf("omni: notifications handshake: %w", err)
+	}
+	for _, ch := range s.channels() {
+		if _, err := cm.Subscribe(ctx, ch, s.dispatch); err != nil {
+			cm.Close()
+			return nil, fmt.Errorf("omni: subscribing to %s: %w", ch, err)
+		}
+	}
+	return s, nil
+}
+
+// newCometD builds a CometD client for {base}/notifications that shares the
+// REST client's *http.Client, credentials and CSRF token. Sharing the cookie
+// jar is what GWS needs (JSESSIONID on both); the trade-off is that two
+// subscriptions of one Client share CometD's browser cookie too.
+func (c *Client) newCometD() (*cometd.Client, error) {
+	opts := []cometd.Option{
+		cometd.WithHTTPClient(c.hc),
+		cometd.WithRequestHeader(func(h http.Header) {
+			h.Set("User-Agent", c.userAgent)
+			c.gws.auth(h)
+			c.csrf.apply(h)
+		}),
+	}
+	if c.log != nil {
+		opts = append(opts, cometd.WithLogger(c.log))
+	}
+	opts = append(opts, c.cometdOpts...)
+	return cometd.NewClient(c.gws.base+"notifications", opts...)
+}
+
+// channels returns the distinct channels the handlers need, sorted.
+func (s *Subscription) channels() []string {
+	set := map[string]bool{}
+	for _, h := range s.handlers {
+		if h.channel != "" {
+			set[h.channel] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for ch := range set {
+		out = append(out, ch)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// dispatch decodes one CometD message and hands it to the matching handlers.
+func (s *Subscription) dispatch(m *cometd.Message) {
+	n, err := DecodeNotification(m.Channel, m.Data)
+	if err != nil {
+		s.client.log.Warn("omni: undecodable notification", "channel", m.Channel, "error", err)
+		n = &UnknownNotification{NotificationHeader: NotificationHeader{Channel: m.Channel, Raw: m.Data}}
+	}
+	taken := false
+	for _, h := range s.handlers {
+		if h.match(n) {
+			h.call(n)
+			taken = true
+		}
+	}
+	if !taken {
+		s.client.log.Debug("omni: notification with no handler", "channel", m.Channel,
+			"messageType", n.Header().MessageType)
+	}
+}
+
+// Done is closed when the subscription has stopped for good: after Close,
+// or when the server refused the session (see Err).
+func (s *Subscription) Done() <-chan struct{} { return s.cm.Done() }
+
+// Err returns why the subscription stopped, or nil.
+func (s *Subscription) Err() error { return s.cm.Err() }
+
+// OnState calls fn on every state change of the underlying CometD session,
+// such as reconnecting or re-subscribing after a server restart.
+func (s *Subscription) OnState(fn func(cometd.StateChange)) (remove func()) { return s.cm.OnState(fn) }
+
+// Close tells the server the session is over (/meta/disconnect, waiting at
+// most one second for its answer) and stops every goroutine of the
+// subscription. It is safe to call more than once, and from a handler.
+func (s *Subscription) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = s.cm.Disconnect(ctx) // best effort: the session expires on the server anyway
+	return s.cm.Close()
+}
