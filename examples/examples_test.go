@@ -1,0 +1,69 @@
+package examples_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestExamples builds every example and runs it against the in-process
+// simulator (no OMNI_* variables), checking its output.
+func TestExamples(t *testing.T) {
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", bin+string(os.PathSeparator), "./...")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./...: %v\n%s", err, out)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"quickstart", nil, []string{
+			"facebook post sent: referenceId=",
+			"tweet sent: referenceId=",
+			"<- notification FacebookStateChangeMessage StatusChange",
+			"<- notification TwitterStateChangeMessage StatusChange",
+			"messenger TEXT          sent: messageId=",
+			"messenger SENDER_ACTION sent: messageId=",
+			"rejected before sending: omni: invalid request: message.payload.buttons: must hold 1 to 3 buttons, got 4",
+			"done",
+		}},
+		{"facebook-send", []string{"-message", "from the test"}, []string{"sent: referenceId=1 state=Sent"}},
+		{"twitter-send", []string{"-path", "me/twitter"}, []string{"sent: referenceId=1 state=Sent"}},
+		{"messenger-send", []string{"-type", "TEMPLATE", "-text", "Pick"}, []string{"sent TEMPLATE: messageId="}},
+		{"listen", []string{"-count", "1", "-every", "100ms"}, []string{"/v2/me/facebook FacebookStateChangeMessage referenceId="}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, filepath.Join(bin, tt.name), tt.args...)
+			cmd.Env = cleanEnv()
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", tt.name, err, out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// cleanEnv drops OMNI_* so the examples use the simulator.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OMNI_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}

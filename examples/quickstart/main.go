@@ -1,0 +1,115 @@
+// Command quickstart is the tour of omni: it starts the contact-center
+// simulator in-process (unless OMNI_BASE_URL names a real GWS), sends a
+// Facebook post, a Tweet and one Messenger message of each type, and prints
+// every notification as it arrives.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/omnisdk/omni"
+	"github.com/omnisdk/omni/examples/internal/setup"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	env, err := setup.New()
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	c := env.Client
+	fmt.Println("omni quickstart against", env.Where())
+
+	// Print every notification as it arrives.
+	seen := make(chan struct{}, 64)
+	sub, err := c.Subscribe(ctx, omni.OnNotification(func(n omni.Notification) {
+		h := n.Header()
+		fmt.Printf("  <- notification %s %s referenceId=%d%s\n", h.MessageType, h.NotificationType, h.ReferenceID, describe(n))
+		select {
+		case seen <- struct{}{}:
+		default:
+		}
+	}))
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+
+	// A Facebook post and a Tweet, each waiting for the notification with its referenceId.
+	fb, err := c.Facebook.SendAndWait(ctx, "01QQQG2MU214P06D", omni.FacebookSend{
+		QueuePath: env.QueuePath, From: "vitaliy_onv", Message: "Hello Facebook!"})
+	if err != nil {
+		return fmt.Errorf("facebook: %w", err)
+	}
+	fmt.Printf("facebook post sent: referenceId=%d state=%s\n", fb.ReferenceID, fb.Facebook.State)
+
+	tw, err := c.Twitter.SendAndWait(ctx, "010QQG2MU214P06D", omni.TwitterSend{
+		QueuePath: env.QueuePath, From: "vitaliy_onv", Message: "Hello Twitter!"})
+	if err != nil {
+		return fmt.Errorf("twitter: %w", err)
+	}
+	fmt.Printf("tweet sent: referenceId=%d state=%s\n", tw.ReferenceID, tw.Tweet.State)
+
+	// One Messenger message of each type.
+	messages := []omni.Message{
+		omni.TextMessage("Hello, World!"),
+		omni.ImageMessage("https://example.com/img/shirt.png"),
+		omni.VideoMessage("https://example.com/video/intro.mp4"),
+		omni.AudioMessage("https://example.com/audio/hello.mp3"),
+		omni.FileMessage("https://example.com/docs/terms.pdf"),
+		omni.ButtonTemplate("Did this help?", omni.PostbackButton("Yes", "HELPED_YES"), omni.URLButton("Read more", "https://example.com/help")),
+		omni.SenderActionMessage(omni.TypingOn),
+	}
+	for _, m := range messages {
+		out, err := c.Messenger.SendSingle(ctx, omni.SingleMessage{From: env.AppKey, To: env.UserKey, Message: m})
+		if err != nil {
+			return fmt.Errorf("messenger %s: %w", m.Type(), err)
+		}
+		fmt.Printf("messenger %-13s sent: messageId=%s status=%s/%s\n", m.Type(), out.MessageID, out.Status.GroupID, out.Status.Name)
+	}
+
+	// Bad input never leaves the process.
+	_, err = c.Messenger.SendSingle(ctx, omni.SingleMessage{From: env.AppKey, To: env.UserKey,
+		Message: omni.ButtonTemplate("Too many buttons", omni.PostbackButton("1", "1"), omni.PostbackButton("2", "2"),
+			omni.PostbackButton("3", "3"), omni.PostbackButton("4", "4"))})
+	fmt.Println("rejected before sending:", err)
+
+	// The listener above got the post's and the Tweet's notifications too.
+	for i := 0; i < 2; i++ {
+		select {
+		case <-seen:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for notifications: %w", ctx.Err())
+		}
+	}
+	fmt.Println("done")
+	return nil
+}
+
+// describe adds the interesting part of a notification to its line.
+func describe(n omni.Notification) string {
+	switch e := n.(type) {
+	case *omni.FacebookStateChange:
+		return fmt.Sprintf(" facebook %s %s %q", e.Facebook.ID, e.Facebook.State, e.Facebook.Message)
+	case *omni.TwitterStateChange:
+		return fmt.Sprintf(" tweet %s %s %q", e.Tweet.ID, e.Tweet.State, e.Tweet.Message)
+	case *omni.MessageLogUpdated:
+		return fmt.Sprintf(" %d message(s)", len(e.Messages))
+	}
+	return ""
+}
