@@ -17,6 +17,23 @@
 //		From: appKey, To: userKey, Message: omni.TextMessage("Hello!"),
 //	})
 //
+// # Notifications
+//
+// GWS reports what became of a send over CometD. Subscribe delivers typed
+// events to handlers; SendAndWait subscribes, sends and returns the event
+// carrying the send's referenceId:
+//
+//	sub, err := c.Subscribe(ctx,
+//		omni.OnFacebook(func(e *omni.FacebookStateChange) { ... }),
+//		omni.OnMessageLog(func(e *omni.MessageLogUpdated) { ... }))
+//	defer sub.Close()
+//
+//	ev, err := c.Facebook.SendAndWait(ctx, interactionID, post) // ev.Facebook.State == omni.StateSent
+//
+// Notification types the SDK does not know arrive as *UnknownNotification
+// with their raw JSON (OnUnknown). Reconnection and re-subscription after a
+// server restart or an expired session are automatic (package cometd).
+//
 // # Errors
 //
 // Invalid input is a *ValidationError listing every broken rule, returned
