@@ -61,6 +61,9 @@ func (w *waiter) deliver(n Notification) {
 	if h.ReferenceID == 0 {
 		return
 	}
+	if op, ok := n.(*TwitterOperationResponse); ok && op.Success {
+		return // accepted, not an outcome: the state change follows
+	}
 	key := waitKey{h.Channel, h.ReferenceID}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -163,7 +166,8 @@ func (s *FacebookService) SendAndWait(ctx context.Context, id string, r Facebook
 
 // SendAndWait sends like Send and waits for the first Twitter state change
 // with the send's referenceId. A TwitterOperationResponse reporting failure
-// for it ends the wait with an *OperationError. Like
+// for it ends the wait with an *OperationError; one reporting success does
+// not end it, since the state change follows. Like
 // FacebookService.SendAndWait, give ctx a deadline.
 func (s *TwitterService) SendAndWait(ctx context.Context, id string, r TwitterSend) (*TwitterStateChange, error) {
 	n, err := s.client.sendAndWait(ctx, ChannelTwitter, func() (*SendResult, error) { return s.Send(ctx, id, r) })
@@ -173,10 +177,8 @@ func (s *TwitterService) SendAndWait(ctx context.Context, id string, r TwitterSe
 	switch ev := n.(type) {
 	case *TwitterStateChange:
 		return ev, nil
-	case *TwitterOperationResponse:
-		if !ev.Success {
-			return nil, &OperationError{ReferenceID: ev.ReferenceID, Message: ev.ErrorMessage}
-		}
+	case *TwitterOperationResponse: // only failures end a wait (see waiter.deliver)
+		return nil, &OperationError{ReferenceID: ev.ReferenceID, Message: ev.ErrorMessage}
 	}
 	return nil, unexpected(n)
 }

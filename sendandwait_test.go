@@ -147,3 +147,40 @@ func TestSubscribeDeliversTypedEvents(t *testing.T) {
 		t.Fatal("unknown notification dropped")
 	}
 }
+
+// twitterAfterOperationResponse warms up the client's notification
+// subscription, publishes a TwitterOperationResponse for the next send's
+// referenceId (GWS numbers operations per session), then sends a Tweet and
+// waits. The response reaches the client before the simulator's own state
+// change for that send, because one session's messages arrive in order.
+func twitterAfterOperationResponse(t *testing.T, success string) (*omni.TwitterStateChange, error) {
+	t.Helper()
+	srv, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	first, err := c.Facebook.SendAndWait(ctx, "A", seedFacebook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Publish(omni.ChannelTwitter, map[string]any{"messageType": "TwitterOperationResponse",
+		"referenceId": first.ReferenceID + 1, "success": success, "errorMessage": "Tweet is a duplicate"})
+	return c.Twitter.SendAndWait(ctx, "T1", seedTwitter)
+}
+
+func TestTwitterSendAndWaitFailedOperation(t *testing.T) {
+	_, err := twitterAfterOperationResponse(t, "false")
+	var oe *omni.OperationError
+	if !errors.As(err, &oe) || oe.Message != "Tweet is a duplicate" || oe.ReferenceID != 2 {
+		t.Fatalf("err = %v, want *OperationError for referenceId 2 with the server's message", err)
+	}
+}
+
+func TestTwitterSendAndWaitSkipsSuccessfulOperation(t *testing.T) {
+	ev, err := twitterAfterOperationResponse(t, "true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.ReferenceID != 2 || ev.Tweet.State != omni.StateSent {
+		t.Errorf("got %+v, want the state change of referenceId 2", ev)
+	}
+}
