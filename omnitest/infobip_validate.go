@@ -5,16 +5,14 @@ import (
 	"fmt"
 	"net/url"
 	"unicode/utf8"
+
+	"github.com/omnisdk/omni"
 )
 
-// Limits enforced by the Messenger endpoint (in characters, i.e. runes).
-const (
-	MaxTextLength            = 640
-	MaxTemplateTextLength    = 320
-	MaxButtons               = 3
-	MaxButtonTitleLength     = 20
-	MaxPostbackPayloadLength = 1000
-)
+// The endpoint enforces the service's limits, which the SDK publishes
+// (omni.MaxTextLength and the rest); the checks themselves are written
+// independently of the SDK's Validate, so that a bug there shows up as a
+// disagreement here.
 
 // messengerRequest is the body of POST /facebook/1/single.
 type messengerRequest struct {
@@ -96,7 +94,7 @@ func validateMessage(f fieldErrors, m *messengerMessage) {
 	case "":
 		f.add("message.type", ruleNotEmpty)
 	case "TEXT":
-		checkSize(f, "message.text", m.Text, 1, MaxTextLength)
+		checkSize(f, "message.text", m.Text, 1, omni.MaxTextLength)
 	case "IMAGE", "VIDEO", "AUDIO", "FILE":
 		checkURL(f, "message.url", m.URL)
 	case "SENDER_ACTION":
@@ -124,16 +122,16 @@ func validateTemplate(f fieldErrors, p *templatePayload) {
 	if p.Type != "BUTTON" {
 		f.add("message.payload.type", rulePayload)
 	}
-	checkSize(f, "message.payload.text", p.Text, 1, MaxTemplateTextLength)
-	if n := len(p.Buttons); n < 1 || n > MaxButtons {
-		f.add("message.payload.buttons", ruleSize(1, MaxButtons))
+	checkSize(f, "message.payload.text", p.Text, 1, omni.MaxTemplateTextLength)
+	if n := len(p.Buttons); n < 1 || n > omni.MaxButtons {
+		f.add("message.payload.buttons", ruleSize(1, omni.MaxButtons))
 	}
 	for i, b := range p.Buttons {
 		path := fmt.Sprintf("message.payload.buttons[%d]", i)
-		checkSize(f, path+".title", b.Title, 1, MaxButtonTitleLength)
+		checkSize(f, path+".title", b.Title, 1, omni.MaxButtonTitleLength)
 		switch b.Type {
 		case "POSTBACK":
-			checkSize(f, path+".payload", b.Payload, 1, MaxPostbackPayloadLength)
+			checkSize(f, path+".payload", b.Payload, 1, omni.MaxPostbackPayloadLength)
 		case "URL":
 			checkURL(f, path+".url", b.URL)
 		default:
