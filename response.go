@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -92,6 +93,10 @@ type gwsEnvelope struct {
 	StatusMessage string      `json:"statusMessage"`
 }
 
+// noEnvelope stands for the absent envelope of a non-GWS answer; it is
+// only read.
+var noEnvelope gwsEnvelope
+
 // infobipError is Infobip's error body.
 type infobipError struct {
 	RequestError struct {
@@ -110,9 +115,12 @@ type infobipException struct {
 // *APIError. A 2xx GWS answer without statusCode is a *DecodeError: the
 // envelope is what says the request succeeded.
 func (c *Client) check(cl *call, r *result) error {
-	var env gwsEnvelope
+	// The envelope is only allocated for GWS answers: the Messenger success
+	// path allocates nothing here.
+	env := &noEnvelope
 	if cl.ep.gws && len(r.body) > 0 {
-		if err := json.Unmarshal(r.body, &env); err != nil && r.status < 300 {
+		env = new(gwsEnvelope)
+		if err := json.Unmarshal(r.body, env); err != nil && r.status < 300 {
 			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(r.body)}
 		}
 	}
@@ -159,7 +167,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		return time.Duration(secs) * time.Second, true
+		// A huge value would overflow into a negative wait (an immediate
+		// retry); saturate it instead, so it exceeds MaxRetryAfter.
+		return time.Duration(min(int64(secs), math.MaxInt64/int64(time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		d := t.Sub(now)

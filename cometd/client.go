@@ -48,23 +48,28 @@ type Client struct {
 	pending       map[string]*pendingReq
 	connectID     string // id of the outstanding /meta/connect
 	subs          map[string][]*Subscription
+	route         *route // handlers of the last channel delivered; nil after any change to subs
 	subSeq        uint64
 	metaListeners []*metaListener
 	stateLis      []*stateListener
 	lisSeq        uint64
 	outbox        []*Message
 
-	outSignal chan struct{} // wakes the sender
-	blocked   atomic.Int32  // network goroutines blocked on a full delivery queue
+	senderOn bool         // the sender goroutine runs; it exits when the outbox is empty
+	blocked  atomic.Int32 // network goroutines blocked on a full delivery queue
 
-	// delivery
-	queue        chan *Message
+	// delivery: msgs[head:] waits for the delivery goroutine (guarded by
+	// mu); it grows on demand, so an idle client holds no queue memory.
+	msgs         []*Message
+	head         int
+	room         chan struct{} // a message was taken while the network waited for room; made on first need
 	stateEvents  []StateChange
-	stateSignal  chan struct{}
 	finalPending bool
-	stopDeliver  chan struct{}
-	deliverDone  chan struct{}
-	running      bool // a handler is running
+	deliverDone  chan struct{} // closed once delivery has ended for good
+	deliverOnce  sync.Once     // closes deliverDone
+	delivering   bool          // the delivery goroutine runs; it exits when idle
+	deliverEnded bool          // no delivery goroutine may start again
+	running      bool          // a handler is running
 	closedDeliv  bool
 
 	closeOnce sync.Once
@@ -73,8 +78,8 @@ type Client struct {
 }
 
 // NewClient returns a client for the Bayeux endpoint at rawURL (http or
-// https; the websocket URL is derived from it). It does no I/O but starts
-// two small goroutines: call Close (or Disconnect) when done with it.
+// https; the websocket URL is derived from it). It does no I/O and starts no
+// goroutine; call Close (or Disconnect) when done with it all the same.
 func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -100,10 +105,6 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 		advice:      defaultAdvice(),
 		pending:     map[string]*pendingReq{},
 		subs:        map[string][]*Subscription{},
-		outSignal:   make(chan struct{}, 1),
-		queue:       make(chan *Message, cfg.queueSize),
-		stateSignal: make(chan struct{}, 1),
-		stopDeliver: make(chan struct{}),
 		deliverDone: make(chan struct{}),
 		done:        make(chan struct{}),
 		wait:        sleepCtx,
@@ -116,16 +117,13 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.lp = &longPolling{url: rawURL, hc: c.hc, header: cfg.header, maxSize: cfg.maxMessageSize}
+	c.lp = &longPolling{url: rawURL, hc: c.hc, header: cfg.header, maxSize: cfg.maxMessageSize, receive: c.receiveOne}
 	for _, n := range cfg.transports {
 		if n == WebSocket {
 			c.ws = &wsTransport{c: c, url: wsURL(u)}
 		}
 	}
 	c.tr = c.transportByName(cfg.transports[0])
-	c.wg.Add(1)
-	go c.sender()
-	go c.deliver()
 	return c, nil
 }
 

@@ -66,14 +66,18 @@ func (c *Client) Close() error {
 		}
 		c.closedDeliv = true
 		running := c.running
-		dropped := len(c.queue)
+		idle := !c.delivering
+		c.deliverEnded = true
+		dropped := c.queuedLocked()
 		stopErr := c.stopErr
 		c.mu.Unlock()
-		close(c.stopDeliver)
 		c.stopNetwork(stopErr)
 		c.wg.Wait()
-		if !running {
-			<-c.deliverDone
+		switch {
+		case idle:
+			c.endDelivery() // no delivery goroutine: none will start again
+		case !running:
+			<-c.deliverDone // it stops before the next handler
 		}
 		c.closeDone()
 		if dropped > 0 {

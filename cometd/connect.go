@@ -210,4 +210,5 @@ func (c *Client) deactivate(ch string) {
 	for _, s := range c.subs[ch] {
 		s.active = false
 	}
+	c.route = nil
 }

@@ -70,22 +70,85 @@ func (c *Client) hasMetaListeners() bool {
 // enqueue puts m on the delivery queue, waiting for room (backpressure)
 // until the client stops. It reports whether m was queued.
 func (c *Client) enqueue(m *Message) bool {
-	select {
-	case c.queue <- m:
-		return true
-	default:
+	waited := false
+	for {
+		c.mu.Lock()
+		if len(c.msgs)-c.head < c.cfg.queueSize {
+			c.msgs = append(c.msgs, m)
+			c.startDeliverLocked()
+			c.mu.Unlock()
+			if waited {
+				c.blocked.Add(-1)
+			}
+			return true
+		}
+		if !waited {
+			// Under c.mu, so that takeLocked sees it and wakes us.
+			waited = true
+			c.blocked.Add(1)
+		}
+		if c.room == nil {
+			c.room = make(chan struct{}, 1)
+		}
+		room := c.room
+		c.mu.Unlock()
+		select {
+		case <-room:
+			continue
+		case <-c.ctx.Done(): // Close, Disconnect, terminal error
+		}
+		c.blocked.Add(-1)
+		c.log.Debug("cometd: message not delivered: client stopped", "channel", m.Channel)
+		return false
 	}
-	c.blocked.Add(1)
-	defer c.blocked.Add(-1)
-	select {
-	case c.queue <- m:
-		return true
-	case <-c.stopDeliver:
-	case <-c.ctx.Done():
-	}
-	c.log.Debug("cometd: message not delivered: client stopped", "channel", m.Channel)
-	return false
 }
+
+// startDeliverLocked starts the delivery goroutine unless it runs (or
+// delivery has ended for good); c.mu held. The goroutine exits when it has
+// nothing left to do, so an idle client has none.
+func (c *Client) startDeliverLocked() {
+	if c.delivering || c.deliverEnded {
+		return
+	}
+	c.delivering = true
+	go c.deliver()
+}
+
+// endDelivery closes deliverDone once.
+func (c *Client) endDelivery() {
+	c.deliverOnce.Do(func() { close(c.deliverDone) })
+}
+
+// takeLocked removes and returns the first queued message, or nil; c.mu
+// held. It tells a network goroutine waiting for room.
+func (c *Client) takeLocked() *Message {
+	if c.head == len(c.msgs) {
+		return nil
+	}
+	m := c.msgs[c.head]
+	c.msgs[c.head] = nil
+	c.head++
+	if c.head == len(c.msgs) {
+		c.head = 0
+		c.msgs = c.msgs[:0]
+		if cap(c.msgs) > 256 {
+			c.msgs = nil // a burst is over: give its memory back
+		}
+	}
+	// Wake a network goroutine waiting for room only once the queue is
+	// half empty, so that it refills many slots per wake-up instead of
+	// trading one message at a time with this goroutine.
+	if c.room != nil && c.blocked.Load() > 0 && c.queuedLocked() <= c.cfg.queueSize/2 {
+		select {
+		case c.room <- struct{}{}:
+		default:
+		}
+	}
+	return m
+}
+
+// queuedLocked returns the number of queued messages; c.mu held.
+func (c *Client) queuedLocked() int { return len(c.msgs) - c.head }
 
 // setState changes the state and notifies state listeners. A change to the
 // same state is only announced when force is set.
@@ -110,10 +173,7 @@ func (c *Client) setState(to State, err error, reason string, force bool) {
 // pushStateLocked queues a state event for listeners; c.mu held.
 func (c *Client) pushStateLocked(ev StateChange) {
 	c.stateEvents = append(c.stateEvents, ev)
-	select {
-	case c.stateSignal <- struct{}{}:
-	default:
-	}
+	c.startDeliverLocked()
 }
 
 // logState logs a state change.
@@ -134,102 +194,103 @@ func (c *Client) logState(ev StateChange) {
 }
 
 // deliver is the delivery goroutine: it runs state listeners, meta
-// listeners and handlers one at a time, in order.
+// listeners and handlers one at a time, in order, and exits when there is
+// nothing left (startDeliverLocked starts it again). It ends delivery for
+// good when the client was closed, or after the final state change and the
+// messages queued before it (Disconnect, terminal error). It takes c.mu once
+// per message: a burst is the hot path.
 func (c *Client) deliver() {
-	defer close(c.deliverDone)
+	c.mu.Lock()
 	for {
-		c.mu.Lock()
-		evs := c.stateEvents
-		c.stateEvents = nil
-		final := c.finalPending && len(evs) == 0 && len(c.queue) == 0
-		c.mu.Unlock()
-		if len(evs) > 0 {
-			for _, ev := range evs {
-				if !c.runState(ev) {
-					return
-				}
+		c.running = false
+		if c.closedDeliv {
+			c.delivering, c.deliverEnded = false, true
+			c.mu.Unlock()
+			c.endDelivery()
+			return
+		}
+		if len(c.stateEvents) > 0 {
+			ev := c.stateEvents[0]
+			c.stateEvents = c.stateEvents[1:]
+			if len(c.stateEvents) == 0 {
+				c.stateEvents = nil
 			}
+			lis := append([]*stateListener(nil), c.stateLis...)
+			c.running = true
+			c.mu.Unlock()
+			for _, l := range lis {
+				l.fn(ev)
+			}
+			c.mu.Lock()
 			continue
 		}
-		if final {
-			c.closeDone()
+		m := c.takeLocked()
+		if m == nil {
+			final := c.finalPending
+			c.delivering = false
+			if final {
+				c.deliverEnded = true
+			}
+			c.mu.Unlock()
+			if final {
+				c.closeDone()
+				c.endDelivery()
+			}
 			return
 		}
-		select {
-		case <-c.stopDeliver:
-			return
-		case <-c.stateSignal:
-		case m := <-c.queue:
-			if !c.dispatch(m) {
-				return
-			}
-		}
-	}
-}
-
-// runState calls the state listeners; false means the client was closed.
-func (c *Client) runState(ev StateChange) bool {
-	c.mu.Lock()
-	if c.closedDeliv {
-		c.mu.Unlock()
-		return false
-	}
-	lis := append([]*stateListener(nil), c.stateLis...)
-	c.running = true
-	c.mu.Unlock()
-	defer c.doneRunning()
-	for _, l := range lis {
-		l.fn(ev)
-	}
-	return true
-}
-
-// dispatch calls the listeners and handlers for m; false means the client
-// was closed.
-func (c *Client) dispatch(m *Message) bool {
-	var fns []func(*Message)
-	c.mu.Lock()
-	if c.closedDeliv {
-		c.mu.Unlock()
-		return false
-	}
-	if isMeta(m.Channel) {
-		for _, l := range c.metaListeners {
-			if Match(l.channel, m.Channel) {
-				fns = append(fns, l.fn)
-			}
-		}
-	} else {
-		var subs []*Subscription
-		for _, p := range patternsFor(m.Channel) {
-			for _, s := range c.subs[p] {
-				if s.active {
-					subs = append(subs, s)
+		meta := isMeta(m.Channel)
+		var fns []Handler
+		if meta {
+			for _, l := range c.metaListeners {
+				if Match(l.channel, m.Channel) {
+					fns = append(fns, l.fn)
 				}
 			}
+		} else {
+			fns = c.handlersLocked(m.Channel)
 		}
-		sort.Slice(subs, func(i, j int) bool { return subs[i].seq < subs[j].seq })
-		for _, s := range subs {
-			fns = append(fns, s.handler)
+		c.running = true
+		c.mu.Unlock()
+		if len(fns) == 0 && !meta {
+			c.log.Debug("cometd: message with no subscriber", "channel", m.Channel)
 		}
+		for _, fn := range fns {
+			fn(m)
+		}
+		c.mu.Lock()
 	}
-	c.running = true
-	c.mu.Unlock()
-	defer c.doneRunning()
-	if len(fns) == 0 && !isMeta(m.Channel) {
-		c.log.Debug("cometd: message with no subscriber", "channel", m.Channel)
-	}
-	for _, fn := range fns {
-		fn(m)
-	}
-	return true
 }
 
-// doneRunning marks the end of a handler run.
-func (c *Client) doneRunning() {
-	c.mu.Lock()
-	c.running = false
-	c.mu.Unlock()
+// route caches the handlers of one channel. One entry is enough for the
+// hot case, a burst on one channel, and costs an idle client nothing.
+type route struct {
+	channel  string
+	handlers []Handler
+}
+
+// handlersLocked returns the active handlers for a data message on
+// channel, in subscription order, from a cache of the last channel that is
+// dropped after any change to the subscriptions; c.mu held. The returned
+// slice is never modified.
+func (c *Client) handlersLocked(channel string) []Handler {
+	if r := c.route; r != nil && r.channel == channel {
+		return r.handlers
+	}
+	var subs []*Subscription
+	for _, p := range patternsFor(channel) {
+		for _, s := range c.subs[p] {
+			if s.active {
+				subs = append(subs, s)
+			}
+		}
+	}
+	sort.Slice(subs, func(i, j int) bool { return subs[i].seq < subs[j].seq })
+	hs := make([]Handler, len(subs))
+	for i, s := range subs {
+		hs[i] = s.handler
+	}
+	c.route = &route{channel: channel, handlers: hs}
+	return hs
 }
 
 // closeDone closes Done once.

@@ -47,7 +47,10 @@
 // goroutine per client, one at a time, in order. The queue in front of it is
 // bounded (WithQueueSize); when it is full the client stops reading from the
 // network until there is room, so nothing is dropped. Close returns promptly
-// even then, discarding what is still queued.
+// even then, discarding what is still queued. The delivery goroutine and the
+// one that sends queued requests exist only while they have work, so an idle
+// session costs the connect loop and its connection's goroutines (see
+// BENCHMARKS.md for the figures).
 //
 // # Extensions
 //

@@ -102,6 +102,15 @@ func Example() {
 	}
 	defer c.Close()
 
+	// State listeners hear of every change, in order with the handlers.
+	connected := make(chan struct{})
+	var once sync.Once
+	c.OnState(func(ch cometd.StateChange) {
+		if ch.To == cometd.StateConnected {
+			once.Do(func() { close(connected) })
+		}
+	})
+
 	got := make(chan string, 1)
 	// Subscribe handshakes first; the handler runs on the client's
 	// delivery goroutine.
@@ -114,6 +123,7 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println(<-got)
+	<-connected
 	fmt.Println(c.State(), c.Transport())
 	if err := c.Disconnect(ctx); err != nil {
 		panic(err)

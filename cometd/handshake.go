@@ -205,14 +205,19 @@ func (c *Client) wsFailed(tr transport, err error) bool {
 
 // exchange sends m alone on tr and waits up to timeout for its reply.
 func (c *Client) exchange(ctx context.Context, tr transport, m *Message, timeout time.Duration) (*Message, error) {
-	ctx, cancel := mergeCtx(ctx, c.ctx)
-	defer cancel()
+	if ctx != c.ctx { // the connect loop passes the client's own context
+		var cancel context.CancelFunc
+		ctx, cancel = mergeCtx(ctx, c.ctx)
+		defer cancel()
+	}
 	p := c.addPending(m.ID, tr, nil)
 	defer c.removePending(m.ID)
 	c.outgoing(m)
 	sctx, scancel := context.WithTimeout(ctx, timeout)
-	defer scancel()
 	replies, err := tr.send(sctx, []*Message{m})
+	// Over websocket the reply may take up to timeout to come: do not keep
+	// the send's timer for that long.
+	scancel()
 	if err != nil {
 		return nil, err
 	}

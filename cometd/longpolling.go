@@ -16,13 +16,18 @@ type longPolling struct {
 	hc      *http.Client
 	header  func(http.Header)
 	maxSize int64
+	// receive handles each message of a reply as soon as it is decoded, so
+	// the handlers start on a large reply while the rest is decoded.
+	receive func(*Message)
 }
 
 func (t *longPolling) name() string      { return LongPolling }
 func (t *longPolling) synchronous() bool { return true }
 func (t *longPolling) close()            {}
 
-// send POSTs msgs and decodes the reply.
+// send POSTs msgs and hands the messages of the reply to t.receive, in
+// order, before it returns; it returns no messages itself. A malformed
+// reply is an error, after the messages before the fault were handed over.
 func (t *longPolling) send(ctx context.Context, msgs []*Message) ([]*Message, error) {
 	body, err := json.Marshal(msgs)
 	if err != nil {
@@ -52,9 +57,8 @@ func (t *longPolling) send(ctx context.Context, msgs []*Message) ([]*Message, er
 	if int64(len(b)) > t.maxSize {
 		return nil, ErrMessageTooLarge
 	}
-	replies, err := DecodeMessages(b)
-	if err != nil {
+	if err := decodeEach(b, t.receive); err != nil {
 		return nil, fmt.Errorf("cometd: decoding reply: %w", err)
 	}
-	return replies, nil
+	return nil, nil
 }

@@ -61,31 +61,11 @@ var errNotMessages = errors.New("cometd: body is not a Bayeux message or array o
 
 // DecodeMessages decodes a Bayeux body: a JSON array of messages or, as some
 // servers send, a single message object. Null array elements are skipped.
+// The result is the same as json.Unmarshal into []*Message or Message.
 func DecodeMessages(b []byte) ([]*Message, error) {
 	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
+	if len(b) == 0 || (b[0] != '[' && b[0] != '{') {
 		return nil, errNotMessages
 	}
-	switch b[0] {
-	case '[':
-		var msgs []*Message
-		if err := json.Unmarshal(b, &msgs); err != nil {
-			return nil, err
-		}
-		out := msgs[:0]
-		for _, m := range msgs {
-			if m != nil {
-				out = append(out, m)
-			}
-		}
-		return out, nil
-	case '{':
-		var m Message
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, err
-		}
-		return []*Message{&m}, nil
-	default:
-		return nil, errNotMessages
-	}
+	return decodeMessagesFast(b)
 }

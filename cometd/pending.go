@@ -101,24 +101,30 @@ func (c *Client) errIfStoppedOr(def error) error {
 // receive handles the messages of one reply or frame, in order.
 func (c *Client) receive(msgs []*Message) {
 	for _, m := range msgs {
-		c.incoming(m)
-		if m.Channel == ChannelConnect && !c.isPending(m.ID) {
-			c.log.Debug("cometd: ignoring /meta/connect reply that does not match the outstanding connect", "id", m.ID)
-			continue
-		}
-		c.updateAdvice(m.Advice)
-		switch {
-		case isMeta(m.Channel):
-			c.resolve(m.ID, m, nil)
-			if c.hasMetaListeners() {
-				c.enqueue(m)
-			}
-		case len(m.Data) > 0:
+		c.receiveOne(m)
+	}
+}
+
+// receiveOne handles one received message: extensions, advice, the reply
+// to a pending request, delivery to listeners and handlers.
+func (c *Client) receiveOne(m *Message) {
+	c.incoming(m)
+	if m.Channel == ChannelConnect && !c.isPending(m.ID) {
+		c.log.Debug("cometd: ignoring /meta/connect reply that does not match the outstanding connect", "id", m.ID)
+		return
+	}
+	c.updateAdvice(m.Advice)
+	switch {
+	case isMeta(m.Channel):
+		c.resolve(m.ID, m, nil)
+		if c.hasMetaListeners() {
 			c.enqueue(m)
-		default:
-			if !c.resolve(m.ID, m, nil) {
-				c.log.Debug("cometd: ignoring reply with no pending request", "channel", m.Channel, "id", m.ID)
-			}
+		}
+	case len(m.Data) > 0:
+		c.enqueue(m)
+	default:
+		if !c.resolve(m.ID, m, nil) {
+			c.log.Debug("cometd: ignoring reply with no pending request", "channel", m.Channel, "id", m.ID)
 		}
 	}
 }

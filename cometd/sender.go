@@ -19,45 +19,48 @@ func (c *Client) queueOut(m *Message, onReply func(*Message)) (*pendingReq, erro
 	return p, nil
 }
 
-// wakeSender tells the sender there may be work.
+// wakeSender starts the sender goroutine if there is no sender running.
+// The sender exits when it finds nothing to send, so an idle client has no
+// sender goroutine.
 func (c *Client) wakeSender() {
-	select {
-	case c.outSignal <- struct{}{}:
-	default:
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.senderOn || c.stopped || len(c.outbox) == 0 {
+		return
 	}
+	c.senderOn = true
+	c.wg.Add(1)
+	go c.sender()
 }
 
-// sender is the goroutine that sends queued messages. Messages queued while
-// a batch is in flight go together in the next batch.
+// sender sends queued messages until the outbox is empty (or no session
+// exists yet: the handshake wakes it again). Messages queued while a batch
+// is in flight go together in the next batch.
 func (c *Client) sender() {
 	defer c.wg.Done()
 	for {
-		select {
-		case <-c.ctx.Done():
+		batch, tr := c.takeOutbox()
+		if batch == nil {
 			return
-		case <-c.outSignal:
 		}
-		for {
-			batch, tr := c.takeOutbox()
-			if batch == nil {
-				break
-			}
-			c.sendBatch(tr, batch)
-		}
+		c.sendBatch(tr, batch)
 	}
 }
 
 // takeOutbox returns the queued messages, stamped with the clientId, if a
-// session exists.
+// session exists. When it returns nil the sender is marked stopped, under
+// the same lock wakeSender checks, so no wake-up is lost.
 func (c *Client) takeOutbox() ([]*Message, transport) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.outbox) == 0 || c.clientID == "" || c.stopped {
+		c.senderOn = false
 		return nil, nil
 	}
 	switch c.state {
 	case StateHandshaken, StateConnecting, StateConnected, StateUnconnected:
 	default:
+		c.senderOn = false
 		return nil, nil
 	}
 	batch := c.outbox

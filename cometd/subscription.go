@@ -48,6 +48,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	c.subSeq++
 	s.seq = c.subSeq
 	c.subs[channel] = append(c.subs[channel], s)
+	c.route = nil
 	c.mu.Unlock()
 	m := &Message{Channel: ChannelSubscribe, ID: c.nextID(), Subscription: channel}
 	p, err := c.queueOut(m, func(r *Message) {
@@ -55,6 +56,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			c.mu.Lock()
 			if !s.removed {
 				s.active = true
+				c.route = nil
 			}
 			c.mu.Unlock()
 		}
@@ -83,6 +85,7 @@ func (c *Client) removeSub(s *Subscription) (last bool) {
 		return false
 	}
 	s.removed, s.active = true, false
+	c.route = nil
 	subs := c.subs[s.channel]
 	for i, x := range subs {
 		if x == s {

@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestAckExtensionOnTheWire(t *testing.T) {
@@ -287,4 +289,46 @@ func TestHandlerMayCallClose(t *testing.T) {
 	<-c.Done()
 	<-c.deliverDone
 	_ = context.Background
+}
+
+// TestBackpressureBurst: a burst much larger than the delivery queue, on
+// both transports, reaches the handler complete and in order while the
+// network side waits for room again and again.
+func TestBackpressureBurst(t *testing.T) {
+	for _, tr := range []string{LongPolling, WebSocket} {
+		t.Run(tr, func(t *testing.T) {
+			f := newFake(t)
+			c, _ := newTestClient(t, f, WithTransports(tr), WithQueueSize(8))
+			ctx := ctxT(t)
+			var mu sync.Mutex
+			var order []int
+			_, err := c.Subscribe(ctx, "/burst", func(m *Message) {
+				var n int
+				_ = json.Unmarshal(m.Data, &n)
+				time.Sleep(20 * time.Microsecond) // slower than the network
+				mu.Lock()
+				order = append(order, n)
+				mu.Unlock()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			const total = 500
+			for i := range total {
+				f.publish("/burst", i)
+			}
+			eventually(t, "all delivered", func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return len(order) == total
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			for i, n := range order {
+				if n != i {
+					t.Fatalf("message %d is %d: order %v", i, n, order)
+				}
+			}
+		})
+	}
 }

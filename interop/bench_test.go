@@ -17,8 +17,9 @@ import (
 // Environment of the cross-language benchmark.
 const (
 	benchEnv       = "OMNI_BENCH"        // "1" runs it
-	benchNEnv      = "OMNI_BENCH_N"      // messages per run (default 10,000)
+	benchNEnv      = "OMNI_BENCH_N"      // burst sizes, comma-separated (default 10000)
 	benchOutEnv    = "OMNI_BENCH_OUT"    // also write the markdown table to this file
+	benchJSONEnv   = "OMNI_BENCH_JSON"   // also write the figures as JSON to this file
 	benchRoundsEnv = "OMNI_BENCH_ROUNDS" // measured rounds per client (default 3)
 )
 
@@ -31,19 +32,26 @@ type benchResult struct {
 
 // TestBenchCrossLanguage compares the Go client with the official JavaScript
 // client on the same third-party servers in the same run: the server
-// publishes N small messages stamped with their publish time, and each client
-// reports throughput (N over first publish → last handler call) and the
-// publish→handler latency percentiles. It prints a markdown table. It runs
-// only with OMNI_BENCH=1 (make bench) and asserts no timing.
+// publishes bursts of small messages stamped with their publish time, and
+// each reader reports throughput (burst size over first publish → last
+// handler call) and the publish→handler latency percentiles. A third
+// reader, the floor (bench_floor_test.go), measures what the server itself
+// can deliver. It prints a markdown table and, with OMNI_BENCH_JSON, writes
+// the figures for bench/report. It runs only with OMNI_BENCH=1 (make bench)
+// and asserts no timing.
 func TestBenchCrossLanguage(t *testing.T) {
 	if os.Getenv(benchEnv) != "1" {
 		t.Skipf("cross-language benchmark; run with %s=1", benchEnv)
 	}
-	n := 10000
+	sizes := []int{10000}
 	if v := os.Getenv(benchNEnv); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
-			t.Fatalf("%s=%q: want a positive integer", benchNEnv, v)
+		sizes = sizes[:0]
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				t.Fatalf("%s=%q: want positive integers separated by commas", benchNEnv, v)
+			}
+			sizes = append(sizes, n)
 		}
 	}
 	rounds := 3
@@ -57,46 +65,87 @@ func TestBenchCrossLanguage(t *testing.T) {
 		{CometDNodeServer, LongPolling},
 		{Faye, WebSocket},
 	}
-	var table strings.Builder
-	fmt.Fprintf(&table, "Cross-language CometD client benchmark: %d server-side publishes per run, median of %d alternating runs per client after a warm-up, 127.0.0.1\n\n", n, rounds)
-	table.WriteString("| server | transport | client | msgs/s | p50 ms | p99 ms | in order |\n")
-	table.WriteString("|---|---|---|---:|---:|---:|---|\n")
+	var rows []benchRow
 	for _, bc := range cases {
 		p := StartPeer(t, bc.peer, WithBayeuxTimeout(30*time.Second), WithMaxInterval(60*time.Second))
 		// The server's JIT warms up over the first runs: whoever runs first
-		// is slower. Warm up with both clients, then alternate the order
+		// is slower. Warm up with every reader, then alternate the order
 		// (Go, JS / JS, Go / ...) and keep the median of each figure.
-		benchGo(t, p, bc.transport, "/bench/warmup-go", n)
-		benchJS(t, p, bc.transport, "/bench/warmup-js", n)
-		var goRuns, jsRuns []benchResult
-		for r := 0; r < rounds; r++ {
-			goCh, jsCh := fmt.Sprintf("/bench/go/%d", r), fmt.Sprintf("/bench/js/%d", r)
-			if r%2 == 0 {
-				goRuns = append(goRuns, benchGo(t, p, bc.transport, goCh, n))
-				jsRuns = append(jsRuns, benchJS(t, p, bc.transport, jsCh, n))
-			} else {
-				jsRuns = append(jsRuns, benchJS(t, p, bc.transport, jsCh, n))
-				goRuns = append(goRuns, benchGo(t, p, bc.transport, goCh, n))
+		warm := slices.Max(sizes)
+		benchGo(t, p, bc.transport, "/bench/warmup-go", warm)
+		benchJS(t, p, bc.transport, "/bench/warmup-js", warm)
+		benchFloor(t, p, bc.transport, "/bench/warmup-floor", warm)
+		for _, n := range sizes {
+			var goRuns, jsRuns, floorRuns []benchResult
+			for r := 0; r < rounds; r++ {
+				goCh, jsCh := fmt.Sprintf("/bench/go/%d/%d", n, r), fmt.Sprintf("/bench/js/%d/%d", n, r)
+				if r%2 == 0 {
+					goRuns = append(goRuns, benchGo(t, p, bc.transport, goCh, n))
+					jsRuns = append(jsRuns, benchJS(t, p, bc.transport, jsCh, n))
+				} else {
+					jsRuns = append(jsRuns, benchJS(t, p, bc.transport, jsCh, n))
+					goRuns = append(goRuns, benchGo(t, p, bc.transport, goCh, n))
+				}
+				floorRuns = append(floorRuns, benchFloor(t, p, bc.transport, fmt.Sprintf("/bench/floor/%d/%d", n, r), n))
+			}
+			for _, x := range []struct {
+				client string
+				runs   []benchResult
+			}{{"go", goRuns}, {"js", jsRuns}, {"floor", floorRuns}} {
+				m := median(x.runs)
+				rows = append(rows, benchRow{Server: bc.peer, Transport: bc.transport, Messages: n, Rounds: rounds,
+					Client: x.client, MsgsPerSec: m.MsgsPerSec, P50ms: ms(m.P50), P99ms: ms(m.P99), InOrder: m.InOrder})
 			}
 		}
-		goRes, jsRes := median(goRuns), median(jsRuns)
-		for _, r := range []struct {
-			name string
-			res  benchResult
-		}{{"Go (omni/cometd)", goRes}, {"JS (cometd 9.0.0)", jsRes}} {
-			fmt.Fprintf(&table, "| %s | %s | %s | %.0f | %.2f | %.2f | %v |\n", bc.peer, bc.transport, r.name,
-				r.res.MsgsPerSec, ms(r.res.P50), ms(r.res.P99), r.res.InOrder)
-		}
-		fmt.Fprintf(&table, "| %s | %s | **Go/JS** | **%.2f×** | %.2f× | %.2f× | |\n", bc.peer, bc.transport,
-			ratio(goRes.MsgsPerSec, jsRes.MsgsPerSec), ratio(ms(goRes.P50), ms(jsRes.P50)), ratio(ms(goRes.P99), ms(jsRes.P99)))
 	}
-	table.WriteString("\nmsgs/s: higher is better; latency ratios below 1 mean the Go client is faster.\n")
-	fmt.Print("\n" + table.String())
+	table := benchTable(rows)
+	fmt.Print("\n" + table)
 	if out := os.Getenv(benchOutEnv); out != "" {
-		if err := os.WriteFile(out, []byte(table.String()), 0o644); err != nil {
+		if err := os.WriteFile(out, []byte(table), 0o644); err != nil {
 			t.Fatalf("write %s: %v", out, err)
 		}
 	}
+	if out := os.Getenv(benchJSONEnv); out != "" {
+		b, err := json.MarshalIndent(rows, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+			t.Fatalf("write %s: %v", out, err)
+		}
+	}
+}
+
+// benchRow is one reader's median figures for one server, transport and
+// burst size, as written to OMNI_BENCH_JSON for the BENCHMARKS.md generator.
+type benchRow struct {
+	Server     string  `json:"server"`
+	Transport  string  `json:"transport"`
+	Messages   int     `json:"messages"`
+	Rounds     int     `json:"rounds"`
+	Client     string  `json:"client"` // go, js or floor
+	MsgsPerSec float64 `json:"msgsPerSec"`
+	P50ms      float64 `json:"p50ms"`
+	P99ms      float64 `json:"p99ms"`
+	InOrder    bool    `json:"inOrder"`
+}
+
+// benchTable renders rows as a markdown table with the Go/JS ratios.
+func benchTable(rows []benchRow) string {
+	var b strings.Builder
+	b.WriteString("| server | transport | in flight | reader | msgs/s | p50 ms | p99 ms | in order |\n")
+	b.WriteString("|---|---|---:|---|---:|---:|---:|---|\n")
+	names := map[string]string{"go": "Go (omni/cometd)", "js": "JS (cometd 9.0.0)", "floor": "floor (raw reader)"}
+	for i, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %.0f | %.2f | %.2f | %v |\n", r.Server, r.Transport, r.Messages,
+			names[r.Client], r.MsgsPerSec, r.P50ms, r.P99ms, r.InOrder)
+		if r.Client == "floor" && i >= 2 {
+			g, j := rows[i-2], rows[i-1]
+			fmt.Fprintf(&b, "| %s | %s | %d | **Go/JS** | **%.2f×** | %.2f× | %.2f× | |\n", r.Server, r.Transport, r.Messages,
+				ratio(g.MsgsPerSec, j.MsgsPerSec), ratio(g.P50ms, j.P50ms), ratio(g.P99ms, j.P99ms))
+		}
+	}
+	return b.String()
 }
 
 // median returns the per-figure median of runs; InOrder holds only if it

@@ -1,22 +1,52 @@
 #!/usr/bin/env bash
-# Runs the benchmarks and prints their tables, with the SDK/baseline ratios.
+# make bench: runs every benchmark and rewrites the tables of BENCHMARKS.md.
+#   scripts/bench.sh [BENCHTIME]
+# Go benchmarks run with -benchmem -count $COUNT; the tables show medians.
+# The cross-language CometD harness (interop, needs the npm peers: make peers)
+# and the scale benchmark (bench/scale) write JSON that bench/report turns
+# into tables. Hooks in scripts/bench.d/*.sh run last with the output dir.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 bt=${1:-1s}
-out=bench.out
-: >"$out"
-echo "== REST: SDK pipeline vs bare net/http + encoding/json (loopback, -count 5) =="
-go test -run '^$' -bench 'BenchmarkMessengerSendSingle$|BenchmarkBareNetHTTP$' -benchmem -count 5 -benchtime "$bt" . | tee -a "$out" | grep '^Benchmark' || true
-awk '
-  /^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); ns[name]=ns[name] " " $3; al[name]=al[name] " " $7 }
-  function median(s,   a, n, i, j, t) { n=split(s, a, " "); for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (a[j]+0<a[i]+0) {t=a[i];a[i]=a[j];a[j]=t}; return a[int((n+1)/2)] }
-  END {
-    sdk="BenchmarkMessengerSendSingle"; bare="BenchmarkBareNetHTTP"
-    if (ns[sdk]=="" || ns[bare]=="") exit
-    s=median(ns[sdk]); b=median(ns[bare]); sa=median(al[sdk]); ba=median(al[bare])
-    printf "\n| benchmark | median ns/op | allocs/op |\n|---|---|---|\n| %s | %d | %d |\n| %s | %d | %d |\n", sdk, s, sa, bare, b, ba
-    printf "| ratio SDK/bare | %.3f | +%d |\n", s/b, sa-ba
-  }' "$out"
-for extra in scripts/bench.d/*.sh; do
-  [ -f "$extra" ] && bash "$extra" "$bt"
+count=${COUNT:-5}
+out=${BENCH_OUT:-bench.out.d}
+mkdir -p "$out"
+out=$(cd "$out" && pwd) # absolute: go test runs in the package directory
+start=$(date +%s)
+
+echo "== Go benchmarks (-count $count -benchtime $bt) =="
+# One run of every benchmark per round, so that an SDK benchmark and its
+# baseline run side by side and a change of machine load hits both.
+: >"$out/root.txt"
+for _ in $(seq "$count"); do
+  go test -run '^$' -benchmem -count 1 -benchtime "$bt" \
+    -bench 'BenchmarkMessengerSendSingle$|BenchmarkBareNetHTTP$|JSON|BenchmarkSimulatorSendAndWait$' . >>"$out/root.txt" || true
 done
-exit 0
+grep '^Benchmark' "$out/root.txt" || echo "no root benchmark results (see $out/root.txt)"
+go test -run '^$' -benchmem -count "$count" -benchtime "$bt" -bench 'BenchmarkPublishFanout$' ./internal/bayeuxsrv | tee "$out/bayeuxsrv.txt" | grep '^Benchmark' || true
+
+echo "== cross-language CometD (cometd-nodejs-server long-polling, faye websocket) =="
+xl=""
+if [ -d interop/peers/node_modules ] && command -v node >/dev/null; then
+  rm -f "$out/xl.json"
+  if OMNI_BENCH=1 OMNI_BENCH_N=${BENCH_N:-1,100,10000} OMNI_BENCH_ROUNDS=${BENCH_ROUNDS:-7} OMNI_BENCH_JSON="$out/xl.json" \
+    go test -run TestBenchCrossLanguage -count=1 -timeout 8m -v ./interop/ >"$out/xl.txt" 2>&1; then
+    grep -E '^\|' "$out/xl.txt" || true
+    xl="$out/xl.json"
+  else
+    echo "cross-language benchmark failed (its table is left as it was):"; tail -20 "$out/xl.txt"
+  fi
+else
+  echo "skipped: Node.js or the npm peers are missing (make peers)"
+fi
+
+echo "== scale: N sessions on the simulator =="
+go build -o "$out/scale" ./bench/scale
+"$out/scale" -n "${SCALE_N:-100,1000,10000}" -steady "${SCALE_STEADY:-10s}" -out "$out/scale.json"
+
+echo "== BENCHMARKS.md =="
+go run ./bench/report -go "$out/root.txt,$out/bayeuxsrv.txt" ${xl:+-xl "$xl"} -scale "$out/scale.json" -md BENCHMARKS.md
+for extra in scripts/bench.d/*.sh; do
+  [ -f "$extra" ] && bash "$extra" "$out"
+done
+echo "make bench: $(( $(date +%s) - start ))s; tables rewritten in BENCHMARKS.md"

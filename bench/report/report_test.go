@@ -1,0 +1,83 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseGoBenchMedians(t *testing.T) {
+	out := `goos: linux
+BenchmarkA-2   	 100	  300 ns/op	  10 B/op	  3 allocs/op
+BenchmarkA-2   	 100	  100 ns/op	  10 B/op	  3 allocs/op
+BenchmarkA-2   	 100	  200 ns/op	  10 B/op	  3 allocs/op
+BenchmarkB-2   	 100	  50 ns/op	  7.5 sends/s	  0 B/op	  0 allocs/op
+BenchmarkB-2   	 100	  70 ns/op	  9.5 sends/s	  0 B/op	  0 allocs/op
+PASS
+`
+	p := filepath.Join(t.TempDir(), "bench.txt")
+	if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gb, err := parseGoBench(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gb["BenchmarkA"].median("ns/op"); got != 200 {
+		t.Errorf("median ns/op of A = %v, want 200", got)
+	}
+	if got := gb["BenchmarkA"].runs(); got != 3 {
+		t.Errorf("runs of A = %d, want 3", got)
+	}
+	if got := gb["BenchmarkB"].median("sends/s"); got != 8.5 {
+		t.Errorf("median sends/s of B = %v, want 8.5 (mean of the middle two)", got)
+	}
+	if _, ok := gb["goos:"]; ok || len(gb) != 2 {
+		t.Errorf("parsed %v", gb)
+	}
+}
+
+func TestRewriteKeepsTextOutsideMarkers(t *testing.T) {
+	doc := "intro\n<!-- bench:a -->\nold a\n<!-- /bench:a -->\nmiddle\n<!-- bench:b -->\nold b\n<!-- /bench:b -->\nend\n"
+	got, missing := rewrite(doc, map[string]string{"a": "new a\n", "c": "x"})
+	want := "intro\n<!-- bench:a -->\nnew a\n<!-- /bench:a -->\nmiddle\n<!-- bench:b -->\nold b\n<!-- /bench:b -->\nend\n"
+	if got != want {
+		t.Errorf("rewrite:\n%s\nwant:\n%s", got, want)
+	}
+	if len(missing) != 1 || missing[0] != "c" {
+		t.Errorf("missing = %v, want [c]", missing)
+	}
+}
+
+func TestPairTableVerdicts(t *testing.T) {
+	gb := map[string]goBench{
+		"BenchmarkSDK":  {"ns/op": {110}, "allocs/op": {120}},
+		"BenchmarkBase": {"ns/op": {100}, "allocs/op": {104}},
+	}
+	s, ok := pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15}})
+	if !ok || !strings.Contains(s, "**not met**") || !strings.Contains(s, "+16") {
+		t.Errorf("16 extra allocations must fail the goal:\n%s", s)
+	}
+	gb["BenchmarkSDK"]["allocs/op"] = []float64{119}
+	s, _ = pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15}})
+	if strings.Contains(s, "not met") {
+		t.Errorf("1.10× and +15 meet the goal:\n%s", s)
+	}
+}
+
+func TestScaleSectionUsesMarginalCost(t *testing.T) {
+	rows := []scaleRow{
+		{Sessions: 100, Transport: "websocket", HeapPerSession: 20 << 10, GoroutinesPerSess: 2.5},
+		// Total 1000×15.5 KiB; the 900 added sessions cost (15500−2000)/900 = 15 KiB each.
+		{Sessions: 1000, Transport: "websocket", HeapPerSession: 15.5 * 1024, GoroutinesPerSess: 2.05},
+	}
+	s := scaleSection(rows)
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("table:\n%s", s)
+	}
+	if !strings.Contains(lines[2], "not met") || !strings.Contains(lines[3], "| 15.0 (≤ 16)") || strings.Contains(lines[3], "not met") {
+		t.Errorf("table:\n%s", s)
+	}
+}

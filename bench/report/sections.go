@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// goSections renders the tables fed by go test -bench output.
+func goSections(gb map[string]goBench) map[string]string {
+	out := map[string]string{}
+	if s, ok := pairTable(gb, []pair{{"REST send (Messenger SendSingle, loopback)", "BenchmarkMessengerSendSingle", "BenchmarkBareNetHTTP", 1.10, 15}}); ok {
+		out["rest"] = s
+	}
+	if s, ok := pairTable(gb, []pair{
+		{"encode: SendSingle's body (wire form)", "BenchmarkMessengerJSONEncodeWire", "BenchmarkPlainJSONEncode", 1.2, -1},
+		{"encode: json.Marshal(SingleMessage)", "BenchmarkMessengerJSONEncode", "BenchmarkPlainJSONEncode", 1.2, -1},
+		{"decode: json.Unmarshal into SingleMessage", "BenchmarkMessengerJSONDecode", "BenchmarkPlainJSONDecode", 1.2, -1},
+	}); ok {
+		out["json"] = s
+	}
+	var b strings.Builder
+	b.WriteString("| benchmark | runs | median ns/op | throughput | B/op | allocs/op |\n|---|---:|---:|---:|---:|---:|\n")
+	n := 0
+	for _, r := range []struct{ name, unit, label string }{
+		{"BenchmarkSimulatorSendAndWait", "sends/s", "sends/s with their notification"},
+		{"BenchmarkPublishFanout", "deliveries/s", "deliveries/s (server core, no HTTP)"},
+	} {
+		g, ok := gb[r.name]
+		if !ok {
+			continue
+		}
+		n++
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %.0f %s | %.0f | %.0f |\n", r.name, g.runs(), g.median("ns/op"),
+			g.median(r.unit), r.label, g.median("B/op"), g.median("allocs/op"))
+	}
+	if n > 0 {
+		out["simulator"] = b.String()
+	}
+	return out
+}
+
+// pair is an SDK benchmark and its baseline, with the goals: the ns/op
+// ratio and, when allocs >= 0, the allocations allowed above the baseline.
+type pair struct {
+	label, sdk, base string
+	maxRatio         float64
+	allocs           float64
+}
+
+// pairTable renders SDK/baseline ratios; ok is false if nothing was found.
+func pairTable(gb map[string]goBench, pairs []pair) (string, bool) {
+	var b strings.Builder
+	b.WriteString("| figure | benchmark | runs | median ns/op | B/op | allocs/op | ratio (goal) | verdict |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---|---|\n")
+	found := false
+	for _, p := range pairs {
+		s, ok1 := gb[p.sdk]
+		base, ok2 := gb[p.base]
+		if !ok1 || !ok2 {
+			continue
+		}
+		found = true
+		r := s.median("ns/op") / base.median("ns/op")
+		extra := s.median("allocs/op") - base.median("allocs/op")
+		ok := r <= p.maxRatio && (p.allocs < 0 || extra <= p.allocs)
+		goal := fmt.Sprintf("**%.3f×** (≤ %.2f×)", r, p.maxRatio)
+		if p.allocs >= 0 {
+			goal += fmt.Sprintf("; allocs **%+.0f** (≤ +%.0f)", extra, p.allocs)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %.0f | %.0f | %.0f | | |\n", p.label, p.sdk, s.runs(), s.median("ns/op"), s.median("B/op"), s.median("allocs/op"))
+		fmt.Fprintf(&b, "| | %s (baseline) | %d | %.0f | %.0f | %.0f | %s | %s |\n", p.base, base.runs(), base.median("ns/op"), base.median("B/op"), base.median("allocs/op"), goal, verdict(ok))
+	}
+	return b.String(), found
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**not met**"
+}
+
+// xlRow is one line of the cross-language harness JSON.
+type xlRow struct {
+	Server     string  `json:"server"`
+	Transport  string  `json:"transport"`
+	Messages   int     `json:"messages"`
+	Rounds     int     `json:"rounds"`
+	Client     string  `json:"client"`
+	MsgsPerSec float64 `json:"msgsPerSec"`
+	P50ms      float64 `json:"p50ms"`
+	P99ms      float64 `json:"p99ms"`
+	InOrder    bool    `json:"inOrder"`
+}
+
+// cometdSection renders the cross-language comparison with its goals.
+func cometdSection(rows []xlRow) string {
+	type key struct {
+		server, transport string
+		n                 int
+	}
+	by := map[key]map[string]xlRow{}
+	var order []key
+	for _, r := range rows {
+		k := key{r.Server, r.Transport, r.Messages}
+		if by[k] == nil {
+			by[k] = map[string]xlRow{}
+			order = append(order, k)
+		}
+		by[k][r.Client] = r
+	}
+	var b strings.Builder
+	b.WriteString("| server / transport | in flight | Go msgs/s | JS msgs/s | **Go/JS msgs/s** (goal ≥ 2) | Go p50 / p99 ms | JS p50 / p99 ms | **Go/JS p99** (goal ≤ 1) | floor msgs/s | Go/floor | verdict |\n")
+	b.WriteString("|---|---:|---:|---:|---|---|---|---|---:|---:|---|\n")
+	for _, k := range order {
+		g, j, f := by[k]["go"], by[k]["js"], by[k]["floor"]
+		rr, rp := div(g.MsgsPerSec, j.MsgsPerSec), div(g.P99ms, j.P99ms)
+		v := verdict(rr >= 2 && rp <= 1)
+		if !g.InOrder {
+			v += " (Go out of order!)"
+		}
+		fmt.Fprintf(&b, "| %s / %s | %d | %.0f | %.0f | **%.2f×** | %.2f / %.2f | %.2f / %.2f | **%.2f×** | %.0f | %.2f | %s |\n",
+			k.server, k.transport, k.n, g.MsgsPerSec, j.MsgsPerSec, rr, g.P50ms, g.P99ms, j.P50ms, j.P99ms, rp, f.MsgsPerSec, div(g.MsgsPerSec, f.MsgsPerSec), v)
+	}
+	if len(rows) > 0 {
+		fmt.Fprintf(&b, "\nMedian of %d alternating rounds per reader after a warm-up. msgs/s = burst size ÷ (last handler call − first publish).\n", rows[0].Rounds)
+	}
+	return b.String()
+}
+
+func div(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// scaleRow is one run of bench/scale.
+type scaleRow struct {
+	Sessions          int     `json:"sessions"`
+	Transport         string  `json:"transport"`
+	SetupSeconds      float64 `json:"setupSeconds"`
+	SteadySeconds     float64 `json:"steadySeconds"`
+	HeapPerSession    float64 `json:"heapPerSession"`
+	StackPerSession   float64 `json:"stackPerSession"`
+	RSSPerSession     float64 `json:"rssPerSession"`
+	GoroutinesPerSess float64 `json:"goroutinesPerSession"`
+	ClientCPUPercent  float64 `json:"clientCpuPercent"`
+	ServerCPUPercent  float64 `json:"serverCpuPercent"`
+	ClientCPUPerEvent float64 `json:"clientCpuPerEventMicros"`
+	EventsPerSec      float64 `json:"eventsPerSec"`
+	ExpectedPerSec    float64 `json:"expectedPerSec"`
+}
+
+// scaleSection renders the scale runs. Per-session figures are given two
+// ways: total ÷ N, and the marginal cost of the sessions added since the
+// previous N (the slope, free of the process's fixed costs such as the
+// shared idle-connection pool). A flat marginal column means linear growth.
+// The verdict uses the marginal figures where there are some.
+func scaleSection(rows []scaleRow) string {
+	var b strings.Builder
+	b.WriteString("| transport | sessions | heap KiB/session | marginal heap KiB/session (goal) | goroutines/session | marginal goroutines/session (goal ≤ 3) | stacks KiB/session | RSS KiB/session | client CPU % of a core | µs client CPU/event | simulator CPU % | events/s (expected) | verdict |\n")
+	b.WriteString("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
+	prev := map[string]scaleRow{}
+	for _, r := range rows {
+		goal := 32.0
+		if r.Transport == "websocket" {
+			goal = 16
+		}
+		heap, gor := r.HeapPerSession/1024, r.GoroutinesPerSess
+		mHeap, mGor := "–", "–"
+		if p, ok := prev[r.Transport]; ok && r.Sessions > p.Sessions {
+			dn := float64(r.Sessions - p.Sessions)
+			heap = (r.HeapPerSession*float64(r.Sessions) - p.HeapPerSession*float64(p.Sessions)) / dn / 1024
+			gor = (r.GoroutinesPerSess*float64(r.Sessions) - p.GoroutinesPerSess*float64(p.Sessions)) / dn
+			mHeap, mGor = fmt.Sprintf("%.1f", heap), fmt.Sprintf("%.2f", gor)
+		}
+		_, first := prev[r.Transport]
+		first = !first
+		prev[r.Transport] = r
+		v := verdict(heap <= goal && gor <= 3.005)
+		if first {
+			v += " (total ÷ N: fixed costs included)"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.1f | %s (≤ %.0f) | %.2f | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f (%.0f) | %s |\n",
+			r.Transport, r.Sessions, r.HeapPerSession/1024, mHeap, goal, r.GoroutinesPerSess, mGor,
+			r.StackPerSession/1024, r.RSSPerSession/1024, r.ClientCPUPercent, r.ClientCPUPerEvent, r.ServerCPUPercent,
+			r.EventsPerSec, r.ExpectedPerSec, v)
+	}
+	return b.String()
+}
