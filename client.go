@@ -45,6 +45,8 @@ type Client struct {
 	csrf          *csrfState
 	twitterPath   string
 	sessionPath   string
+	reportsPath   string
+	logsPath      string
 	cometdOpts    []cometd.Option
 
 	waitMu sync.Mutex
@@ -71,7 +73,8 @@ type service struct{ client *Client }
 // baseURL may be empty when only Messenger is used. A malformed URL, a
 // missing credential or a nil option is an error.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	s := settings{twitterPath: "me/tweets", sessionPath: "me/facebooksessions"}
+	s := settings{twitterPath: "me/tweets", sessionPath: "me/facebooksessions",
+		reportsPath: defaultReportsPath, logsPath: defaultLogsPath}
 	for i, opt := range opts {
 		if opt == nil {
 			return nil, fmt.Errorf("omni: NewClient: option %d is nil", i)
@@ -87,6 +90,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		log:           s.logger,
 		twitterPath:   s.twitterPath,
 		sessionPath:   s.sessionPath,
+		reportsPath:   s.reportsPath,
+		logsPath:      s.logsPath,
 		csrf:          new(csrfState),
 		cometdOpts:    s.cometdOpts,
 	}
@@ -187,9 +192,7 @@ func defaultHTTPClient() *http.Client {
 	jar, _ := cookiejar.New(nil) // cookiejar.New never fails without options
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 16
-	if tr.TLSClientConfig == nil {
-		tr.TLSClientConfig = newTLSConfig()
-	}
+	hardenTLS(tr)
 	return &http.Client{
 		Jar:       jar,
 		Transport: tr,

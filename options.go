@@ -27,6 +27,8 @@ type settings struct {
 	logger         *slog.Logger
 	twitterPath    string
 	sessionPath    string
+	reportsPath    string
+	logsPath       string
 	cometdOpts     []cometd.Option
 }
 

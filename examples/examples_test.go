@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,8 @@ func TestExamples(t *testing.T) {
 			"<- notification TwitterStateChangeMessage StatusChange",
 			"messenger TEXT          sent: messageId=",
 			"messenger SENDER_ACTION sent: messageId=",
+			"delivery report: messageId=",
+			" status=DELIVERED/DELIVERED_TO_HANDSET\n",
 			"rejected before sending: omni: invalid request: message.payload.buttons: must hold 1 to 3 buttons, got 4",
 			"done",
 		}},
@@ -53,7 +56,21 @@ func TestExamples(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, out)
 				}
 			}
+			if tt.name == "quickstart" {
+				checkReadBack(t, string(out))
+			}
 		})
+	}
+}
+
+// checkReadBack checks the quickstart read back the report of the message
+// it sent first (the TEXT one).
+func checkReadBack(t *testing.T, out string) {
+	t.Helper()
+	sent := regexp.MustCompile(`messenger TEXT +sent: messageId=(\S+) `).FindStringSubmatch(out)
+	report := regexp.MustCompile(`delivery report: messageId=(\S+) `).FindStringSubmatch(out)
+	if sent == nil || report == nil || sent[1] != report[1] {
+		t.Errorf("the delivery report is not the TEXT message's:\n%s", out)
 	}
 }
 

@@ -9,6 +9,7 @@
 //	{ctx}/api/v2/...              GWS (see WithContextPath; no context path by default)
 //	{ctx}/api/v2/notifications    CometD (Bayeux long-polling and websocket)
 //	/facebook/1/single            Infobip Messenger send
+//	/facebook/1/reports, /logs    Infobip Messenger delivery reports and logs (GET)
 //
 // GWS routes: POST /me/facebook/{id} and POST /me/tweets/{id} (also
 // /me/twitter/{id}) with operationName Send; POST /me/facebooksessions/{id}
@@ -37,6 +38,23 @@
 // TYPING_ON or TYPING_OFF. Note that a URL without a scheme, such as the
 // "www.infobip.com" of the vendor's own template example, is rejected with
 // 400, consistently with the SDK's client-side validation.
+//
+// Reading back: GET /me/facebook/{id}, /me/tweets/{id} (and /me/twitter/{id})
+// and /me/facebooksessions/{id} answer {"statusCode":0,"facebook":{...}}
+// ("tweet", "facebooksession") with the resource as the last send or
+// operation left it; unknown ids get HTTP 404 statusCode 6. The collections
+// /me/facebook, /me/tweets and /me/facebooksessions answer
+// {"statusCode":0,"uris":[...]} or, with fields, {"statusCode":0,"facebook":[...]}
+// ("tweets", "facebooksessions"); fields=* gives every field, fields=a,b
+// those only, and offset and limit page. GET /facebook/1/reports (bulkId,
+// messageId, limit) and /facebook/1/logs (also from, to, repeated
+// messageId, generalStatus, sentSince, sentUntil) answer {"results":[...]}
+// for every message the Messenger endpoint accepted, latest limit (default
+// 50, 1..1000 or 400) in send order. A message reads as 1 PENDING / 7
+// PENDING_ENROUTE the first time and 3 DELIVERED / 5 DELIVERED_TO_HANDSET
+// from then on (WithPendingReads changes how many reads stay pending).
+// Unlike the service, which hands out each report once, the simulator
+// answers every read.
 //
 // Tests can inject faults per route (Inject with Status, ResetBeforeBody,
 // ResetAfterProcessing, Hang, MalformedJSON), drop CometD sessions, expire

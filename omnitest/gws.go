@@ -104,6 +104,8 @@ func (s *Server) serveGWS(w http.ResponseWriter, r *http.Request, route Route, s
 	case route == RouteTwitterSend && r.Method == http.MethodPost:
 		_, id, _ := splitResource(sub)
 		s.sendTwitter(w, r, sess, id, body)
+	case isGWSReadRoute(route) && r.Method == http.MethodGet:
+		s.serveGWSRead(w, r, route, sub)
 	case route == RouteFacebookSession && r.Method == http.MethodPost:
 		_, id, _ := splitResource(sub)
 		s.facebookSessionOp(w, r, sess, id, body)

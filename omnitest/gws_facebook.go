@@ -63,26 +63,29 @@ func (s *Server) sendFacebook(w http.ResponseWriter, r *http.Request, hs *httpSe
 		return
 	}
 	ref := s.nextReference(hs)
+	res := facebookResource{
+		Capabilities: []string{},
+		ContactID:    s.contactID(),
+		FacebookType: "Outbound",
+		From:         p.From,
+		ID:           id,
+		Message:      p.Message,
+		State:        "Sent",
+		Subject:      p.Message,
+		URI:          s.baseURL(r) + "/facebooks/" + id,
+		UserData: map[string]string{
+			"_facebookSubmitType":     "post",
+			"desktop_AgentEmployeeId": s.userName(r),
+		},
+	}
+	s.store.put(kindFacebook, id, res)
+	// Stored before answering, so a read right after the answer finds it.
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	s.Publish(ChannelFacebook, facebookNotification{
 		MessageType:      "FacebookStateChangeMessage",
 		NotificationType: "StatusChange",
 		ReferenceID:      ref,
-		Facebook: facebookResource{
-			Capabilities: []string{},
-			ContactID:    s.contactID(),
-			FacebookType: "Outbound",
-			From:         p.From,
-			ID:           id,
-			Message:      p.Message,
-			State:        "Sent",
-			Subject:      p.Message,
-			URI:          s.baseURL(r) + "/facebooks/" + id,
-			UserData: map[string]string{
-				"_facebookSubmitType":     "post",
-				"desktop_AgentEmployeeId": s.userName(r),
-			},
-		},
+		Facebook:         res,
 	})
 }
 

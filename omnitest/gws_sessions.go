@@ -48,6 +48,7 @@ func (s *Server) facebookSessionOp(w http.ResponseWriter, r *http.Request, hs *h
 	}
 	ref := s.nextReference(hs)
 	res, logMsg := s.applySessionOp(r, id, &req)
+	s.store.put(kindSession, id, res)
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	s.Publish(ChannelFacebookSession, facebooksessionNotification{
 		MessageType:      "FacebooksessionStateChangeMessage",

@@ -10,26 +10,29 @@ func (s *Server) sendTwitter(w http.ResponseWriter, r *http.Request, hs *httpSes
 		return
 	}
 	ref := s.nextReference(hs)
+	res := twitterResource{
+		Capabilities: []string{},
+		ContactID:    s.contactID(),
+		From:         p.From,
+		ID:           id,
+		Message:      p.Message,
+		State:        "Sent",
+		Subject:      p.Message,
+		TwitterType:  "Outbound",
+		URI:          s.baseURL(r) + "/tweet/" + id,
+		UserData: map[string]string{
+			"FromAddress":     p.From,
+			"_twitterMsgType": "Status",
+			"_umsChannel":     "channel-twitter",
+		},
+	}
+	s.store.put(kindTweet, id, res)
+	// Stored before answering, so a read right after the answer finds it.
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	s.Publish(ChannelTwitter, twitterNotification{
 		MessageType:      "TwitterStateChangeMessage",
 		NotificationType: "StatusChange",
 		ReferenceID:      ref,
-		Twitter: twitterResource{
-			Capabilities: []string{},
-			ContactID:    s.contactID(),
-			From:         p.From,
-			ID:           id,
-			Message:      p.Message,
-			State:        "Sent",
-			Subject:      p.Message,
-			TwitterType:  "Outbound",
-			URI:          s.baseURL(r) + "/tweet/" + id,
-			UserData: map[string]string{
-				"FromAddress":     p.From,
-				"_twitterMsgType": "Status",
-				"_umsChannel":     "channel-twitter",
-			},
-		},
+		Twitter:          res,
 	})
 }

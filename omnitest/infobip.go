@@ -49,7 +49,7 @@ var pendingEnroute = messengerStatus{
 }
 
 func isMessengerRoute(r Route) bool {
-	return r == RouteMessengerSend || r == RouteMessengerUnknown
+	return r == RouteMessengerSend || r == RouteMessengerUnknown || r == RouteMessengerReports || r == RouteMessengerLogs
 }
 
 func writeMessengerError(w http.ResponseWriter, status int, id, text string, fields map[string][]string) {
@@ -78,8 +78,9 @@ func (s *Server) serveMessenger(w http.ResponseWriter, r *http.Request, route Ro
 		writeMessengerError(w, http.StatusBadRequest, "BAD_REQUEST", "Bad request", fields)
 		return
 	}
-	id := newMessageID()
-	s.rec.addSent(SentMessage{MessageID: id, From: req.From, To: req.To, Message: req.Message, Time: time.Now()})
+	id, now := newMessageID(), time.Now()
+	s.rec.addSent(SentMessage{MessageID: id, From: req.From, To: req.To, Message: req.Message, Time: now})
+	s.reports.add(id, req.From, req.To, req.Message, now)
 	writeJSON(w, http.StatusOK, messengerResponse{To: req.To, MessageCount: 1, MessageID: id, Status: pendingEnroute})
 }
 

@@ -27,10 +27,11 @@ type config struct {
 	cometdTimeout time.Duration
 	transports    []string
 	logger        *slog.Logger
+	pendingReads  int // reads that show a Messenger message pending (WithPendingReads)
 }
 
 func newConfig(opts []Option) config {
-	c := config{cometdTimeout: DefaultCometDTimeout}
+	c := config{cometdTimeout: DefaultCometDTimeout, pendingReads: 1}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)

@@ -42,7 +42,9 @@ type Server struct {
 	fbSessions map[string]*fbSession
 	signedIn   bool
 
-	rec recorder
+	rec     recorder
+	reports reportBook // delivery state of Messenger sends (readback_messenger.go)
+	store   gwsStore   // GWS resources created by sends (readback_gws.go)
 }
 
 // generation is one incarnation of the listener: Restart replaces it.
@@ -240,6 +242,7 @@ func (s *Server) handlerFor(g *generation) http.Handler {
 // serve records the request, applies latency and faults, and dispatches.
 func (s *Server) serve(g *generation, w http.ResponseWriter, r *http.Request) {
 	route, sub := s.classify(r.URL.Path)
+	route = readRoute(r.Method, route, sub)
 	f, faulty := s.takeFault(route)
 	if faulty && f.kind == faultResetBeforeBody {
 		s.rec.addRequest(r, route, nil)
@@ -291,6 +294,8 @@ func (s *Server) dispatch(g *generation, w http.ResponseWriter, r *http.Request,
 		g.bayeux.ServeHTTP(w, r)
 	case RouteMessengerSend, RouteMessengerUnknown:
 		s.serveMessenger(w, r, route, body)
+	case RouteMessengerReports, RouteMessengerLogs:
+		s.serveMessengerRead(w, r, route)
 	default:
 		s.serveGWS(w, r, route, sub, body)
 	}
@@ -324,6 +329,9 @@ func (s *Server) classify(path string) (Route, string) {
 	}
 	if path == messengerSendPath {
 		return RouteMessengerSend, ""
+	}
+	if route, ok := messengerReadRoute(path); ok {
+		return route, ""
 	}
 	return RouteMessengerUnknown, ""
 }

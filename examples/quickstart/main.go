@@ -1,7 +1,8 @@
 // Command quickstart is the tour of omni: it starts the contact-center
 // simulator in-process (unless OMNI_BASE_URL names a real GWS), sends a
-// Facebook post, a Tweet and one Messenger message of each type, and prints
-// every notification as it arrives.
+// Facebook post, a Tweet and one Messenger message of each type, reads back
+// the delivery report of the first message, and prints every notification
+// as it arrives.
 //
 //	go run ./examples/quickstart
 package main
@@ -75,12 +76,21 @@ func run() error {
 		omni.ButtonTemplate("Did this help?", omni.PostbackButton("Yes", "HELPED_YES"), omni.URLButton("Read more", "https://example.com/help")),
 		omni.SenderActionMessage(omni.TypingOn),
 	}
+	var firstID string
 	for _, m := range messages {
 		out, err := c.Messenger.SendSingle(ctx, omni.SingleMessage{From: env.AppKey, To: env.UserKey, Message: m})
 		if err != nil {
 			return fmt.Errorf("messenger %s: %w", m.Type(), err)
 		}
 		fmt.Printf("messenger %-13s sent: messageId=%s status=%s/%s\n", m.Type(), out.MessageID, out.Status.GroupID, out.Status.Name)
+		if firstID == "" {
+			firstID = out.MessageID
+		}
+	}
+
+	// Read back what became of the first message.
+	if err := printDeliveryReport(ctx, c, firstID); err != nil {
+		return fmt.Errorf("delivery report: %w", err)
 	}
 
 	// Bad input never leaves the process.
@@ -99,6 +109,34 @@ func run() error {
 	}
 	fmt.Println("done")
 	return nil
+}
+
+// printDeliveryReport reads the delivery report of messageID until the
+// message leaves the PENDING group, waiting a little between reads, and
+// prints it. After 10s it says the message is still pending.
+func printDeliveryReport(ctx context.Context, c *omni.Client, messageID string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		reports, err := c.Messenger.DeliveryReports(ctx, &omni.ReportsOptions{MessageID: messageID})
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+		for _, r := range reports {
+			if r.MessageID == messageID && r.Status.GroupID != omni.GroupPending {
+				fmt.Printf("delivery report: messageId=%s status=%s/%s\n", r.MessageID, r.Status.GroupID, r.Status.Name)
+				return nil
+			}
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			fmt.Printf("delivery report: messageId=%s still pending\n", messageID)
+			return nil
+		}
+	}
 }
 
 // describe adds the interesting part of a notification to its line.

@@ -1,0 +1,96 @@
+package omni
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// wireReport is the union of the fields of a delivery report and a log entry.
+type wireReport struct {
+	BulkID       string          `json:"bulkId"`
+	MessageID    string          `json:"messageId"`
+	To           string          `json:"to"`
+	From         string          `json:"from"`
+	Text         string          `json:"text"`
+	SentAt       json.RawMessage `json:"sentAt"`
+	DoneAt       json.RawMessage `json:"doneAt"`
+	MessageCount flexInt         `json:"messageCount"`
+	Price        *Price          `json:"price"`
+	Status       DeliveryStatus  `json:"status"`
+	Error        *DeliveryError  `json:"error"`
+}
+
+// UnmarshalJSON decodes a report object, parses sentAt and doneAt and keeps
+// the object in Raw. null leaves r unchanged.
+func (r *DeliveryReport) UnmarshalJSON(data []byte) error {
+	w, err := decodeWireReport(data)
+	if err != nil || w == nil {
+		return err
+	}
+	*r = w.report(data)
+	return nil
+}
+
+// UnmarshalJSON decodes a log entry like DeliveryReport.UnmarshalJSON, plus
+// from and text.
+func (l *MessengerLog) UnmarshalJSON(data []byte) error {
+	w, err := decodeWireReport(data)
+	if err != nil || w == nil {
+		return err
+	}
+	*l = MessengerLog{DeliveryReport: w.report(data), From: w.From, Text: w.Text}
+	return nil
+}
+
+// decodeWireReport decodes one object; nil, nil for JSON null.
+func decodeWireReport(data []byte) (*wireReport, error) {
+	data = bytes.TrimSpace(data)
+	if string(data) == "null" {
+		return nil, nil
+	}
+	if len(data) == 0 || data[0] != '{' {
+		return nil, fmt.Errorf("omni: delivery report: %w", errNotObject)
+	}
+	var w wireReport
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, fmt.Errorf("omni: delivery report: %w", err)
+	}
+	return &w, nil
+}
+
+// report builds the DeliveryReport of w; data is the object w came from.
+func (w *wireReport) report(data []byte) DeliveryReport {
+	r := DeliveryReport{
+		BulkID:       w.BulkID,
+		MessageID:    w.MessageID,
+		To:           w.To,
+		MessageCount: int(w.MessageCount),
+		Price:        w.Price,
+		Status:       w.Status,
+		Error:        w.Error,
+		Raw:          bytes.Clone(bytes.TrimSpace(data)),
+	}
+	r.SentAt, r.RawSentAt = parseReportTime(w.SentAt)
+	r.DoneAt, r.RawDoneAt = parseReportTime(w.DoneAt)
+	return r
+}
+
+// parseReportTime returns the time in raw (a JSON string in
+// MessengerTimeLayout or another layout ParseTimestamp knows) and the raw
+// value as text. Anything else gives the zero time and the raw text.
+func parseReportTime(raw json.RawMessage) (time.Time, string) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}, ""
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return time.Time{}, string(raw) // not a string, such as a number: kept as sent
+	}
+	if t, err := time.Parse(MessengerTimeLayout, s); err == nil {
+		return t, s
+	}
+	t, _ := ParseTimestamp(s) // unknown layouts keep the raw string only
+	return t, s
+}

@@ -1,0 +1,40 @@
+package omni
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/google/go-querystring/query"
+)
+
+// queryOf encodes an options struct, whose fields carry `url:` tags, into
+// query values. It is the one place the SDK builds query strings: every read
+// passes its options through it. nil, a nil pointer or options with every
+// field empty give no values, so the request has no "?".
+func queryOf(opts any) (url.Values, error) {
+	q, err := query.Values(opts)
+	if err != nil {
+		return nil, fmt.Errorf("omni: encoding query: %w", err)
+	}
+	if len(q) == 0 {
+		return nil, nil
+	}
+	return q, nil
+}
+
+// get runs cl as a GET with the query encoded from opts and decodes the
+// answer into out. cl gives the endpoint, the path and, for a read the
+// server acts on, send.
+func (c *Client) get(ctx context.Context, cl call, opts any, out any) error {
+	if cl.ep == nil {
+		return ErrNotConfigured
+	}
+	q, err := queryOf(opts)
+	if err != nil {
+		return err
+	}
+	cl.method, cl.query = http.MethodGet, q
+	return c.do(ctx, &cl, out)
+}
