@@ -4,9 +4,10 @@ FUZZTIME  ?= 3s
 BENCHTIME ?= 1s
 PEERS     := interop/peers
 
-.PHONY: test vet fmt-check unit peers fuzz fuzz-short bench soak
+.PHONY: test vet fmt-check unit peers fuzz fuzz-short bench soak vulncheck reliability fuzz-corpus
 
-## test: everything CI runs: vet, gofmt, unit + race + interop, short fuzz.
+## test: everything CI runs: vet, gofmt, unit + race + interop (the fault
+## matrix in internal/faultmatrix included), short fuzz.
 test: vet fmt-check peers unit fuzz-short
 
 vet:
@@ -27,14 +28,29 @@ unit:
 fuzz-short:
 	@bash scripts/fuzz.sh $(FUZZTIME)
 
-## fuzz: every fuzz target for longer.
+## fuzz: every fuzz target for longer (FUZZLONG each).
+FUZZLONG ?= 60s
 fuzz:
-	@bash scripts/fuzz.sh 60s
+	@bash scripts/fuzz.sh $(FUZZLONG)
+
+## fuzz-corpus: rewrite the committed seed corpora (testdata/fuzz) from the seed samples.
+fuzz-corpus:
+	$(GO) run scripts/fuzzcorpus.go
+
+## vulncheck: govulncheck ./... (installed from the module proxy; skipped with a message when offline).
+vulncheck:
+	@bash scripts/vulncheck.sh
+
+## reliability: run the fault matrix and rewrite its measured table in RELIABILITY.md.
+reliability:
+	@rm -f /tmp/omni-fault-rows.jsonl
+	OMNI_FAULT_REPORT=/tmp/omni-fault-rows.jsonl $(GO) test -count=1 -v -run 'TestSend|TestCometD' ./internal/faultmatrix
+	$(GO) run ./internal/faultmatrix/cmd/report /tmp/omni-fault-rows.jsonl RELIABILITY.md
 
 ## bench: the benchmark tables (see BENCHMARKS.md).
 bench:
 	@bash scripts/bench.sh $(BENCHTIME)
 
-## soak: long randomized fault run (not part of make test).
+## soak: long randomized fault run (not part of make test; OMNI_SOAK_DURATION, default 10m).
 soak:
 	OMNI_SOAK=1 $(GO) test -run Soak -count=1 -timeout 30m -v ./...

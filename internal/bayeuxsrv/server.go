@@ -152,10 +152,12 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
-	close(s.done)
+	// End the sessions before signalling done: a held connect woken by done
+	// must find its session gone and answer 402, not a successful reply.
 	for _, ss := range s.sessions {
 		s.removeLocked(ss, goneClosed)
 	}
+	close(s.done)
 	s.mu.Unlock()
 	s.wg.Wait() // websocket pumps see done, send close frames and end their sockets
 }
