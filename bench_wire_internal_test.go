@@ -14,7 +14,7 @@ func BenchmarkMessengerJSONEncodeWire(b *testing.B) {
 		Message: ButtonTemplate("Pick one", PostbackButton("Yes", "YES"), URLButton("Docs", "https://example.com/docs"))}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := json.Marshal(wireSingle{From: m.From, To: m.To, Message: m.Message.wire()}); err != nil {
+		if _, err := json.Marshal(m.body()); err != nil {
 			b.Fatal(err)
 		}
 	}

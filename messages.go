@@ -29,8 +29,9 @@ type Message interface {
 	Type() MessageType
 	// Validate reports every field that breaks the service's rules.
 	Validate() error
-	// wire is the message's JSON form; it also seals the interface.
-	wire() any
+	// wire is the message's JSON form (UnknownMessage, whose form is its
+	// Raw, returns the zero value); it also seals the interface.
+	wire() wireMessage
 }
 
 // Text is a TEXT message: UTF-8 text of 1 to 640 characters.
@@ -44,7 +45,7 @@ func TextMessage(text string) Text { return Text{Text: text} }
 // Type returns TypeText.
 func (Text) Type() MessageType { return TypeText }
 
-func (m Text) wire() any { return wireMessage{Type: TypeText, Text: m.Text} }
+func (m Text) wire() wireMessage { return wireMessage{Type: TypeText, Text: m.Text} }
 
 // MarshalJSON encodes {"type":"TEXT","text":...}.
 func (m Text) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
@@ -72,7 +73,7 @@ func FileMessage(url string) Media { return Media{Kind: TypeFile, URL: url} }
 // Type returns the media kind.
 func (m Media) Type() MessageType { return m.Kind }
 
-func (m Media) wire() any { return wireMessage{Type: m.Kind, URL: m.URL} }
+func (m Media) wire() wireMessage { return wireMessage{Type: m.Kind, URL: m.URL} }
 
 // MarshalJSON encodes {"type":"IMAGE","url":...} (or VIDEO, AUDIO, FILE).
 func (m Media) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
@@ -92,8 +93,8 @@ func ButtonTemplate(text string, buttons ...Button) Template {
 // Type returns TypeTemplate.
 func (Template) Type() MessageType { return TypeTemplate }
 
-func (m Template) wire() any {
-	return wireMessage{Type: TypeTemplate, Payload: &wirePayload{Type: payloadButton, Text: m.Text, Buttons: m.Buttons}}
+func (m Template) wire() wireMessage {
+	return wireMessage{Type: TypeTemplate, Payload: wirePayload{Type: payloadButton, Text: m.Text, Buttons: m.Buttons}}
 }
 
 // MarshalJSON encodes {"type":"TEMPLATE","payload":{"type":"BUTTON",...}}.
@@ -146,7 +147,9 @@ func SenderActionMessage(a Action) SenderAction { return SenderAction{Action: a}
 // Type returns TypeSenderAction.
 func (SenderAction) Type() MessageType { return TypeSenderAction }
 
-func (m SenderAction) wire() any { return wireMessage{Type: TypeSenderAction, SenderAction: m.Action} }
+func (m SenderAction) wire() wireMessage {
+	return wireMessage{Type: TypeSenderAction, SenderAction: m.Action}
+}
 
 // MarshalJSON encodes {"type":"SENDER_ACTION","senderAction":...}.
 func (m SenderAction) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
@@ -171,7 +174,7 @@ func (m UnknownMessage) Validate() error {
 	return nil
 }
 
-func (m UnknownMessage) wire() any { return m.Raw }
+func (m UnknownMessage) wire() wireMessage { return wireMessage{} }
 
 // MarshalJSON returns Raw.
 func (m UnknownMessage) MarshalJSON() ([]byte, error) { return m.Raw.MarshalJSON() }
@@ -181,11 +184,11 @@ const payloadButton = "BUTTON"
 
 // wireMessage is the JSON shape of every known message type.
 type wireMessage struct {
-	Type         MessageType  `json:"type"`
-	Text         string       `json:"text,omitempty"`
-	URL          string       `json:"url,omitempty"`
-	Payload      *wirePayload `json:"payload,omitempty"`
-	SenderAction Action       `json:"senderAction,omitempty"`
+	Type         MessageType `json:"type"`
+	Text         string      `json:"text,omitempty"`
+	URL          string      `json:"url,omitempty"`
+	Payload      wirePayload `json:"payload,omitzero"`
+	SenderAction Action      `json:"senderAction,omitempty"`
 }
 
 type wirePayload struct {
@@ -200,21 +203,50 @@ type wirePayload struct {
 func UnmarshalMessage(data []byte) (Message, error) {
 	var w wireMessage
 	if err := json.Unmarshal(data, &w); err != nil {
-		return nil, fmt.Errorf("omni: decoding message: %w", err)
+		return unknownMessage(data, err)
 	}
-	switch w.Type {
-	case "":
+	if w.Type == "" {
 		return nil, errors.New("omni: decoding message: no \"type\"")
-	case TypeText:
-		return Text{Text: w.Text}, nil
-	case TypeImage, TypeVideo, TypeAudio, TypeFile:
-		return Media{Kind: w.Type, URL: w.URL}, nil
-	case TypeSenderAction:
-		return SenderAction{Action: w.SenderAction}, nil
-	case TypeTemplate:
-		if w.Payload != nil && w.Payload.Type == payloadButton {
-			return Template{Text: w.Payload.Text, Buttons: w.Payload.Buttons}, nil
-		}
+	}
+	if m, ok := w.message(); ok {
+		return m, nil
 	}
 	return UnknownMessage{Kind: w.Type, Raw: bytes.Clone(data)}, nil
+}
+
+// message returns the Message w is the JSON form of, or false when w's
+// type (or template payload type) is not one this package models.
+func (w *wireMessage) message() (Message, bool) {
+	switch w.Type {
+	case TypeText:
+		return Text{Text: w.Text}, true
+	case TypeImage, TypeVideo, TypeAudio, TypeFile:
+		return Media{Kind: w.Type, URL: w.URL}, true
+	case TypeSenderAction:
+		return SenderAction{Action: w.SenderAction}, true
+	case TypeTemplate:
+		if w.Payload.Type == payloadButton {
+			return Template{Text: w.Payload.Text, Buttons: w.Payload.Buttons}, true
+		}
+	}
+	return nil, false
+}
+
+// unknownMessage handles data that does not fit wireMessage (decodeErr):
+// a JSON object of a type this package does not model, whose fields may
+// have any shape, is kept raw; anything else is decodeErr.
+func unknownMessage(data []byte, decodeErr error) (Message, error) {
+	var head struct {
+		Type    MessageType     `json:"type"`
+		Payload json.RawMessage `json:"payload"`
+	}
+	if json.Unmarshal(data, &head) != nil || head.Type == "" {
+		return nil, fmt.Errorf("omni: decoding message: %w", decodeErr)
+	}
+	probe := wireMessage{Type: head.Type}
+	_ = json.Unmarshal(head.Payload, &probe.Payload) // a payload of another shape names no known type
+	if _, known := probe.message(); known {
+		return nil, fmt.Errorf("omni: decoding %s message: %w", head.Type, decodeErr)
+	}
+	return UnknownMessage{Kind: head.Type, Raw: bytes.Clone(data)}, nil
 }

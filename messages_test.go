@@ -1,6 +1,7 @@
 package omni_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -80,7 +81,19 @@ func TestUnmarshalMessageKeepsUnknownRaw(t *testing.T) {
 	for _, raw := range []string{
 		`{"type":"LOCATION","lat":1.5,"lng":2}`,
 		`{"type":"TEMPLATE","payload":{"type":"GENERIC","elements":[]}}`,
+		// Types this package does not model may use the known field names
+		// with other shapes: still kept, not an error.
+		`{"type":"CAROUSEL","payload":[{"title":"a"}]}`,
+		`{"type":"LOCATION","text":{"lat":1.5}}`,
+		`{"type":"TEMPLATE","payload":{"type":"GENERIC","buttons":{"x":1}}}`,
 	} {
+		var single omni.SingleMessage
+		if err := json.Unmarshal([]byte(`{"from":"a","to":"b","message":`+raw+`}`), &single); err != nil {
+			t.Fatalf("SingleMessage with %s: %v", raw, err)
+		}
+		if u, ok := single.Message.(omni.UnknownMessage); !ok || string(u.Raw) != raw || single.From != "a" {
+			t.Errorf("SingleMessage with %s decoded to %#v", raw, single)
+		}
 		m, err := omni.UnmarshalMessage([]byte(raw))
 		if err != nil {
 			t.Fatal(err)
@@ -97,11 +110,29 @@ func TestUnmarshalMessageKeepsUnknownRaw(t *testing.T) {
 			t.Errorf("re-encoded %s lost the raw message", out)
 		}
 	}
-	for _, bad := range []string{`{}`, `[]`, `{"type":`, `null`} {
+	for _, bad := range []string{`{}`, `[]`, `{"type":`, `null`, `{"type":7}`} {
 		if _, err := omni.UnmarshalMessage([]byte(bad)); err == nil {
 			t.Errorf("UnmarshalMessage(%s) = nil error", bad)
 		}
 	}
+	// A known type whose fields have the wrong shape is an error naming it.
+	for _, bad := range []string{`{"type":"TEXT","text":5}`, `{"type":"TEMPLATE","payload":{"type":"BUTTON","buttons":{}}}`} {
+		_, err := omni.UnmarshalMessage([]byte(bad))
+		if err == nil || !strings.Contains(err.Error(), "decoding "+gjsonType(bad)+" message") {
+			t.Errorf("UnmarshalMessage(%s) = %v, want an error naming the type", bad, err)
+		}
+		var single omni.SingleMessage
+		if err := json.Unmarshal([]byte(`{"from":"a","to":"b","message":`+bad+`}`), &single); err == nil {
+			t.Errorf("SingleMessage with %s = nil error", bad)
+		}
+	}
+}
+
+// gjsonType returns the "type" of a JSON object.
+func gjsonType(s string) string {
+	var v struct{ Type string }
+	_ = json.Unmarshal([]byte(s), &v)
+	return v.Type
 }
 
 func TestValidateRules(t *testing.T) {
@@ -180,6 +211,14 @@ func FuzzUnmarshalMessage(f *testing.F) {
 	f.Add([]byte(`{"type":1e999}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := omni.UnmarshalMessage(data)
+		// SingleMessage's one-pass decoding must agree with UnmarshalMessage.
+		var single omni.SingleMessage
+		serr := json.Unmarshal([]byte(`{"from":"a","to":"b","message":`+string(data)+`}`), &single)
+		if json.Valid(data) && string(bytes.TrimSpace(data)) != "null" {
+			if (err == nil) != (serr == nil) || (err == nil && !reflect.DeepEqual(single.Message, m)) {
+				t.Fatalf("SingleMessage decoded %s to %#v (%v), UnmarshalMessage to %#v (%v)", data, single.Message, serr, m, err)
+			}
+		}
 		if err != nil {
 			return
 		}

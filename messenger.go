@@ -39,34 +39,67 @@ func (m SingleMessage) Validate() error {
 	return v.err()
 }
 
+// wireSingle is the request body for a message of a known type: typed all
+// the way down, so encoding/json needs no interface or pointer.
 type wireSingle struct {
-	From    string `json:"from"`
-	To      string `json:"to"`
-	Message any    `json:"message"`
+	From    string      `json:"from"`
+	To      string      `json:"to"`
+	Message wireMessage `json:"message"`
+}
+
+// wireSingleRaw is the request body for an UnknownMessage (or none).
+type wireSingleRaw struct {
+	From    string          `json:"from"`
+	To      string          `json:"to"`
+	Message json.RawMessage `json:"message"`
+}
+
+// body returns the request body of m for encoding/json.
+func (m SingleMessage) body() any {
+	switch msg := m.Message.(type) {
+	case nil:
+		return wireSingleRaw{From: m.From, To: m.To} // "message":null
+	case UnknownMessage:
+		return wireSingleRaw{From: m.From, To: m.To, Message: msg.Raw}
+	default:
+		return wireSingle{From: m.From, To: m.To, Message: msg.wire()}
+	}
 }
 
 // MarshalJSON encodes {"from":...,"to":...,"message":{...}}.
-func (m SingleMessage) MarshalJSON() ([]byte, error) {
-	var msg any
-	if m.Message != nil {
-		msg = m.Message.wire()
-	}
-	return json.Marshal(wireSingle{From: m.From, To: m.To, Message: msg})
-}
+func (m SingleMessage) MarshalJSON() ([]byte, error) { return json.Marshal(m.body()) }
 
-// UnmarshalJSON decodes the request body form, the message through UnmarshalMessage.
+// UnmarshalJSON decodes the request body form, the message as
+// UnmarshalMessage does.
 func (m *SingleMessage) UnmarshalJSON(data []byte) error {
+	// One pass for the known message shapes; anything else is decoded
+	// again with the message kept raw.
 	var w struct {
+		From    string       `json:"from"`
+		To      string       `json:"to"`
+		Message *wireMessage `json:"message"`
+	}
+	if err := json.Unmarshal(data, &w); err == nil {
+		*m = SingleMessage{From: w.From, To: w.To}
+		if w.Message == nil {
+			return nil
+		}
+		if msg, ok := w.Message.message(); ok {
+			m.Message = msg
+			return nil
+		}
+	}
+	var raw struct {
 		From    string          `json:"from"`
 		To      string          `json:"to"`
 		Message json.RawMessage `json:"message"`
 	}
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	*m = SingleMessage{From: w.From, To: w.To}
-	if len(w.Message) > 0 && string(w.Message) != "null" {
-		msg, err := UnmarshalMessage(w.Message)
+	*m = SingleMessage{From: raw.From, To: raw.To}
+	if len(raw.Message) > 0 && string(raw.Message) != "null" {
+		msg, err := UnmarshalMessage(raw.Message)
 		if err != nil {
 			return err
 		}
@@ -134,9 +167,8 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 		return nil, err
 	}
 	out := new(SentMessage)
-	body := wireSingle{From: m.From, To: m.To, Message: m.Message.wire()}
 	err := s.client.do(ctx, &call{ep: s.client.messenger, method: http.MethodPost, path: "facebook/1/single",
-		body: body, send: true}, out)
+		body: m.body(), send: true}, out)
 	if err != nil {
 		return nil, err
 	}
