@@ -47,7 +47,13 @@ func (c *Client) loop() {
 			failures++
 			c.setState(StateUnconnected, err, "connect failed", false)
 			if c.wsFailed(tr, err) {
-				rehandshake, delay = true, 0
+				// The session lives on the server, not on the socket: keep
+				// the clientId and connect over long-polling at once, so
+				// what the server queued for the session (and, with the ack
+				// extension, what it sent into the dead socket) arrives.
+				// Should the session be gone, the server answers 402 and
+				// the client re-handshakes as usual.
+				first, delay = true, 0
 				continue
 			}
 			if c.unconnectedTooLong(adv) {

@@ -37,7 +37,11 @@
 // headers. If the websocket upgrade is refused, or the socket fails three
 // times without a successful connect in between (including a connect left
 // unanswered for advice.timeout plus the network delay), the client falls
-// back to long-polling, handshakes again and says so in StateChange.Reason.
+// back to long-polling and says so in StateChange.Reason. A session that
+// already exists survives the switch: the next /meta/connect goes over
+// long-polling with the same clientId, so what the server queued for it
+// arrives (should the server have forgotten the session, its 402 leads to
+// the usual re-handshake).
 // Messages queued while a request is in flight go together in the next
 // request or frame. Replies larger than WithMaxMessageSize are refused.
 //

@@ -171,6 +171,25 @@ func TestWebSocketRepeatedDropsFallBack(t *testing.T) {
 	if ev.Err == nil {
 		t.Fatal("fallback event without the error")
 	}
+	// The session survives the switch: one handshake, and the long-polling
+	// connects carry its clientId.
+	hs := f.recorded(ChannelHandshake)
+	if len(hs) != 1 {
+		t.Fatalf("%d handshakes, want 1 (the fallback keeps the session)", len(hs))
+	}
+	id := c.ClientID()
+	lp := 0
+	for _, m := range f.recorded(ChannelConnect) {
+		if m["connectionType"] == LongPolling {
+			lp++
+			if m["clientId"] != id {
+				t.Fatalf("long-polling connect with clientId %v, want %s", m["clientId"], id)
+			}
+		}
+	}
+	if lp == 0 {
+		t.Fatal("no long-polling connect")
+	}
 }
 
 func TestWebSocketStalledConnectFallsBack(t *testing.T) {

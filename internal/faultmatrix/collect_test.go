@@ -123,6 +123,7 @@ type stateLog struct {
 	mu           sync.Mutex
 	resubscribes int
 	reconnects   int
+	rehandshakes int
 	fallback     bool
 }
 
@@ -135,9 +136,19 @@ func (s *stateLog) add(c cometd.StateChange) {
 	if c.To == cometd.StateConnected && c.From != cometd.StateConnected {
 		s.reconnects++
 	}
+	if c.To == cometd.StateRehandshaking {
+		s.rehandshakes++
+	}
 	if strings.Contains(c.Reason, "falling back") {
 		s.fallback = true
 	}
+}
+
+// rehandshaked counts re-handshakes (a new session, a new clientId).
+func (s *stateLog) rehandshaked() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rehandshakes
 }
 
 // resubscribed counts state events reporting an accepted re-subscription.
