@@ -13,9 +13,9 @@ import (
 	"github.com/omnisdk/omni/omnitest"
 )
 
-// TestSoak runs two CometD subscribers (websocket only, and long-polling
-// only; the fallback from one to the other is a row of the matrix), both with the ack extension, against the simulator behind a TCP
-// proxy, while events are published steadily and random faults strike:
+// TestSoak runs three CometD subscribers (websocket only, long-polling
+// only, and websocket falling back to long-polling), all with the ack
+// extension, against the simulator behind a TCP proxy, while events are published steadily and random faults strike:
 // network drops, blackholed replies, refused reconnects, 5xx answers,
 // connects answered but never delivered, dropped server sessions and server
 // restarts. Every event published while the subscribers were connected must
@@ -28,7 +28,7 @@ import (
 // Session faults (dropped sessions, restarts) lose what the server still
 // queued for the old session by design (Bayeux cannot redeliver across a
 // new clientId), so before one the soak waits until everything published has
-// arrived, and publishes again only once both subscribers have re-subscribed:
+// arrived, and publishes again only once every subscriber has re-subscribed:
 // no event is published while a subscriber has no session.
 func TestSoak(t *testing.T) {
 	if os.Getenv("OMNI_SOAK") != "1" {
@@ -49,6 +49,9 @@ func TestSoak(t *testing.T) {
 	subs := []*subscriber{
 		newSubscriber(t, url, channel, newCollector(), cometd.WithTransports(cometd.WebSocket)),
 		newSubscriber(t, url, channel, newCollector(), cometd.WithTransports(cometd.LongPolling)),
+		// Starts on websocket and falls back to long-polling (keeping its
+		// session) once refused reconnects add up to three failures.
+		newSubscriber(t, url, channel, newCollector(), cometd.WithTransports(cometd.WebSocket, cometd.LongPolling)),
 	}
 
 	var pubMu sync.Mutex // held while publishing is paused
@@ -196,7 +199,7 @@ func TestSoak(t *testing.T) {
 			t.Errorf("subscriber %d: received %d distinct of %d, %d duplicates", i, d, published, dups)
 		}
 	}
-	summary := fmt.Sprintf("soak %s: %d events published, each received exactly once by both subscribers; %d faults %v; goroutines %d -> %d; heap %d KiB -> %d KiB",
+	summary := fmt.Sprintf("soak %s: %d events published, each received exactly once by every subscriber; %d faults %v; goroutines %d -> %d; heap %d KiB -> %d KiB",
 		dur, published, total, faults, g0, g1, h0>>10, h1>>10)
 	t.Log(summary)
 	if g0 > 0 && g1 > g0+8 {
