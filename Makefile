@@ -21,8 +21,11 @@ fmt-check:
 peers:
 	@bash scripts/peers.sh $(PEERS)
 
+## unit: every package with -race; the interop suite last, with a summary
+## of the real servers it started and each scenario's outcome.
 unit:
-	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v '/interop$$')
+	@GO=$(GO) bash scripts/interop.sh
 
 ## fuzz-short: every fuzz target for a few seconds (FUZZTIME).
 fuzz-short:
