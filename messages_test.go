@@ -116,23 +116,19 @@ func TestUnmarshalMessageKeepsUnknownRaw(t *testing.T) {
 		}
 	}
 	// A known type whose fields have the wrong shape is an error naming it.
-	for _, bad := range []string{`{"type":"TEXT","text":5}`, `{"type":"TEMPLATE","payload":{"type":"BUTTON","buttons":{}}}`} {
-		_, err := omni.UnmarshalMessage([]byte(bad))
-		if err == nil || !strings.Contains(err.Error(), "decoding "+gjsonType(bad)+" message") {
-			t.Errorf("UnmarshalMessage(%s) = %v, want an error naming the type", bad, err)
+	for _, bad := range []struct{ json, typ string }{
+		{`{"type":"TEXT","text":5}`, "TEXT"},
+		{`{"type":"TEMPLATE","payload":{"type":"BUTTON","buttons":{}}}`, "TEMPLATE"},
+	} {
+		_, err := omni.UnmarshalMessage([]byte(bad.json))
+		if err == nil || !strings.Contains(err.Error(), "decoding "+bad.typ+" message") {
+			t.Errorf("UnmarshalMessage(%s) = %v, want an error naming %s", bad.json, err, bad.typ)
 		}
 		var single omni.SingleMessage
-		if err := json.Unmarshal([]byte(`{"from":"a","to":"b","message":`+bad+`}`), &single); err == nil {
-			t.Errorf("SingleMessage with %s = nil error", bad)
+		if err := json.Unmarshal([]byte(`{"from":"a","to":"b","message":`+bad.json+`}`), &single); err == nil {
+			t.Errorf("SingleMessage with %s = nil error", bad.json)
 		}
 	}
-}
-
-// gjsonType returns the "type" of a JSON object.
-func gjsonType(s string) string {
-	var v struct{ Type string }
-	_ = json.Unmarshal([]byte(s), &v)
-	return v.Type
 }
 
 func TestValidateRules(t *testing.T) {

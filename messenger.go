@@ -47,7 +47,8 @@ type wireSingle struct {
 	Message wireMessage `json:"message"`
 }
 
-// wireSingleRaw is the request body for an UnknownMessage (or none).
+// wireSingleRaw is the request body for an UnknownMessage (or none), and
+// the form SingleMessage decodes anything but the known shapes from.
 type wireSingleRaw struct {
 	From    string          `json:"from"`
 	To      string          `json:"to"`
@@ -80,31 +81,27 @@ func (m *SingleMessage) UnmarshalJSON(data []byte) error {
 		Message *wireMessage `json:"message"`
 	}
 	if err := json.Unmarshal(data, &w); err == nil {
-		*m = SingleMessage{From: w.From, To: w.To}
 		if w.Message == nil {
+			*m = SingleMessage{From: w.From, To: w.To}
 			return nil
 		}
 		if msg, ok := w.Message.message(); ok {
-			m.Message = msg
+			*m = SingleMessage{From: w.From, To: w.To, Message: msg}
 			return nil
 		}
 	}
-	var raw struct {
-		From    string          `json:"from"`
-		To      string          `json:"to"`
-		Message json.RawMessage `json:"message"`
-	}
+	var raw wireSingleRaw
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	*m = SingleMessage{From: raw.From, To: raw.To}
+	var msg Message
 	if len(raw.Message) > 0 && string(raw.Message) != "null" {
-		msg, err := UnmarshalMessage(raw.Message)
-		if err != nil {
+		var err error
+		if msg, err = UnmarshalMessage(raw.Message); err != nil {
 			return err
 		}
-		m.Message = msg
 	}
+	*m = SingleMessage{From: raw.From, To: raw.To, Message: msg}
 	return nil
 }
 
