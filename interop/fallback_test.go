@@ -66,10 +66,7 @@ func TestWebSocketFallbackKeepsSession(t *testing.T) {
 	b := &wsBreaker{}
 	c := newClient(t, p, WebSocket, cometd.WithTransports(WebSocket, LongPolling), cometd.WithHTTPClient(b.client()))
 	states := recordStates(c)
-	handshake(t, c, WebSocket)
-	_, col := subscribe(t, c, "/fallback/x")
-	p.Publish("/fallback/x", 1, map[string]any{"phase": "before"})
-	col.wait(t, "message before the cut", hasPhase("before"))
+	col := flowing(t, p, c, WebSocket, "/fallback/x")
 	id := c.ClientID()
 	before := p.Stats()
 

@@ -95,6 +95,18 @@ func subscribe(t testing.TB, c *cometd.Client, channel string) (*cometd.Subscrip
 	return sub, col
 }
 
+// flowing handshakes c over transport, subscribes it to channel and waits
+// until a message published by the peer arrives: the starting point of every
+// recovery scenario, which then breaks something and checks delivery resumes.
+func flowing(t testing.TB, p *Peer, c *cometd.Client, transport, channel string) *collector {
+	t.Helper()
+	handshake(t, c, transport)
+	_, col := subscribe(t, c, channel)
+	p.Publish(channel, 1, map[string]any{"phase": "before"})
+	col.wait(t, "a message before the fault", hasPhase("before"))
+	return col
+}
+
 // payload is the data the peers publish.
 type payload struct {
 	Seq   int     `json:"seq"`

@@ -16,10 +16,7 @@ func TestServerRestart(t *testing.T) {
 		p := StartPeer(t, spec.Name)
 		c := newClient(t, p, tr)
 		states := recordStates(c)
-		handshake(t, c, tr)
-		_, col := subscribe(t, c, "/restart/x")
-		p.Publish("/restart/x", 1, map[string]any{"phase": "before"})
-		col.wait(t, "message before restart", hasPhase("before"))
+		col := flowing(t, p, c, tr, "/restart/x")
 		firstID := c.ClientID()
 
 		p.Restart()
