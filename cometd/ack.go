@@ -7,7 +7,9 @@ import (
 
 // AckExtension returns the client side of CometD's acknowledged-messages
 // extension. It asks for acknowledgements in the handshake (ext.ack: true);
-// when the server's handshake reply has ext.ack true, every /meta/connect
+// when the server's handshake reply has ext.ack true, or the newer form
+// {"enabled": true, "batch": N} (whose batch becomes the first one to
+// acknowledge), every /meta/connect
 // carries in ext.ack the batch number of the last connect reply received, so
 // the server re-sends batches lost with a dropped connection. Use one
 // AckExtension per Client.
@@ -44,12 +46,13 @@ func (a *ackExtension) Incoming(m *Message) {
 	raw, ok := m.Ext["ack"]
 	switch m.Channel {
 	case ChannelHandshake:
-		var on bool
-		if ok && json.Unmarshal(raw, &on) == nil && on && m.Successful {
-			a.mu.Lock()
-			a.enabled = true
-			a.mu.Unlock()
+		if !ok || !m.Successful {
+			return
 		}
+		on, batch := handshakeAck(raw)
+		a.mu.Lock()
+		a.enabled, a.batch = on, batch
+		a.mu.Unlock()
 	case ChannelConnect:
 		var n int64
 		if ok && m.Successful && json.Unmarshal(raw, &n) == nil {
@@ -60,4 +63,28 @@ func (a *ackExtension) Incoming(m *Message) {
 			a.mu.Unlock()
 		}
 	}
+}
+
+// handshakeAck reads ext.ack of a handshake reply in either of its forms:
+// true (CometD before 7), or {"enabled": true, "batch": N} where N is the
+// batch number to acknowledge until the first connect reply names another
+// (as the CometD JavaScript and Java clients read it). Anything else means
+// no acks.
+func handshakeAck(raw json.RawMessage) (enabled bool, batch int64) {
+	var on bool
+	if json.Unmarshal(raw, &on) == nil {
+		return on, 0
+	}
+	var obj struct {
+		Enabled bool            `json:"enabled"`
+		Batch   json.RawMessage `json:"batch"`
+	}
+	if json.Unmarshal(raw, &obj) != nil || !obj.Enabled {
+		return false, 0
+	}
+	var n int64
+	if json.Unmarshal(obj.Batch, &n) != nil {
+		n = 0
+	}
+	return true, n
 }

@@ -35,6 +35,7 @@ type fake struct {
 	transports []string // advertised connection types
 	ws         bool     // accept websocket upgrades
 	ack        bool     // support the ack extension
+	ackBatch   int64    // > 0: answer ext.ack in the newer form {"enabled":true,"batch":ackBatch}
 	holdMs     int64    // advice.timeout and how long connects are held
 	seq        int
 	clients    map[string]*fakeClient
@@ -318,6 +319,10 @@ func (f *fake) handle(ctx context.Context, m msg) []msg {
 		if ext, _ := m["ext"].(map[string]any); f.ack && ext != nil && ext["ack"] == true {
 			r["ext"] = msg{"ack": true}
 			f.clients[cid].ackOn = true
+			if f.ackBatch > 0 {
+				r["ext"] = msg{"ack": msg{"enabled": true, "batch": f.ackBatch}}
+				f.clients[cid].batch = f.ackBatch
+			}
 		}
 		return []msg{r}
 	case ChannelConnect:
