@@ -14,6 +14,7 @@ func (c *Client) loop() {
 	failures := 0
 	first := true
 	rehandshake := false
+	connected := false // a connect of the current session succeeded
 	var delay time.Duration
 	for {
 		if !c.wait(c.ctx, delay) || c.leaving() {
@@ -33,7 +34,7 @@ func (c *Client) loop() {
 				delay = c.backoff(failures)
 				continue
 			}
-			rehandshake, first, delay = false, true, 0
+			rehandshake, first, delay, connected = false, true, 0, false
 			c.resubscribe()
 			continue
 		}
@@ -63,7 +64,13 @@ func (c *Client) loop() {
 			continue
 		}
 		if r.Successful {
-			failures, first = 0, false
+			if adv.Reconnect == ReconnectNone {
+				// The official clients disconnect on this advice whatever
+				// the reply says: the server will not take another connect.
+				c.terminate(&TerminalError{Err: ErrReconnectNone})
+				return
+			}
+			failures, first, connected = 0, false, true
 			c.mu.Lock()
 			c.lastConnected = time.Now()
 			c.wsFailures = 0
@@ -77,15 +84,26 @@ func (c *Client) loop() {
 		if (r.Advice == nil || r.Advice.present&adviceReconnect == 0) && e.Code == 402 {
 			action = ReconnectHandshake
 		}
-		failures++
 		switch action {
 		case ReconnectNone:
-			c.terminate(&TerminalError{Err: e})
+			c.terminate(&TerminalError{Err: fmt.Errorf("%w: %w", ErrReconnectNone, e)})
 			return
 		case ReconnectHandshake:
 			rehandshake = true
 			c.setState(StateUnconnected, e, "server asked for a new handshake", false)
+			if connected {
+				// The session worked and is gone: re-handshake at once with
+				// the backoff reset, as the Java and JavaScript clients do,
+				// so the window in which messages are lost stays short. A
+				// session refused before its first successful connect backs
+				// off instead, so a server that forgets every new session
+				// cannot drive a handshake storm.
+				failures, delay = 0, 0
+				continue
+			}
+			failures++
 		default:
+			failures++
 			c.setState(StateUnconnected, e, "connect unsuccessful", false)
 			rehandshake = c.unconnectedTooLong(adv)
 		}

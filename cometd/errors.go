@@ -21,6 +21,9 @@ var (
 	ErrMessageTooLarge = errors.New("cometd: message exceeds the maximum size")
 	// ErrNoReply is returned when the server did not answer a message.
 	ErrNoReply = errors.New("cometd: no reply from the server")
+	// ErrReconnectNone is the cause of the terminal error when the server's
+	// advice says reconnect "none", on a successful reply as on a failed one.
+	ErrReconnectNone = errors.New(`cometd: server advised reconnect "none"`)
 )
 
 // Error is a Bayeux error string of the form "code:args:message", such as

@@ -121,7 +121,7 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		if !r.Successful {
 			e := replyError(r)
 			if c.currentAdvice().Reconnect == ReconnectNone {
-				return &TerminalError{Err: e}
+				return &TerminalError{Err: fmt.Errorf("%w: %w", ErrReconnectNone, e)}
 			}
 			c.setState(StateUnconnected, e, "handshake unsuccessful", false)
 			return e
