@@ -33,6 +33,11 @@ type Client struct {
 
 	hsMu sync.Mutex // serialises user-triggered handshakes
 
+	// sessCtx ends when the session it was made for is replaced or the
+	// client stops (guarded by mu).
+	sessCtx    context.Context
+	sessCancel context.CancelFunc
+
 	mu            sync.Mutex
 	state         State
 	clientID      string
@@ -117,6 +122,7 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
 	c.lp = &longPolling{url: rawURL, hc: c.hc, header: cfg.header, maxSize: cfg.maxMessageSize, receive: c.receiveOne}
 	for _, n := range cfg.transports {
 		if n == WebSocket {

@@ -110,6 +110,7 @@ func (c *Client) terminate(err error) {
 // fails every waiting request with err.
 func (c *Client) stopNetwork(err error) {
 	c.cancel()
+	c.endSubscriptions(err)
 	c.lp.close()
 	if c.ws != nil {
 		c.ws.close()

@@ -1,6 +1,8 @@
 package cometd
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -157,18 +159,22 @@ func (c *Client) unconnectedTooLong(adv Advice) bool {
 	return time.Since(last) > millis(adv.Timeout)+millis(adv.Interval)+millis(adv.MaxInterval)
 }
 
-// resubscribe re-sends a /meta/subscribe for every channel with an active
-// subscription after a re-handshake, and reports the outcome to state
-// listeners (StateChange.Resubscribed, StateChange.Err) and the log.
+// resubscribe re-sends a /meta/subscribe for every channel with a
+// subscription after a re-handshake, from a goroutine of its own that
+// retries the ones that fail on the network, with an HTTP error or with a
+// 402 or 5xx reply, with the connect loop's backoff, until the server
+// accepts them or the session ends. Each round is reported to state
+// listeners (StateChange.Resubscribed, StateChange.Err) and the log; each
+// Subscription shows its own progress (State, Err, Ready). A refusal of any
+// other kind (such as 403) ends the subscriptions on that channel.
 func (c *Client) resubscribe() {
 	c.mu.Lock()
-	var channels []string
+	ctx := c.sessCtx
+	channels := make([]string, 0, len(c.subs))
 	for ch, subs := range c.subs {
+		channels = append(channels, ch)
 		for _, s := range subs {
-			if s.active {
-				channels = append(channels, ch)
-				break
-			}
+			s.pendLocked(nil) // the new session has no subscriptions
 		}
 	}
 	c.mu.Unlock()
@@ -176,63 +182,138 @@ func (c *Client) resubscribe() {
 		return
 	}
 	sort.Strings(channels)
-	type req struct {
-		ch string
-		id string
-		p  *pendingReq
-	}
-	var reqs []req
-	for _, ch := range channels {
-		ch := ch
-		m := &Message{Channel: ChannelSubscribe, ID: c.nextID(), Subscription: ch}
-		p, err := c.queueOut(m, func(r *Message) {
-			if !r.Successful {
-				c.deactivate(ch)
-			}
-		})
-		if err != nil {
-			return
-		}
-		reqs = append(reqs, req{ch: ch, id: m.ID, p: p})
-	}
 	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
+	go c.resubscribeLoop(ctx, channels)
+}
+
+// resubscribeLoop is resubscribe's goroutine; ctx ends with the session.
+func (c *Client) resubscribeLoop(ctx context.Context, channels []string) {
+	defer c.wg.Done()
+	total := len(channels)
+	failures := 0
+	for {
+		type req struct {
+			ch string
+			m  *Message
+			p  *pendingReq
+		}
+		reqs := make([]req, 0, len(channels))
+		for _, ch := range channels {
+			m := &Message{Channel: ChannelSubscribe, ID: c.nextID(), Subscription: ch}
+			p, err := c.queueOut(m, func(r *Message) { c.resubscribed(ch, m, r) })
+			if err != nil {
+				return
+			}
+			reqs = append(reqs, req{ch: ch, m: m, p: p})
+		}
 		ok := 0
 		var errs []error
+		var retry []string
 		for _, rq := range reqs {
-			r, err := c.await(c.ctx, rq.id, rq.p)
-			switch {
-			case c.ctx.Err() != nil:
+			r, err := c.await(ctx, rq.m.ID, rq.p)
+			if ctx.Err() != nil {
 				return
-			case err != nil:
-				errs = append(errs, &SubscriptionError{Channel: rq.ch, Err: err})
-			case !r.Successful:
-				errs = append(errs, &SubscriptionError{Channel: rq.ch, Err: replyError(r)})
-			default:
+			}
+			switch {
+			case err == nil && r.Successful:
 				ok++
+				continue
+			case err == nil:
+				err = replyError(r)
+			}
+			se := &SubscriptionError{Channel: rq.ch, Err: err}
+			errs = append(errs, se)
+			if retryableSubscribe(err) && c.pendChannel(rq.ch, se) {
+				retry = append(retry, rq.ch)
+			} else {
+				c.endChannel(rq.ch, se)
 			}
 		}
+		reason := fmt.Sprintf("re-subscribed %d of %d channels after re-handshake", ok, len(reqs))
+		if failures > 0 {
+			reason = fmt.Sprintf("re-subscribed %d of %d channels still pending after re-handshake (of %d; attempt %d)", ok, len(reqs), total, failures+1)
+		}
+		if len(retry) > 0 {
+			reason += fmt.Sprintf("; retrying %d", len(retry))
+		}
 		c.mu.Lock()
-		ev := StateChange{From: c.state, To: c.state, Transport: c.tr.name(), Resubscribed: ok,
-			Err: joinErrs(errs), Reason: fmt.Sprintf("re-subscribed %d of %d channels after re-handshake", ok, len(reqs))}
-		if c.stopped {
+		if c.stopped || ctx.Err() != nil {
 			c.mu.Unlock()
 			return
 		}
+		ev := StateChange{From: c.state, To: c.state, Transport: c.tr.name(), Resubscribed: ok, Err: joinErrs(errs), Reason: reason}
 		c.pushStateLocked(ev)
 		c.mu.Unlock()
 		c.logState(ev)
-	}()
+		if len(retry) == 0 {
+			return
+		}
+		channels = retry
+		failures++
+		if !c.wait(ctx, c.backoff(failures)) {
+			return
+		}
+	}
 }
 
-// deactivate stops delivery to the subscriptions on ch after the server
-// refused it.
-func (c *Client) deactivate(ch string) {
+// retryableSubscribe reports whether a failed re-subscription is worth
+// sending again in the same session: a failure of the request (network,
+// HTTP status, no reply) or a reply with code 402 or 5xx. Any other refusal
+// is the server's answer.
+func retryableSubscribe(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return true
+	}
+	return e.Code == 402 || e.Code >= 500
+}
+
+// resubscribed runs on the network goroutine when the server answers a
+// re-subscription: a success in the current session activates the channel's
+// subscriptions before any later message of the same reply is handled.
+func (c *Client) resubscribed(ch string, m *Message, r *Message) {
+	if !r.Successful {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m.ClientID == "" || m.ClientID != c.clientID {
+		return
+	}
+	for _, s := range c.subs[ch] {
+		s.activateLocked()
+	}
+}
+
+// pendChannel records a failed re-subscription on the subscriptions of ch;
+// it reports whether any is left to re-subscribe.
+func (c *Client) pendChannel(ch string, err error) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, s := range c.subs[ch] {
-		s.active = false
+		s.pendLocked(err)
 	}
-	c.route = nil
+	return len(c.subs[ch]) > 0
+}
+
+// endChannel removes the subscriptions on ch after the server refused it.
+func (c *Client) endChannel(ch string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range append([]*Subscription(nil), c.subs[ch]...) {
+		c.removeSubLocked(s, err)
+	}
+}
+
+// endSubscriptions ends every subscription when the client stops; their
+// handlers stay registered for the messages still queued (Disconnect
+// delivers them).
+func (c *Client) endSubscriptions(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, subs := range c.subs {
+		for _, s := range subs {
+			s.endLocked(err)
+		}
+	}
 }

@@ -268,7 +268,7 @@ type route struct {
 	handlers []Handler
 }
 
-// handlersLocked returns the active handlers for a data message on
+// handlersLocked returns the registered handlers for a data message on
 // channel, in subscription order, from a cache of the last channel that is
 // dropped after any change to the subscriptions; c.mu held. The returned
 // slice is never modified.
@@ -278,11 +278,9 @@ func (c *Client) handlersLocked(channel string) []Handler {
 	}
 	var subs []*Subscription
 	for _, p := range patternsFor(channel) {
-		for _, s := range c.subs[p] {
-			if s.active {
-				subs = append(subs, s)
-			}
-		}
+		// Every registered subscription, confirmed or not: the server may
+		// deliver ahead of its subscribe reply.
+		subs = append(subs, c.subs[p]...)
 	}
 	sort.Slice(subs, func(i, j int) bool { return subs[i].seq < subs[j].seq })
 	hs := make([]Handler, len(subs))

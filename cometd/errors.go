@@ -21,6 +21,8 @@ var (
 	ErrMessageTooLarge = errors.New("cometd: message exceeds the maximum size")
 	// ErrNoReply is returned when the server did not answer a message.
 	ErrNoReply = errors.New("cometd: no reply from the server")
+	// ErrUnsubscribed is a Subscription's Err after Unsubscribe.
+	ErrUnsubscribed = errors.New("cometd: unsubscribed")
 	// ErrReconnectNone is the cause of the terminal error when the server's
 	// advice says reconnect "none", on a successful reply as on a failed one.
 	ErrReconnectNone = errors.New(`cometd: server advised reconnect "none"`)
@@ -91,8 +93,9 @@ func (e *TerminalError) Error() string { return "cometd: client terminated: " + 
 // Unwrap returns the cause.
 func (e *TerminalError) Unwrap() error { return e.Err }
 
-// SubscriptionError reports a re-subscription the server refused after a
-// re-handshake. It reaches state listeners through StateChange.Err.
+// SubscriptionError reports a re-subscription after a re-handshake that the
+// server refused or that failed (and is retried). It reaches state listeners
+// through StateChange.Err, and is the Subscription's Err.
 type SubscriptionError struct {
 	Channel string
 	Err     error

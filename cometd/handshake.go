@@ -144,6 +144,8 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		var old transport
 		c.mu.Lock()
 		c.clientID = r.ClientID
+		c.sessCancel() // what ran for the previous session stops
+		c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
 		if chosen != c.tr.name() {
 			old = c.tr
 			c.tr = c.transportByName(chosen)

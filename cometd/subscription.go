@@ -15,24 +15,166 @@ import (
 // channel and session. Unsubscribe sends /meta/unsubscribe only when the
 // last Subscription of the client on that channel goes, so other handlers
 // on the channel keep receiving. After a re-handshake one /meta/subscribe
-// per channel is re-sent.
+// per channel is re-sent, and retried until the server answers it (see
+// State, Err and Ready).
 type Subscription struct {
 	c       *Client
 	channel string
 	handler Handler
 	seq     uint64
-	active  bool // accepted by the server; guarded by c.mu
-	removed bool // guarded by c.mu
+
+	// guarded by c.mu
+	state   SubscriptionState
+	err     error         // why the subscription is not active, if known
+	ready   chan struct{} // closed while state is SubscriptionActive
+	done    chan struct{} // closed once state is SubscriptionEnded
+	removed bool          // no longer in c.subs: its handler gets nothing more
+}
+
+// SubscriptionState says whether a Subscription is active on the server.
+type SubscriptionState int
+
+// The states of a Subscription.
+const (
+	// SubscriptionPending: the server has not (yet) confirmed the
+	// subscription in the current session — Subscribe is waiting for its
+	// reply, or the client re-subscribes after a re-handshake (Err holds the
+	// last failed attempt, if any). Messages on the channel that arrive
+	// meanwhile are delivered all the same.
+	SubscriptionPending SubscriptionState = iota
+	// SubscriptionActive: the server accepted the subscription in the
+	// current session.
+	SubscriptionActive
+	// SubscriptionEnded: for good, after Unsubscribe (Err is
+	// ErrUnsubscribed), a refusal by the server (Err wraps *Error), or the
+	// client's stop (Err is the client's stop error). It never changes again.
+	SubscriptionEnded
+)
+
+// String returns the state's name, such as "active".
+func (s SubscriptionState) String() string {
+	switch s {
+	case SubscriptionPending:
+		return "pending"
+	case SubscriptionActive:
+		return "active"
+	case SubscriptionEnded:
+		return "ended"
+	}
+	return "unknown"
 }
 
 // Channel returns the subscribed channel (possibly a wildcard pattern).
 func (s *Subscription) Channel() string { return s.channel }
+
+// State returns whether the subscription is active on the server now.
+func (s *Subscription) State() SubscriptionState {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	return s.state
+}
+
+// Err returns why the subscription is not active: nil while it is active
+// (or pending with no failure yet), the last failed re-subscription while it
+// is pending (a *SubscriptionError wrapping a network error, a *StatusError
+// or an *Error such as 402), and the reason it ended once it has.
+func (s *Subscription) Err() error {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	if s.state == SubscriptionActive {
+		return nil
+	}
+	return s.err
+}
+
+// Done returns a channel closed when the subscription has ended for good
+// (State SubscriptionEnded; Err says why).
+func (s *Subscription) Done() <-chan struct{} { return s.done }
+
+// Ready waits until the subscription is active on the server in the
+// current session and returns nil, or returns Err once it has ended, or
+// ctx's error (wrapping the last failed attempt, if any) when ctx is done
+// first. It returns at once when the subscription is active. After a
+// re-handshake a subscription is pending until the server accepts it again,
+// so a caller that must not publish before it could receive the answer
+// calls Ready first.
+func (s *Subscription) Ready(ctx context.Context) error {
+	c := s.c
+	for {
+		c.mu.Lock()
+		state, err, ready := s.state, s.err, s.ready
+		c.mu.Unlock()
+		switch state {
+		case SubscriptionActive:
+			return nil
+		case SubscriptionEnded:
+			return err
+		}
+		select {
+		case <-ready:
+		case <-s.done:
+		case <-ctx.Done():
+			if err != nil {
+				return fmt.Errorf("cometd: subscription to %s not active: %w (last failure: %w)", s.channel, ctx.Err(), err)
+			}
+			return fmt.Errorf("cometd: subscription to %s not active: %w", s.channel, ctx.Err())
+		}
+	}
+}
+
+// activateLocked marks s accepted by the server; c.mu held.
+func (s *Subscription) activateLocked() {
+	if s.state != SubscriptionPending {
+		return
+	}
+	s.state, s.err = SubscriptionActive, nil
+	close(s.ready)
+}
+
+// pendLocked marks s as not (or no longer) known to the server, with the
+// failure that keeps it so, if any; c.mu held.
+func (s *Subscription) pendLocked(err error) {
+	switch s.state {
+	case SubscriptionEnded:
+		return
+	case SubscriptionActive:
+		s.ready = make(chan struct{})
+	}
+	s.state = SubscriptionPending
+	if err != nil {
+		s.err = err
+	}
+}
+
+// endLocked ends s for good with err; c.mu held.
+func (s *Subscription) endLocked(err error) {
+	if s.state == SubscriptionEnded {
+		return
+	}
+	s.state, s.err = SubscriptionEnded, err
+	close(s.done)
+}
 
 // Subscribe subscribes h to channel, which may end in /* (one segment) or
 // /** (any depth). It handshakes first if the client has not yet done so,
 // and returns once the server replied: a refusal is returned as an error
 // wrapping *Error. The subscription is re-sent automatically after every
 // re-handshake. Messages on the channel go to h on the delivery goroutine.
+//
+// h is registered before the /meta/subscribe is sent, as in CometD's Java
+// client, because a server may deliver messages of the channel ahead of its
+// reply (a long-polling server writes queued messages first, and a held
+// /meta/connect may return before the subscribe reply): h receives them.
+// Should the server then refuse, Subscribe returns the error and h is
+// removed the moment the refusal is read: messages h was handed before stay
+// delivered (there is no taking them back), those still queued then are not
+// handed to it, and nothing reaches it after Subscribe returned.
+//
+// If ctx ends before the server replied, Subscribe returns ctx's error
+// and h is removed; should the late reply accept the subscription, the
+// client sends /meta/unsubscribe for the channel (unless another
+// Subscription on it exists), so the server does not keep what the caller
+// gave up.
 func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Subscription, error) {
 	if h == nil {
 		return nil, errors.New("cometd: Subscribe with a nil handler")
@@ -43,7 +185,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	if err := c.ensureHandshake(ctx); err != nil {
 		return nil, err
 	}
-	s := &Subscription{c: c, channel: channel, handler: h}
+	s := &Subscription{c: c, channel: channel, handler: h, ready: make(chan struct{}), done: make(chan struct{})}
 	c.mu.Lock()
 	c.subSeq++
 	s.seq = c.subSeq
@@ -51,40 +193,106 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	c.route = nil
 	c.mu.Unlock()
 	m := &Message{Channel: ChannelSubscribe, ID: c.nextID(), Subscription: channel}
+	// decided and abandoned settle, under c.mu, which of the reply and the
+	// end of ctx comes first: never half of each.
+	var decided, abandoned bool
 	p, err := c.queueOut(m, func(r *Message) {
-		if r.Successful {
-			c.mu.Lock()
-			if !s.removed {
-				s.active = true
-				c.route = nil
-			}
+		c.mu.Lock()
+		if abandoned {
+			undo := r.Successful && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
 			c.mu.Unlock()
+			if undo {
+				c.unsubscribeAbandoned(channel)
+			}
+			return
 		}
+		decided = true
+		switch {
+		case !r.Successful:
+			// From here on h gets nothing: not even what is still queued.
+			c.removeSubLocked(s, replyError(r))
+		case m.ClientID == c.clientID:
+			s.activateLocked()
+		}
+		// A success from an earlier session leaves s pending: the
+		// re-subscription of the current one will confirm it.
+		c.mu.Unlock()
 	})
 	if err != nil {
-		c.removeSub(s)
+		c.removeSub(s, err)
 		return nil, err
 	}
-	r, err := c.await(ctx, m.ID, p)
+	var r *Message
+	select {
+	case rep := <-p.ch:
+		r, err = rep.m, rep.err
+	case <-c.ctx.Done():
+		c.removePending(m.ID)
+		err = c.errIfStoppedOr(ErrClosed)
+	case <-ctx.Done():
+		c.mu.Lock()
+		if !decided {
+			abandoned = true
+			c.removeSubLocked(s, ctx.Err())
+			if c.dropQueuedLocked(m.ID) {
+				delete(c.pending, m.ID) // never sent: no reply will come
+			}
+		}
+		c.mu.Unlock()
+		if abandoned {
+			err = ctx.Err()
+			break
+		}
+		rep := <-p.ch // the reply is being handed over
+		r, err = rep.m, rep.err
+	}
 	if err == nil && !r.Successful {
 		err = replyError(r)
 	}
 	if err != nil {
-		c.removeSub(s)
+		c.removeSub(s, err)
 		return nil, fmt.Errorf("cometd: subscribing to %s: %w", channel, err)
 	}
 	return s, nil
 }
 
-// removeSub forgets s; it reports whether s was the last subscription of
-// the client on its channel.
-func (c *Client) removeSub(s *Subscription) (last bool) {
+// unsubscribeAbandoned sends /meta/unsubscribe for a channel whose
+// subscribe was given up by its caller but accepted by the server. Nobody
+// waits for the reply.
+func (c *Client) unsubscribeAbandoned(channel string) {
+	m := &Message{Channel: ChannelUnsubscribe, ID: c.nextID(), Subscription: channel}
+	if _, err := c.queueOut(m, nil); err == nil {
+		c.log.Debug("cometd: unsubscribing from a channel whose Subscribe was abandoned", "channel", channel)
+	}
+}
+
+// dropQueuedLocked removes the message id from the outbox if it has not
+// been taken for sending yet; c.mu held. It reports whether it did.
+func (c *Client) dropQueuedLocked(id string) bool {
+	for i, m := range c.outbox {
+		if m.ID == id {
+			c.outbox = append(c.outbox[:i:i], c.outbox[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// removeSub forgets s and ends it with why; it reports whether s was the
+// last subscription of the client on its channel.
+func (c *Client) removeSub(s *Subscription, why error) (last bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.removeSubLocked(s, why)
+}
+
+// removeSubLocked is removeSub with c.mu held.
+func (c *Client) removeSubLocked(s *Subscription, why error) (last bool) {
 	if s.removed {
 		return false
 	}
-	s.removed, s.active = true, false
+	s.removed = true
+	s.endLocked(why)
 	c.route = nil
 	subs := c.subs[s.channel]
 	for i, x := range subs {
@@ -107,7 +315,7 @@ func (c *Client) removeSub(s *Subscription) (last bool) {
 // /meta/unsubscribe. Calling it again returns nil.
 func (s *Subscription) Unsubscribe(ctx context.Context) error {
 	c := s.c
-	if !c.removeSub(s) {
+	if !c.removeSub(s, ErrUnsubscribed) {
 		return nil
 	}
 	c.mu.Lock()
