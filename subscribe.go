@@ -91,6 +91,7 @@ type Subscription struct {
 	cm       *cometd.Client
 	handlers []Handler
 	client   *Client
+	subs     []*cometd.Subscription // one per channel, for Ready
 }
 
 // Subscribe connects to GWS notifications ({base}/notifications) with the
@@ -120,10 +121,12 @@ func (c *Client) Subscribe(ctx context.Context, handlers ...Handler) (*Subscript
 		return nil, fmt.Errorf("omni: notifications handshake: %w", err)
 	}
 	for _, ch := range s.channels() {
-		if _, err := cm.Subscribe(ctx, ch, s.dispatch); err != nil {
+		sub, err := cm.Subscribe(ctx, ch, s.dispatch)
+		if err != nil {
 			cm.Close()
 			return nil, fmt.Errorf("omni: subscribing to %s: %w", ch, err)
 		}
+		s.subs = append(s.subs, sub)
 	}
 	return s, nil
 }
@@ -190,6 +193,21 @@ func (s *Subscription) Done() <-chan struct{} { return s.cm.Done() }
 
 // Err returns why the subscription stopped, or nil.
 func (s *Subscription) Err() error { return s.cm.Err() }
+
+// Ready waits until every CometD subscription of s is active on the server
+// in the current session (see cometd.Subscription.Ready): after a
+// re-handshake the client re-subscribes, retrying until the server accepts,
+// and a notification sent before that would be lost. It returns nil at once
+// when all are active, the reason when one has ended (refused, or the
+// session stopped), or ctx's error.
+func (s *Subscription) Ready(ctx context.Context) error {
+	for _, sub := range s.subs {
+		if err := sub.Ready(ctx); err != nil {
+			return fmt.Errorf("omni: notifications not ready: %w", err)
+		}
+	}
+	return nil
+}
 
 // OnState calls fn on every state change of the underlying CometD session,
 // such as reconnecting or re-subscribing after a server restart.
