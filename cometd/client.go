@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -124,10 +125,11 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
 	c.lp = &longPolling{url: rawURL, hc: c.hc, header: cfg.header, maxSize: cfg.maxMessageSize, receive: c.receiveOne}
-	for _, n := range cfg.transports {
-		if n == WebSocket {
-			c.ws = &wsTransport{c: c, url: wsURL(u)}
-		}
+	if slices.Contains(cfg.transports, WebSocket) {
+		ws := &wsTransport{url: wsURL(u), hc: c.hc, header: cfg.header, maxSize: cfg.maxMessageSize,
+			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
+		ws.failed = func(err error) { c.failPending(ws, err) }
+		c.ws = ws
 	}
 	c.tr = c.transportByName(cfg.transports[0])
 	return c, nil

@@ -111,9 +111,9 @@ func (c *Client) terminate(err error) {
 func (c *Client) stopNetwork(err error) {
 	c.cancel()
 	c.endSubscriptions(err)
-	c.lp.close()
+	c.lp.reset()
 	if c.ws != nil {
-		c.ws.close()
+		c.ws.stop()
 	}
 	c.failPending(nil, err)
 }

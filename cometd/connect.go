@@ -49,7 +49,7 @@ func (c *Client) loop() {
 		if err != nil {
 			failures++
 			c.setState(StateUnconnected, err, "connect failed", false)
-			if c.wsFailed(tr, err) {
+			if c.wsFailed(tr, err, false) {
 				// The session lives on the server, not on the socket: keep
 				// the clientId and connect over long-polling at once, so
 				// what the server queued for the session (and, with the ack

@@ -80,10 +80,22 @@ func (c *Client) ensureHandshake(ctx context.Context) error {
 	return c.Handshake(ctx)
 }
 
-// handshake makes one handshake attempt (falling back from websocket to
-// long-polling within the attempt when the upgrade is refused). It resets
-// the advice and forgets the old clientId first.
+// handshake makes one handshake attempt. It resets the advice and forgets
+// the old clientId first.
+//
+// Websocket is sticky, as in the CometD JavaScript client: every attempt
+// offers websocket again when the client fell back from it, and falls back
+// to long-polling within the attempt when the websocket fails (upgrade
+// refused, dial or socket failure). So one bad upgrade, such as a 503 while
+// the server restarts, costs websocket only until the next handshake, and
+// the client stays on long-polling only while websocket keeps failing.
 func (c *Client) handshake(ctx context.Context, re bool) error {
+	c.mu.Lock()
+	if c.ws != nil && c.wsDisabled {
+		c.wsDisabled, c.wsFailures = false, 0
+		c.tr = c.ws
+	}
+	c.mu.Unlock()
 	for {
 		c.mu.Lock()
 		c.clientID = ""
@@ -108,7 +120,7 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 			if c.ctx.Err() != nil {
 				return c.errIfStoppedOr(ErrClosed)
 			}
-			if c.wsFailed(tr, err) {
+			if c.wsFailed(tr, err, true) {
 				continue
 			}
 			var se *StatusError
@@ -156,7 +168,7 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		c.lastConnected = time.Now()
 		c.mu.Unlock()
 		if old != nil {
-			old.close()
+			old.reset()
 		}
 		c.setState(StateHandshaken, nil, "", false)
 		c.wakeSender()
@@ -178,9 +190,11 @@ func (c *Client) transportsLocked() []string {
 }
 
 // wsFailed records a websocket failure of tr. It switches the client to
-// long-polling, and reports true, when the upgrade was refused or the socket
-// failed too often without a successful connect in between.
-func (c *Client) wsFailed(tr transport, err error) bool {
+// long-polling, and reports true, when the upgrade was refused, the socket
+// failed too often without a successful connect in between, or at once
+// when now is set (a handshake attempt). The next handshake tries websocket
+// again.
+func (c *Client) wsFailed(tr transport, err error, now bool) bool {
 	if c.ws == nil || tr != c.ws || !isWSFailure(err) {
 		return false
 	}
@@ -189,16 +203,16 @@ func (c *Client) wsFailed(tr transport, err error) bool {
 	c.wsFailures++
 	n := c.wsFailures
 	canFallback := slices.Contains(c.cfg.transports, LongPolling) && !c.wsDisabled
-	if !canFallback || (!errors.As(err, &ue) && n < c.cfg.wsMaxFailures) {
+	if !canFallback || (!errors.As(err, &ue) && !now && n < c.cfg.wsMaxFailures) {
 		c.mu.Unlock()
 		return false
 	}
 	c.wsDisabled = true
 	c.tr = c.lp
 	c.mu.Unlock()
-	c.ws.close()
+	c.ws.reset()
 	reason := "falling back to long-polling: " + err.Error()
-	if ue == nil {
+	if ue == nil && !now {
 		reason = fmt.Sprintf("falling back to long-polling after %d websocket failures: %v", n, err)
 	}
 	c.setState(c.State(), err, reason, true)
@@ -216,15 +230,14 @@ func (c *Client) exchange(ctx context.Context, tr transport, m *Message, timeout
 	defer c.removePending(m.ID)
 	c.outgoing(m)
 	sctx, scancel := context.WithTimeout(ctx, timeout)
-	replies, err := tr.send(sctx, []*Message{m})
+	err := tr.send(sctx, []*Message{m})
 	// Over websocket the reply may take up to timeout to come: do not keep
 	// the send's timer for that long.
 	scancel()
 	if err != nil {
 		return nil, err
 	}
-	if tr.synchronous() {
-		c.receive(replies)
+	if tr.synchronous() { // the reply was handed over, if there was one
 		select {
 		case r := <-p.ch:
 			return r.m, r.err
@@ -249,7 +262,7 @@ func (c *Client) exchange(ctx context.Context, tr transport, m *Message, timeout
 			}
 			// A socket that takes messages but does not answer is dead.
 			if ws, ok := tr.(*wsTransport); ok {
-				ws.dropCurrent()
+				ws.dropCurrent(errors.New("socket abandoned"))
 			}
 			return nil, &wsError{err: fmt.Errorf("%w to %s within %v", ErrNoReply, m.Channel, timeout)}
 		}

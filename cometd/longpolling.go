@@ -23,19 +23,19 @@ type longPolling struct {
 
 func (t *longPolling) name() string      { return LongPolling }
 func (t *longPolling) synchronous() bool { return true }
-func (t *longPolling) close()            {}
+func (t *longPolling) reset()            {}
 
 // send POSTs msgs and hands the messages of the reply to t.receive, in
-// order, before it returns; it returns no messages itself. A malformed
-// reply is an error, after the messages before the fault were handed over.
-func (t *longPolling) send(ctx context.Context, msgs []*Message) ([]*Message, error) {
+// order, before it returns. A malformed reply is an error, after the
+// messages before the fault were handed over.
+func (t *longPolling) send(ctx context.Context, msgs []*Message) error {
 	body, err := json.Marshal(msgs)
 	if err != nil {
-		return nil, fmt.Errorf("cometd: encoding messages: %w", err)
+		return fmt.Errorf("cometd: encoding messages: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("cometd: building request: %w", err)
+		return fmt.Errorf("cometd: building request: %w", err)
 	}
 	if t.header != nil {
 		t.header(req.Header)
@@ -43,22 +43,22 @@ func (t *longPolling) send(ctx context.Context, msgs []*Message) ([]*Message, er
 	req.Header.Set("Content-Type", "application/json;charset=UTF-8")
 	resp, err := t.hc.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &StatusError{StatusCode: resp.StatusCode}
+		return &StatusError{StatusCode: resp.StatusCode}
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, t.maxSize+1))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if int64(len(b)) > t.maxSize {
-		return nil, ErrMessageTooLarge
+		return ErrMessageTooLarge
 	}
 	if err := decodeEach(b, t.receive); err != nil {
-		return nil, fmt.Errorf("cometd: decoding reply: %w", err)
+		return fmt.Errorf("cometd: decoding reply: %w", err)
 	}
-	return nil, nil
+	return nil
 }

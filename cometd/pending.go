@@ -98,13 +98,6 @@ func (c *Client) errIfStoppedOr(def error) error {
 	return def
 }
 
-// receive handles the messages of one reply or frame, in order.
-func (c *Client) receive(msgs []*Message) {
-	for _, m := range msgs {
-		c.receiveOne(m)
-	}
-}
-
 // receiveOne handles one received message: extensions, advice, the reply
 // to a pending request, delivery to listeners and handlers.
 func (c *Client) receiveOne(m *Message) {

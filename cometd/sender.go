@@ -80,7 +80,7 @@ func (c *Client) sendBatch(tr transport, batch []*Message) {
 		c.outgoing(m)
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.maxNetworkDelay)
-	replies, err := tr.send(ctx, batch)
+	err := tr.send(ctx, batch)
 	cancel()
 	if err != nil {
 		c.log.Warn("cometd: sending messages failed", "transport", tr.name(), "count", len(batch), "error", err.Error())
@@ -89,8 +89,7 @@ func (c *Client) sendBatch(tr transport, batch []*Message) {
 		}
 		return
 	}
-	if tr.synchronous() {
-		c.receive(replies)
+	if tr.synchronous() { // the replies were handed over: the rest has none
 		for _, m := range batch {
 			c.resolve(m.ID, nil, ErrNoReply)
 		}

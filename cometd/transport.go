@@ -11,14 +11,16 @@ import (
 type transport interface {
 	// name is the connection type, LongPolling or WebSocket.
 	name() string
-	// send writes msgs as one batch. A synchronous transport (long-polling)
-	// returns the messages of the reply; an asynchronous one (websocket)
-	// returns nil and hands replies to Client.receive as they arrive.
-	send(ctx context.Context, msgs []*Message) ([]*Message, error)
-	// synchronous reports whether send returns the replies.
+	// send writes msgs as one batch. Every transport hands the messages it
+	// receives to the receive function it was built with: a synchronous
+	// one (long-polling) those of the reply before send returns, an
+	// asynchronous one (websocket) as they arrive.
+	send(ctx context.Context, msgs []*Message) error
+	// synchronous reports whether the replies to a batch have been handed
+	// over when send returns.
 	synchronous() bool
-	// close releases the transport's connections.
-	close()
+	// reset releases the transport's connections; it may be used again.
+	reset()
 }
 
 // upgradeError is returned when the server answered a websocket upgrade
