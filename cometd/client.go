@@ -40,6 +40,7 @@ type Client struct {
 	sessCancel context.CancelFunc
 
 	mu            sync.Mutex
+	authHeader    http.Header // from the WithHandshakeAuth provider
 	state         State
 	clientID      string
 	tr            transport // transport in use
@@ -124,9 +125,9 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
-	c.lp = &longPolling{url: rawURL, hc: c.hc, header: cfg.header, maxSize: cfg.maxMessageSize, receive: c.receiveOne}
+	c.lp = &longPolling{url: rawURL, hc: c.hc, header: c.requestHeader, maxSize: cfg.maxMessageSize, receive: c.receiveOne}
 	if slices.Contains(cfg.transports, WebSocket) {
-		ws := &wsTransport{url: wsURL(u), hc: c.hc, header: cfg.header, maxSize: cfg.maxMessageSize,
+		ws := &wsTransport{url: wsURL(u), hc: c.hc, header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
 		ws.failed = func(err error) { c.failPending(ws, err) }
 		c.ws = ws

@@ -96,6 +96,23 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		c.tr = c.ws
 	}
 	c.mu.Unlock()
+	ext, err := c.credentials(ctx, false)
+	if err != nil {
+		c.setState(StateUnconnected, err, "handshake failed", true)
+		return err
+	}
+	refreshed := false
+	// refresh asks the provider for new credentials after a 401/403, once
+	// per attempt; it reports whether the handshake is to be sent again.
+	refresh := func(cause error) (bool, error) {
+		if c.cfg.auth == nil || refreshed || !authRefused(cause) {
+			return false, nil
+		}
+		refreshed = true
+		var err error
+		ext, err = c.credentials(ctx, true)
+		return err == nil, err
+	}
 	for {
 		c.mu.Lock()
 		c.clientID = ""
@@ -115,12 +132,24 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 			MinimumVersion:           "1.0",
 			SupportedConnectionTypes: types,
 		}
+		for k, v := range ext {
+			if err := m.SetExt(k, v); err != nil {
+				return fmt.Errorf("cometd: encoding handshake credentials ext %q: %w", k, err)
+			}
+		}
 		r, err := c.exchange(ctx, tr, m, c.cfg.maxNetworkDelay)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return c.errIfStoppedOr(ErrClosed)
 			}
 			if c.wsFailed(tr, err, true) {
+				continue
+			}
+			if again, rerr := refresh(err); again || rerr != nil {
+				if rerr != nil {
+					c.setState(StateUnconnected, rerr, "handshake failed", true)
+					return rerr
+				}
 				continue
 			}
 			var se *StatusError
@@ -132,6 +161,13 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		}
 		if !r.Successful {
 			e := replyError(r)
+			if again, rerr := refresh(e); again || rerr != nil {
+				if rerr != nil {
+					c.setState(StateUnconnected, rerr, "handshake failed", true)
+					return rerr
+				}
+				continue
+			}
 			if c.currentAdvice().Reconnect == ReconnectNone {
 				return &TerminalError{Err: fmt.Errorf("%w: %w", ErrReconnectNone, e)}
 			}

@@ -29,6 +29,7 @@ type config struct {
 	queueSize       int
 	maxNetworkDelay time.Duration
 	wsMaxFailures   int
+	auth            AuthProvider
 }
 
 // defaultConfig returns the defaults documented on each option.
@@ -97,15 +98,17 @@ func WithTransports(names ...string) Option {
 }
 
 // WithBackoff sets the linear backoff applied after consecutive failures of
-// connects and handshakes: the n-th consecutive failure waits n*increment,
-// at most max, before the next attempt. It resets after a successful
-// connect. The default is 1s and 30s.
-func WithBackoff(increment, max time.Duration) Option {
+// connects, handshakes and re-subscriptions: the n-th consecutive failure
+// waits n*increment, at most limit, before the next attempt. It resets after
+// a successful connect, and when the server forgets a session that had
+// connected (402 with advice handshake: the client re-handshakes at once).
+// The default is 1s and 30s.
+func WithBackoff(increment, limit time.Duration) Option {
 	return func(cfg *config) error {
-		if increment <= 0 || max < increment {
-			return errors.New("cometd: WithBackoff needs 0 < increment <= max")
+		if increment <= 0 || limit < increment {
+			return errors.New("cometd: WithBackoff needs 0 < increment <= limit")
 		}
-		cfg.backoffInc, cfg.backoffMax = increment, max
+		cfg.backoffInc, cfg.backoffMax = increment, limit
 		return nil
 	}
 }
