@@ -12,6 +12,18 @@
 // meta messages are matched with their replies by id; data messages found in
 // any reply are dispatched in order.
 //
+// # Subscriptions
+//
+// Subscribe registers its handler before it sends /meta/subscribe, as the
+// CometD Java client does, so messages a server writes ahead of its
+// subscribe reply (or in a connect reply that comes back first) are
+// delivered; a refusal removes the handler the moment it is read. A
+// Subscribe whose context ends before the reply is undone on the server
+// should the late reply accept it. Each Subscription says whether it is
+// active on the server in the current session: State, Err, Done, and Ready,
+// which waits until it is (call it before sending something whose answer the
+// subscription must not miss).
+//
 // # Advice, failures and reconnection
 //
 // The server's advice (reconnect, interval, timeout, maxInterval) is obeyed
@@ -21,13 +33,21 @@
 // server advises a new handshake (whatever its error text, e.g.
 // "402::Unknown client"), or the client has been unable to connect for
 // longer than the server keeps sessions, the client handshakes again with
-// fresh advice and re-subscribes every active subscription with the new
-// clientId; state listeners (OnState) get a StateChange with Resubscribed set
-// and, if the server refused some, Err holding *SubscriptionError values.
-// Terminal errors — advice reconnect "none", a handshake answered with HTTP
-// 401 or 403, no common connection type — stop the client: listeners get
-// one StateChange to StateTerminated, Err returns the *TerminalError, Done is
-// closed and every blocked call returns the error.
+// fresh advice — at once and with the backoff reset when the session had
+// connected (as the Java and JavaScript clients do), after the backoff when
+// the server forgot a session before its first connect — and re-subscribes
+// every subscription with the new clientId. A re-subscription that fails on
+// the network, with an HTTP error, or with a 402 or 5xx reply is retried
+// with the backoff until the server accepts it or the session ends; one
+// refused otherwise (e.g. 403) ends its Subscriptions. State listeners
+// (OnState) get a StateChange per round with Resubscribed set and Err holding
+// the *SubscriptionError values of the failures.
+// Terminal errors — advice reconnect "none" (on any handshake or connect
+// reply, successful or not: ErrReconnectNone), a handshake answered with HTTP
+// 401 or 403 (after one refresh of WithHandshakeAuth credentials, when
+// given), no common connection type — stop the client: listeners get one
+// StateChange to StateTerminated, Err returns the *TerminalError, Done is
+// closed, every Subscription ends and every blocked call returns the error.
 //
 // # Transports
 //
@@ -41,7 +61,10 @@
 // already exists survives the switch: the next /meta/connect goes over
 // long-polling with the same clientId, so what the server queued for it
 // arrives (should the server have forgotten the session, its 402 leads to
-// the usual re-handshake).
+// the usual re-handshake). Websocket is sticky, like the JavaScript client's
+// stickyReconnect: every handshake tries it again (falling back within the
+// attempt if it still fails), so a 503 during a server restart does not
+// cost websocket for the life of the client.
 // Messages queued while a request is in flight go together in the next
 // request or frame. Replies larger than WithMaxMessageSize are refused.
 //
@@ -59,8 +82,12 @@
 // # Extensions
 //
 // An Extension sees every outgoing and incoming message; AckExtension is
-// the client side of CometD's acknowledged-messages extension. See the
-// Extension example for adding credentials to the handshake.
+// the client side of CometD's acknowledged-messages extension (it reads the
+// server's handshake ext.ack both as true and as {"enabled":true,"batch":N}).
+// Credentials that expire, such as OAuth tokens, come from WithHandshakeAuth:
+// a provider called with the handshake's context before every handshake,
+// and once more to refresh after a 401/403. See the Extension example for
+// fixed credentials in the handshake.
 //
 // Nothing is logged unless WithLogger is given; header values never are.
 package cometd

@@ -64,7 +64,9 @@ func WithHTTPClient(c *http.Client) Option {
 
 // WithRequestHeader sets a function called on the headers of every outgoing
 // HTTP request and websocket upgrade, for authentication or CSRF tokens. It
-// may be called concurrently. Header values are never logged.
+// may be called concurrently. Header values are never logged. It cannot fail
+// or see a context: for credentials that expire and must be fetched, use
+// WithHandshakeAuth, whose header is set after this function's.
 func WithRequestHeader(fn func(h http.Header)) Option {
 	return func(cfg *config) error {
 		if fn == nil {
@@ -76,7 +78,9 @@ func WithRequestHeader(fn func(h http.Header)) Option {
 }
 
 // WithTransports sets the connection types the client may use, in order of
-// preference. The default is WebSocket, then LongPolling.
+// preference. The default is WebSocket, then LongPolling. With both, a
+// failing websocket makes the client fall back to long-polling, and every
+// later handshake tries websocket again.
 func WithTransports(names ...string) Option {
 	return func(cfg *config) error {
 		if len(names) == 0 {
