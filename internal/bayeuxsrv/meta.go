@@ -76,7 +76,11 @@ func (s *Server) handshake(b *batch, m *inbound) *reply {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return refuse(errServerClosed)
+		// A closing server (the old generation during a restart) is not
+		// gone for good: a handshake later may succeed, so no "none".
+		rep.Error = errServerClosed
+		rep.Advice = &advice{Reconnect: "handshake", Interval: 0}
+		return rep
 	}
 	s.sessions[ss.id] = ss
 	s.mu.Unlock()
