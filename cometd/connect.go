@@ -171,12 +171,10 @@ func (c *Client) resubscribe() {
 	c.mu.Lock()
 	ctx := c.sessCtx
 	channels := make([]string, 0, len(c.subs))
-	for ch, subs := range c.subs {
+	for ch := range c.subs {
 		channels = append(channels, ch)
-		for _, s := range subs {
-			s.pendLocked(nil) // the new session has no subscriptions
-		}
 	}
+	c.pendSubsLocked() // the new session has no subscriptions yet
 	c.mu.Unlock()
 	if len(channels) == 0 {
 		return
@@ -282,6 +280,16 @@ func (c *Client) resubscribed(ch string, m *Message, r *Message) {
 	}
 	for _, s := range c.subs[ch] {
 		s.activateLocked()
+	}
+}
+
+// pendSubsLocked marks every subscription pending: the session they were
+// active in is gone; c.mu held.
+func (c *Client) pendSubsLocked() {
+	for _, subs := range c.subs {
+		for _, s := range subs {
+			s.pendLocked(nil)
+		}
 	}
 }
 

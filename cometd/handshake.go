@@ -116,6 +116,7 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 	for {
 		c.mu.Lock()
 		c.clientID = ""
+		c.pendSubsLocked() // no session: no subscription is active
 		c.advice = defaultAdvice()
 		tr := c.tr
 		types := c.transportsLocked()

@@ -170,3 +170,33 @@ func TestSubscriptionEnds(t *testing.T) {
 		t.Fatalf("after Close: Ready = %v, Err() = %v", err, b.Err())
 	}
 }
+
+// Item 2: a subscription is not reported active while there is no session
+// to be active in: from the re-handshake on it is pending, so Ready cannot
+// return before the new session holds it.
+func TestSubscriptionPendingFromReHandshake(t *testing.T) {
+	f := newFake(t)
+	f.set(func(f *fake) { f.transports = []string{LongPolling} })
+	c, _ := newTestClient(t, f)
+	s, err := c.Subscribe(ctxT(t), "/a", func(*Message) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan SubscriptionState, 1)
+	var once sync.Once
+	f.set(func(f *fake) {
+		f.hook = func(m msg) ([]msg, bool) {
+			if m["channel"] == ChannelHandshake {
+				once.Do(func() { seen <- s.State() })
+			}
+			return nil, false
+		}
+	})
+	f.dropSessions()
+	if st := <-seen; st != SubscriptionPending {
+		t.Fatalf("State() = %v while re-handshaking", st)
+	}
+	if err := s.Ready(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+}
