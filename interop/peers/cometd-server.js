@@ -5,10 +5,11 @@
 //
 // Every path except /_control/* is the Bayeux endpoint. When listening it
 // prints one line {"port":N} on stdout. See lib/control.js for the control
-// endpoints.
+// endpoints. Subscribing to a channel under /early/ publishes one message on
+// it from the server's "subscribed" listener (see below).
 import http from "node:http";
 import cometd from "cometd-nodejs-server";
-import {Control, announce, exitOnSignals, metaConnectIn, parseOptions, readBody} from "./lib/control.js";
+import {Control, announce, exitOnSignals, metaConnectIn, nowMicros, parseOptions, readBody} from "./lib/control.js";
 
 const opts = parseOptions(process.argv.slice(2), process.env);
 
@@ -19,6 +20,17 @@ const bayeux = cometd.createCometDServer({
 
 const control = new Control((channel, data) => {
     bayeux.createServerChannel(channel).publish(null, data);
+});
+
+// A subscription to a channel under /early/ makes the server publish one
+// message {phase: "early"} on it from its "subscribed" listener, before the
+// subscribe reply exists: the message is queued for the session and written
+// ahead of the subscribe reply in the same response (or into a held
+// /meta/connect), as a CometD server does with anything queued.
+bayeux.addListener("subscribed", (channel) => {
+    if (channel.name.startsWith("/early/")) {
+        channel.publish(null, {phase: "early", seq: 0, ts: nowMicros()});
+    }
 });
 
 const server = http.createServer((req, res) => {
