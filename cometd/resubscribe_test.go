@@ -93,6 +93,15 @@ func TestResubscribeRetriedUntilAccepted(t *testing.T) {
 				}
 			})
 			f.dropSessions()
+			t.Cleanup(func() {
+				if t.Failed() {
+					for _, w := range f.wire() {
+						t.Logf("wire %s %s", w.transport, w.body)
+					}
+					t.Logf("states %+v", rec.get())
+					t.Logf("state %v err %v", s.State(), s.Err())
+				}
+			})
 			eventually(t, "the failed re-subscription", func() bool { return s.Err() != nil })
 			var se *SubscriptionError
 			if err := s.Err(); !errors.As(err, &se) || se.Channel != "/a" || !k.check(se.Err) {
@@ -101,9 +110,10 @@ func TestResubscribeRetriedUntilAccepted(t *testing.T) {
 			if s.State() != SubscriptionPending {
 				t.Fatalf("State() = %v while the re-subscription is retried", s.State())
 			}
-			if _, ok := rec.find(func(ev StateChange) bool { return strings.HasSuffix(ev.Reason, "retrying 1") }); !ok {
-				t.Fatalf("no state event announcing the retry: %+v", rec.get())
-			}
+			eventually(t, "a state event announcing the retry", func() bool {
+				_, ok := rec.find(func(ev StateChange) bool { return strings.HasSuffix(ev.Reason, "retrying 1") })
+				return ok
+			})
 			once.Do(func() { close(release) })
 			if err := s.Ready(ctx); err != nil {
 				t.Fatalf("Ready = %v", err)

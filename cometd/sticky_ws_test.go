@@ -1,6 +1,7 @@
 package cometd
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -65,4 +66,30 @@ func TestWebSocketTriedAgainAtNextHandshake(t *testing.T) {
 	if _, ok := rec.find(func(ev StateChange) bool { return ev.To == StateHandshaken && ev.Transport == WebSocket }); !ok {
 		t.Fatalf("no handshaken event on websocket: %+v", rec.get())
 	}
+}
+
+// A socket's late failure (its reader noticing the close after the
+// transport was reset and dialled again, as happens at every handshake
+// now that websocket is sticky) does not fail the requests sent on the new
+// socket.
+func TestWebSocketOldSocketDropSparesNewRequests(t *testing.T) {
+	f := newFake(t)
+	c, _ := newTestClient(t, f)
+	ctx := ctxT(t)
+	old, err := c.ws.dial(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ws.reset()
+	if _, err := c.ws.dial(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := c.addPending("on-new-socket", c.ws, nil)
+	c.ws.drop(old, &wsError{err: errors.New("late close of the old socket")})
+	select {
+	case r := <-p.ch:
+		t.Fatalf("request on the new socket failed: %v", r.err)
+	default:
+	}
+	c.removePending("on-new-socket")
 }

@@ -127,15 +127,21 @@ func (t *wsTransport) read(conn *websocket.Conn) {
 	}
 }
 
-// drop forgets a failed socket and fails the requests waiting on it.
+// drop forgets a failed socket and fails the requests waiting on it. Only
+// the call that finds conn current fails them: a socket already replaced
+// (reset, a new dial) had its requests failed then, and failing again would
+// hit the requests sent on its successor.
 func (t *wsTransport) drop(conn *websocket.Conn, err error) {
 	t.mu.Lock()
-	if t.conn == conn {
+	current := t.conn == conn
+	if current {
 		t.conn = nil
 	}
 	t.mu.Unlock()
 	_ = conn.CloseNow()
-	t.failed(err)
+	if current {
+		t.failed(err)
+	}
 }
 
 // dropCurrent closes the current socket, if any, so the next send dials a
