@@ -197,12 +197,18 @@ func (c *Client) resubscribeLoop(ctx context.Context, channels []string) {
 		}
 		reqs := make([]req, 0, len(channels))
 		for _, ch := range channels {
+			if !c.hasSubs(ch) { // unsubscribed meanwhile
+				continue
+			}
 			m := &Message{Channel: ChannelSubscribe, ID: c.nextID(), Subscription: ch}
 			p, err := c.queueOut(m, func(r *Message) { c.resubscribed(ch, m, r) })
 			if err != nil {
 				return
 			}
 			reqs = append(reqs, req{ch: ch, m: m, p: p})
+		}
+		if len(reqs) == 0 {
+			return
 		}
 		ok := 0
 		var errs []error
@@ -274,13 +280,21 @@ func (c *Client) resubscribed(ch string, m *Message, r *Message) {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if m.ClientID == "" || m.ClientID != c.clientID {
+		c.mu.Unlock()
 		return
 	}
 	for _, s := range c.subs[ch] {
 		s.activateLocked()
 	}
+	c.mu.Unlock()
+}
+
+// hasSubs reports whether any subscription on ch remains.
+func (c *Client) hasSubs(ch string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.subs[ch]) > 0
 }
 
 // pendSubsLocked marks every subscription pending: the session they were

@@ -38,11 +38,13 @@ type StateChange struct {
 	// Transport is the connection type in use.
 	Transport string
 	// Err is the failure that caused the change, if any: a network error, an
-	// unsuccessful reply (*Error), the terminal error, or re-subscriptions
+	// unsuccessful reply (*Error), the terminal error, or the
+	// re-subscriptions of one round that failed (and are retried) or that
 	// the server refused (*SubscriptionError, joined).
 	Err error
-	// Resubscribed is the number of subscriptions re-sent and accepted after
-	// a re-handshake.
+	// Resubscribed is the number of channels re-subscribed and accepted in
+	// this round after a re-handshake (failed ones are retried in further
+	// rounds, each reported with its own StateChange).
 	Resubscribed int
 	// Reason says in words why the change happened, e.g. "falling back to
 	// long-polling: websocket upgrade failed".
