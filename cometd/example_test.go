@@ -207,3 +207,68 @@ func ExampleParseError() {
 	fmt.Println(e.Code, e.Args, e.Message)
 	// Output: 403 [token] Invalid token
 }
+
+func ExampleWithHandshakeAuth() {
+	srv, demo := startDemo()
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	issued := 0
+	// A token refresher: called before every handshake, with refresh set
+	// after a 401/403 so that it fetches a new token.
+	tokens := func(ctx context.Context, refresh bool) (cometd.Credentials, error) {
+		if refresh || issued == 0 {
+			issued++ // a real provider would call its token endpoint with ctx
+		}
+		tok := fmt.Sprintf("token-%d", issued)
+		return cometd.Credentials{
+			Header: http.Header{"Authorization": {"Bearer " + tok}},
+			Ext:    map[string]any{"authentication": map[string]string{"token": tok}},
+		}, nil
+	}
+	c, err := cometd.NewClient(srv.URL+"/cometd",
+		cometd.WithTransports(cometd.LongPolling),
+		cometd.WithHandshakeAuth(tokens))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+	if err := c.Handshake(ctx); err != nil {
+		panic(err)
+	}
+	demo.mu.Lock()
+	fmt.Println(string(demo.lastExt))
+	demo.mu.Unlock()
+	// Output:
+	// {"authentication":{"token":"token-1"}}
+}
+
+func ExampleSubscription_Ready() {
+	srv, _ := startDemo()
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	c, err := cometd.NewClient(srv.URL+"/cometd", cometd.WithTransports(cometd.LongPolling))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+	sub, err := c.Subscribe(ctx, "/chat/room", func(*cometd.Message) {})
+	if err != nil {
+		panic(err)
+	}
+	// Before sending something whose answer arrives on the subscription:
+	// after a re-handshake, Ready waits until the server holds it again.
+	if err := sub.Ready(ctx); err != nil {
+		panic(err)
+	}
+	fmt.Println(sub.State())
+	_ = c.Close()
+	<-sub.Done()
+	fmt.Println(sub.State(), sub.Err())
+	// Output:
+	// active
+	// ended cometd: client closed
+}
