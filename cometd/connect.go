@@ -235,7 +235,7 @@ func (c *Client) resubscribeLoop(ctx context.Context, channels []string) {
 		}
 		reason := fmt.Sprintf("re-subscribed %d of %d channels after re-handshake", ok, len(reqs))
 		if failures > 0 {
-			reason = fmt.Sprintf("re-subscribed %d of %d channels still pending after re-handshake (of %d; attempt %d)", ok, len(reqs), total, failures+1)
+			reason = fmt.Sprintf("re-subscription attempt %d: %d of the %d pending channels (of %d) accepted", failures+1, ok, len(reqs), total)
 		}
 		if len(retry) > 0 {
 			reason += fmt.Sprintf("; retrying %d", len(retry))

@@ -15,8 +15,8 @@ import (
 // channel and session. Unsubscribe sends /meta/unsubscribe only when the
 // last Subscription of the client on that channel goes, so other handlers
 // on the channel keep receiving. After a re-handshake one /meta/subscribe
-// per channel is re-sent, and retried until the server answers it (see
-// State, Err and Ready).
+// per channel is re-sent, and retried after failures until the server
+// accepts or refuses it (see State, Err and Ready).
 type Subscription struct {
 	c       *Client
 	channel string
