@@ -79,7 +79,7 @@ func (s *Server) serveMessenger(w http.ResponseWriter, r *http.Request, route Ro
 		return
 	}
 	id, now := newMessageID(), time.Now()
-	s.rec.addSent(SentMessage{MessageID: id, From: req.From, To: req.To, Message: req.Message, Time: now})
+	s.rec.addSent(MessengerRecord{MessageID: id, From: req.From, To: req.To, Message: req.Message, Time: now})
 	s.reports.add(id, req.From, req.To, req.Message, now)
 	writeJSON(w, http.StatusOK, messengerResponse{To: req.To, MessageCount: 1, MessageID: id, Status: pendingEnroute})
 }

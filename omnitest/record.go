@@ -39,9 +39,9 @@ func (d Direction) String() string {
 	return "inbound"
 }
 
-// Message is the record of one CometD message, in either direction. Channel,
+// CometDRecord is the record of one CometD message, in either direction. Channel,
 // ID, ClientID, Successful and Data are decoded from Raw for convenience.
-type Message struct {
+type CometDRecord struct {
 	Direction  Direction
 	Channel    string
 	ID         string
@@ -52,9 +52,9 @@ type Message struct {
 	Time       time.Time
 }
 
-// SentMessage is the record of one message accepted by the Messenger
+// MessengerRecord is the record of one message accepted by the Messenger
 // endpoint.
-type SentMessage struct {
+type MessengerRecord struct {
 	MessageID string
 	From      string
 	To        string
@@ -67,8 +67,8 @@ type SentMessage struct {
 type recorder struct {
 	mu       sync.Mutex
 	requests []Request
-	messages []Message
-	sent     []SentMessage
+	messages []CometDRecord
+	sent     []MessengerRecord
 }
 
 func (rc *recorder) addRequest(r *http.Request, route Route, body []byte) {
@@ -95,7 +95,7 @@ func (rc *recorder) addMessage(dir bayeuxsrv.Direction, raw json.RawMessage) {
 		Data       json.RawMessage `json:"data"`
 	}
 	_ = json.Unmarshal(raw, &head) // a malformed message is still recorded raw
-	m := Message{
+	m := CometDRecord{
 		Direction:  Inbound,
 		Channel:    head.Channel,
 		ID:         head.ID,
@@ -113,7 +113,7 @@ func (rc *recorder) addMessage(dir bayeuxsrv.Direction, raw json.RawMessage) {
 	rc.mu.Unlock()
 }
 
-func (rc *recorder) addSent(m SentMessage) {
+func (rc *recorder) addSent(m MessengerRecord) {
 	rc.mu.Lock()
 	rc.sent = append(rc.sent, m)
 	rc.mu.Unlock()
@@ -135,10 +135,10 @@ func (s *Server) Requests() []Request {
 
 // Messages returns a copy of every CometD message seen so far, inbound and
 // outbound, in the order the server saw them.
-func (s *Server) Messages() []Message {
+func (s *Server) Messages() []CometDRecord {
 	s.rec.mu.Lock()
 	defer s.rec.mu.Unlock()
-	out := make([]Message, len(s.rec.messages))
+	out := make([]CometDRecord, len(s.rec.messages))
 	for i, m := range s.rec.messages {
 		m.Raw = slices.Clone(m.Raw)
 		m.Data = slices.Clone(m.Data)
@@ -149,10 +149,10 @@ func (s *Server) Messages() []Message {
 
 // MessengerMessages returns a copy of every message the Messenger endpoint
 // accepted, in order.
-func (s *Server) MessengerMessages() []SentMessage {
+func (s *Server) MessengerMessages() []MessengerRecord {
 	s.rec.mu.Lock()
 	defer s.rec.mu.Unlock()
-	out := make([]SentMessage, len(s.rec.sent))
+	out := make([]MessengerRecord, len(s.rec.sent))
 	for i, m := range s.rec.sent {
 		m.Message = slices.Clone(m.Message)
 		out[i] = m
