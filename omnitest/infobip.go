@@ -48,10 +48,6 @@ var pendingEnroute = messengerStatus{
 	Description: "Message sent to next instance",
 }
 
-func isMessengerRoute(r Route) bool {
-	return r == RouteMessengerSend || r == RouteMessengerUnknown || r == RouteMessengerReports || r == RouteMessengerLogs
-}
-
 func writeMessengerError(w http.ResponseWriter, status int, id, text string, fields map[string][]string) {
 	var e messengerError
 	e.RequestError.ServiceException = serviceException{MessageID: id, Text: text, ValidationErrors: fields}

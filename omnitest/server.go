@@ -39,6 +39,7 @@ type Server struct {
 	refFloor   int64 // first referenceId of a new HTTP session is refFloor+1
 	seq        int64 // source of generated ids
 	faults     []*faultEntry
+	t          testing.TB // set by NewServer: refused faults fail the test
 	fbSessions map[string]*fbSession
 	signedIn   bool
 
@@ -65,6 +66,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("omnitest: %v", err)
 	}
+	s.t = t
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
