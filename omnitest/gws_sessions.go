@@ -3,7 +3,6 @@ package omnitest
 import (
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // fbSession is the simulator's state of one facebooksession.
@@ -102,7 +101,7 @@ func (s *Server) applySessionOp(r *http.Request, id string, req *sessionOpReques
 			From:       *fs.agent,
 			Text:       req.Text,
 			Visibility: "All",
-			Timestamp:  time.Now().Format(timestampLayout),
+			Timestamp:  s.clock.Now().Format(timestampLayout),
 		}
 	}
 	res := facebooksessionResource{

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 )
 
 const (
@@ -74,7 +73,7 @@ func (s *Server) serveMessenger(w http.ResponseWriter, r *http.Request, route Ro
 		writeMessengerError(w, http.StatusBadRequest, "BAD_REQUEST", "Bad request", fields)
 		return
 	}
-	id, now := newMessageID(), time.Now()
+	id, now := newMessageID(), s.clock.Now()
 	s.rec.addSent(MessengerRecord{MessageID: id, From: req.From, To: req.To, Message: req.Message, Time: now})
 	s.reports.add(id, req.From, req.To, req.Message, now)
 	writeJSON(w, http.StatusOK, messengerResponse{To: req.To, MessageCount: 1, MessageID: id, Status: pendingEnroute})

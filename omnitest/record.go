@@ -65,6 +65,7 @@ type MessengerRecord struct {
 // recorder keeps the records; it has its own lock so that the CometD hook
 // never contends with the server's state lock.
 type recorder struct {
+	clock    Clock // set at Start
 	mu       sync.Mutex
 	requests []Request
 	messages []CometDRecord
@@ -79,7 +80,7 @@ func (rc *recorder) addRequest(r *http.Request, route Route, body []byte) {
 		Header:   r.Header.Clone(),
 		Body:     body,
 		Route:    route,
-		Time:     time.Now(),
+		Time:     rc.clock.Now(),
 	}
 	rc.mu.Lock()
 	rc.requests = append(rc.requests, req)
@@ -103,7 +104,7 @@ func (rc *recorder) addMessage(dir bayeuxsrv.Direction, raw json.RawMessage) {
 		Successful: head.Successful,
 		Data:       head.Data,
 		Raw:        slices.Clone(raw),
-		Time:       time.Now(),
+		Time:       rc.clock.Now(),
 	}
 	if dir == bayeuxsrv.Outbound {
 		m.Direction = Outbound

@@ -1,6 +1,7 @@
 package omnitest
 
 import (
+	"crypto/tls"
 	"bytes"
 	"context"
 	"errors"
@@ -42,6 +43,10 @@ type Server struct {
 	t          testing.TB // set by NewServer: refused faults fail the test
 	fbSessions map[string]*fbSession
 	signedIn   bool
+	auth       authState // what GWS requires now (runtime.go)
+	tlsConfig  *tls.Config // set by StartTLS (tls.go)
+	clock      Clock       // immutable after Start (clock.go)
+	timers     timerSet    // scheduled notifications (clock.go)
 
 	rec     recorder
 	reports reportBook // delivery state of Messenger sends (readback_messenger.go)
@@ -73,11 +78,23 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 
 // Start starts a Server listening on addr ("127.0.0.1:0" picks a free port).
 // The caller must Close it.
-func Start(addr string, opts ...Option) (*Server, error) {
+func Start(addr string, opts ...Option) (*Server, error) { return start(addr, false, opts) }
+
+func start(addr string, useTLS bool, opts []Option) (*Server, error) {
 	s := &Server{
 		cfg:        newConfig(opts),
 		sessions:   make(map[string]*httpSession),
 		fbSessions: make(map[string]*fbSession),
+	}
+	s.auth = authState{basic: s.cfg.basicAuth, user: s.cfg.basicUser, pass: s.cfg.basicPass, csrf: s.cfg.csrf}
+	s.clock = s.cfg.clock
+	s.rec.clock = s.clock
+	if useTLS {
+		conf, err := newTLSConfig()
+		if err != nil {
+			return nil, err
+		}
+		s.tlsConfig = conf
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -89,6 +106,9 @@ func Start(addr string, opts ...Option) (*Server, error) {
 }
 
 func (s *Server) startGeneration(ln net.Listener) *generation {
+	if s.tlsConfig != nil {
+		ln = tls.NewListener(ln, s.tlsConfig)
+	}
 	g := &generation{
 		ln:     ln,
 		stop:   make(chan struct{}),
@@ -102,7 +122,7 @@ func (s *Server) startGeneration(ln net.Listener) *generation {
 		Logger:     s.cfg.logger,
 	})
 	g.hs = &http.Server{
-		Handler:           s.handlerFor(g),
+		Handler:           s.cfg.wrap(s.handlerFor(g)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelDebug),
 	}
@@ -122,12 +142,12 @@ func stopGeneration(g *generation) {
 	g.track.waitIdle() // every handler has returned
 }
 
-// URL returns the GWS base URL, context path and /api/v2 included, e.g.
+// URL returns the GWS base URL (https with NewTLSServer), context path and /api/v2 included, e.g.
 // http://127.0.0.1:PORT/api/v2.
-func (s *Server) URL() string { return "http://" + s.addr + s.cfg.contextPath + "/api/v2" }
+func (s *Server) URL() string { return s.scheme() + "://" + s.addr + s.cfg.contextPath + "/api/v2" }
 
-// MessengerURL returns the Messenger base URL, e.g. http://127.0.0.1:PORT.
-func (s *Server) MessengerURL() string { return "http://" + s.addr }
+// MessengerURL returns the Messenger base URL (https with NewTLSServer), e.g. http://127.0.0.1:PORT.
+func (s *Server) MessengerURL() string { return s.scheme() + "://" + s.addr }
 
 // NotificationsURL returns the CometD endpoint, URL()+"/notifications".
 func (s *Server) NotificationsURL() string { return s.URL() + "/notifications" }
@@ -148,6 +168,7 @@ func (s *Server) Close() error {
 	s.closed = true
 	g := s.gen
 	s.mu.Unlock()
+	s.timers.stop()
 	stopGeneration(g)
 	return nil
 }
@@ -306,19 +327,7 @@ func (s *Server) dispatch(g *generation, w http.ResponseWriter, r *http.Request,
 // delay waits for the configured latency; false means the wait was cut
 // short by the request's end or the server stopping.
 func (s *Server) delay(ctx context.Context, g *generation) bool {
-	if s.cfg.latency <= 0 {
-		return true
-	}
-	t := time.NewTimer(s.cfg.latency)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-g.stop:
-		return false
-	}
+	return s.sleep(s.cfg.latency, ctx.Done(), g.stop)
 }
 
 // classify maps a request path to its route and, for GWS, the path below
