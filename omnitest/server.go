@@ -1,9 +1,9 @@
 package omnitest
 
 import (
-	"crypto/tls"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -43,7 +43,7 @@ type Server struct {
 	t          testing.TB // set by NewServer: refused faults fail the test
 	fbSessions map[string]*fbSession
 	signedIn   bool
-	auth       authState // what GWS requires now (runtime.go)
+	auth       authState   // what GWS requires now (runtime.go)
 	tlsConfig  *tls.Config // set by StartTLS (tls.go)
 	clock      Clock       // immutable after Start (clock.go)
 	timers     timerSet    // scheduled notifications (clock.go)
