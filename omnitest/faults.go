@@ -166,14 +166,19 @@ var ErrInvalidFault = errors.New("omnitest: invalid fault")
 // FaultError is a fault Inject (or a scripted outcome Script) refused, with
 // the reason.
 type FaultError struct {
-	Route  Route
-	Fault  string // the fault as String describes it
+	Route  Route  // the route, or for InjectMessage the channel
+	Fault  string // the fault (or outcome) as its String describes it
 	Reason string
+	op     string // "Inject" unless set
 }
 
-// Error names the route, the fault and the reason.
+// Error names the call, the route, the fault and the reason.
 func (e *FaultError) Error() string {
-	return fmt.Sprintf("omnitest: Inject(%q, %s): %s", e.Route, e.Fault, e.Reason)
+	op := e.op
+	if op == "" {
+		op = "Inject"
+	}
+	return fmt.Sprintf("omnitest: %s(%q, %s): %s", op, e.Route, e.Fault, e.Reason)
 }
 
 // Is reports whether target is ErrInvalidFault.
@@ -236,6 +241,7 @@ func (s *Server) Inject(route Route, f Fault) error {
 
 // PendingFaults returns the faults not used up yet, oldest first.
 func (s *Server) PendingFaults() []PendingFault {
+	// Message faults are listed by PendingMessageFaults.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]PendingFault, 0, len(s.faults))
@@ -245,11 +251,12 @@ func (s *Server) PendingFaults() []PendingFault {
 	return out
 }
 
-// ClearFaults removes every pending fault, Always ones included.
+// ClearFaults removes every pending fault and message fault, Always ones
+// included.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = nil
+	s.faults, s.msgFaults = nil, nil
 }
 
 // AssertFaultsConsumed fails t for every injected fault that is still
@@ -257,7 +264,7 @@ func (s *Server) ClearFaults() {
 // not exercise what it meant to.
 func (s *Server) AssertFaultsConsumed(t testing.TB) {
 	t.Helper()
-	for _, p := range s.PendingFaults() {
+	for _, p := range append(s.PendingFaults(), s.PendingMessageFaults()...) {
 		if p.Left != always {
 			t.Errorf("omnitest: fault %s on route %q was not consumed (%d use(s) left)", p.Fault, p.Route, p.Left)
 		}

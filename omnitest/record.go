@@ -10,7 +10,8 @@ import (
 	"github.com/omnisdk/omni/internal/bayeuxsrv"
 )
 
-// Request is the record of one HTTP request the server received.
+// Request is the record of one HTTP request the server received and of how
+// it was answered (see Server.Requests for queries).
 type Request struct {
 	Method   string
 	Path     string // URL path as received, context path included
@@ -19,6 +20,40 @@ type Request struct {
 	Body     []byte // nil when the body was not read (ResetBeforeBody, websocket upgrades)
 	Route    Route
 	Time     time.Time
+
+	// Outcome fields, set once the answer is written; a request still being
+	// served (a held /meta/connect, a Hang) has Status 0 and Done false.
+
+	// Done reports that the handler has returned.
+	Done bool
+	// Status is the HTTP status written, 101 for a websocket upgrade, 0 when
+	// the connection was dropped without an answer (ResetBeforeBody,
+	// ResetAfterProcessing, Hang).
+	Status int
+	// GWSCode is the statusCode of a GWS JSON answer, -1 when the answer
+	// had none (Messenger, CometD, no answer, MalformedJSON).
+	GWSCode int
+	// ReferenceID is the referenceId of a GWS answer, or 0.
+	ReferenceID int64
+	// Fault is the fault applied, as Fault.String describes it, or "".
+	Fault string
+	// Notifications are the CometD messages the request caused (a send's
+	// state change, scripted outcomes included), in publish order; delayed
+	// ones appear once published.
+	Notifications []Publication
+}
+
+// Publication is one notification the simulator published.
+type Publication struct {
+	Channel string
+	Data    json.RawMessage
+	// Delivered is how many CometD sessions it was handed to (0: nobody was
+	// subscribed, or a message fault dropped it).
+	Delivered int
+	// Fault is the message fault applied, as MessageFault.String describes
+	// it, or "".
+	Fault string
+	Time  time.Time
 }
 
 // Direction says whether a CometD message came from a client or went to one.
@@ -67,13 +102,14 @@ type MessengerRecord struct {
 type recorder struct {
 	clock    Clock // set at Start
 	mu       sync.Mutex
-	requests []Request
+	requests []*Request    // outcome fields are filled in place (journal.go)
+	finished chan struct{} // closed and replaced when a request is finished
 	messages []CometDRecord
 	sent     []MessengerRecord
 }
 
-func (rc *recorder) addRequest(r *http.Request, route Route, body []byte) {
-	req := Request{
+func (rc *recorder) addRequest(r *http.Request, route Route, body []byte) *Request {
+	req := &Request{
 		Method:   r.Method,
 		Path:     r.URL.Path,
 		RawQuery: r.URL.RawQuery,
@@ -81,10 +117,12 @@ func (rc *recorder) addRequest(r *http.Request, route Route, body []byte) {
 		Body:     body,
 		Route:    route,
 		Time:     rc.clock.Now(),
+		GWSCode:  -1,
 	}
 	rc.mu.Lock()
 	rc.requests = append(rc.requests, req)
 	rc.mu.Unlock()
+	return req
 }
 
 func (rc *recorder) addMessage(dir bayeuxsrv.Direction, raw json.RawMessage) {
@@ -118,20 +156,6 @@ func (rc *recorder) addSent(m MessengerRecord) {
 	rc.mu.Lock()
 	rc.sent = append(rc.sent, m)
 	rc.mu.Unlock()
-}
-
-// Requests returns a copy of every HTTP request received so far, in arrival
-// order.
-func (s *Server) Requests() []Request {
-	s.rec.mu.Lock()
-	defer s.rec.mu.Unlock()
-	out := make([]Request, len(s.rec.requests))
-	for i, r := range s.rec.requests {
-		r.Header = r.Header.Clone()
-		r.Body = slices.Clone(r.Body)
-		out[i] = r
-	}
-	return out
 }
 
 // Messages returns a copy of every CometD message seen so far, inbound and

@@ -43,10 +43,13 @@ type Server struct {
 	t          testing.TB // set by NewServer: refused faults fail the test
 	fbSessions map[string]*fbSession
 	signedIn   bool
-	auth       authState   // what GWS requires now (runtime.go)
-	tlsConfig  *tls.Config // set by StartTLS (tls.go)
-	clock      Clock       // immutable after Start (clock.go)
-	timers     timerSet    // scheduled notifications (clock.go)
+	auth       authState                // what GWS requires now (runtime.go)
+	tlsConfig  *tls.Config              // set by StartTLS (tls.go)
+	clock      Clock                    // immutable after Start (clock.go)
+	timers     timerSet                 // scheduled notifications (clock.go)
+	scripts    map[Route][]*scriptEntry // scripted outcomes (outcome.go)
+	msgFaults  []*msgFaultEntry         // message faults (msgfault.go)
+	held       map[string][]heldMessage // messages ReorderMessage holds back
 
 	rec     recorder
 	reports reportBook // delivery state of Messenger sends (readback_messenger.go)
@@ -215,17 +218,6 @@ func (s *Server) Restart() error {
 	return nil
 }
 
-// Publish delivers data on channel to every CometD client subscribed to it.
-func (s *Server) Publish(channel string, data any) {
-	s.mu.Lock()
-	g := s.gen
-	closed := s.closed
-	s.mu.Unlock()
-	if !closed {
-		g.bayeux.Publish(channel, data)
-	}
-}
-
 // DropSessions forgets every CometD session: the clients' next requests get
 // "402::Unknown client" with advice reconnect "handshake".
 func (s *Server) DropSessions() {
@@ -262,13 +254,25 @@ func (s *Server) handlerFor(g *generation) http.Handler {
 	})
 }
 
-// serve records the request, applies latency and faults, and dispatches.
+// serve records the request, applies latency and faults, dispatches, and
+// records the outcome.
 func (s *Server) serve(g *generation, w http.ResponseWriter, r *http.Request) {
 	route, sub := s.classify(r.URL.Path)
 	route = readRoute(r.Method, route, sub)
 	f, faulty := s.takeFault(route)
+	fault := ""
+	if faulty {
+		fault = f.String()
+	}
+	aw := &answerRecorder{ResponseWriter: w, gws: routeVendor(route) == vendorGWS}
+	var req *Request
+	defer func() {
+		if req != nil {
+			s.rec.finish(req, aw, fault)
+		}
+	}()
 	if faulty && f.kind == faultResetBeforeBody {
-		s.rec.addRequest(r, route, nil)
+		req = s.rec.addRequest(r, route, nil)
 		resetConn(w)
 		return
 	}
@@ -277,37 +281,42 @@ func (s *Server) serve(g *generation, w http.ResponseWriter, r *http.Request) {
 		var err error
 		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody))
 		if err != nil {
-			s.rec.addRequest(r, route, body)
+			req = s.rec.addRequest(r, route, body)
 			resetConn(w)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	s.rec.addRequest(r, route, body)
+	req = s.rec.addRequest(r, route, body)
+	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, req))
 	if !s.delay(r.Context(), g) {
 		resetConn(w)
 		return
 	}
-	out := w
 	if faulty {
 		switch f.kind {
 		case faultStatus:
-			writeStatusFault(w, route, f)
+			writeStatusFault(aw, route, f)
 			return
 		case faultHang:
 			hang(r.Context(), g.stop, w)
 			return
 		case faultMalformed:
-			writeMalformed(w, route)
+			aw.gws = false // the body is cut short on purpose
+			writeMalformed(aw, route)
 			return
 		case faultResetAfterProcessing:
-			out = newDiscardWriter()
+			// Processed in full into a writer that sends nothing: the
+			// journal keeps the answer's statusCode and referenceId, with
+			// Status 0 since nothing reached the client.
+			dw := &answerRecorder{ResponseWriter: newDiscardWriter(), gws: aw.gws}
+			s.dispatch(g, dw, r, route, sub, body)
+			aw.body, aw.status = dw.body, 0
+			resetConn(w)
+			return
 		}
 	}
-	s.dispatch(g, out, r, route, sub, body)
-	if faulty && f.kind == faultResetAfterProcessing {
-		resetConn(w)
-	}
+	s.dispatch(g, aw, r, route, sub, body)
 }
 
 func (s *Server) dispatch(g *generation, w http.ResponseWriter, r *http.Request, route Route, sub string, body []byte) {

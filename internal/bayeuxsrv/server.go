@@ -21,6 +21,10 @@ type Server struct {
 	closed   bool
 
 	done chan struct{} // closed by Close
+
+	faultMu sync.Mutex
+	cut     chan struct{} // closed and replaced by CutConnections
+	stall   chan struct{} // non-nil while stalled; closed by Resume
 	wg   sync.WaitGroup
 }
 
@@ -34,6 +38,7 @@ func New(opts Options) *Server {
 		sessions: make(map[string]*session),
 		subs:     make(map[string]map[*session]struct{}),
 		done:     make(chan struct{}),
+		cut:      make(chan struct{}),
 	}
 	s.wg.Add(1)
 	go s.sweep()
