@@ -25,7 +25,7 @@ type Server struct {
 	faultMu sync.Mutex
 	cut     chan struct{} // closed and replaced by CutConnections
 	stall   chan struct{} // non-nil while stalled; closed by Resume
-	wg   sync.WaitGroup
+	wg      sync.WaitGroup
 }
 
 // New returns a running Server. It starts one goroutine that expires idle
