@@ -12,7 +12,10 @@ import (
 // and the timestamps it records and writes into notifications all read it.
 // The CometD endpoint's hold of a /meta/connect (WithCometDTimeout) and the
 // client's own waits use real time. The default is the system clock; give a
-// *FakeClock with WithClock to move time by hand.
+// *FakeClock with WithClock to move time by hand. With a FakeClock,
+// WithLatency holds every request, CometD's included, until the test
+// advances the clock. Work still scheduled when the server closes (a late
+// notification) is dropped.
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time

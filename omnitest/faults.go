@@ -239,9 +239,9 @@ func (s *Server) Inject(route Route, f Fault) error {
 	return nil
 }
 
-// PendingFaults returns the faults not used up yet, oldest first.
+// PendingFaults returns the HTTP faults not used up yet, oldest first
+// (message faults: PendingMessageFaults).
 func (s *Server) PendingFaults() []PendingFault {
-	// Message faults are listed by PendingMessageFaults.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]PendingFault, 0, len(s.faults))
