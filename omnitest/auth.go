@@ -94,13 +94,17 @@ func (s *Server) ExpireSessions() {
 	s.sessions = make(map[string]*httpSession)
 }
 
-// gwsAuthorized checks Basic credentials when WithBasicAuth was given.
+// gwsAuthorized checks Basic credentials when they are required
+// (WithBasicAuth, RequireBasicAuth).
 func (s *Server) gwsAuthorized(r *http.Request) bool {
-	if !s.cfg.basicAuth {
+	s.mu.Lock()
+	a := s.auth
+	s.mu.Unlock()
+	if !a.basic {
 		return true
 	}
 	user, pass, ok := r.BasicAuth()
-	return ok && equal(user, s.cfg.basicUser) && equal(pass, s.cfg.basicPass)
+	return ok && equal(user, a.user) && equal(pass, a.pass)
 }
 
 var errNotAuthenticated = errors.New(msgNotAuthenticated)

@@ -56,8 +56,39 @@
 // Unlike the service, which hands out each report once, the simulator
 // answers every read.
 //
-// Tests can inject faults per route (Inject with Status, ResetBeforeBody,
-// ResetAfterProcessing, Hang, MalformedJSON), drop CometD sessions, expire
-// CSRF tokens, restart the server on the same port, and inspect every HTTP
-// request (Requests) and every CometD message (Messages).
+// In a test, NewServer (or NewTLSServer) starts the simulator and
+// Server.NewClient gives an omni.Client wired to it with test-speed retry
+// waits, closed before the server at cleanup. Then:
+//
+//   - Scripted outcomes: Script(route, Failed("...")) and the other Outcome
+//     builders decide what notification a send publishes (none, several,
+//     late, a shape of the test's own via Notify and the notification
+//     builders such as FacebookStateChange).
+//   - HTTP faults: Inject(route, Status(503)), ResetBeforeBody,
+//     ResetAfterProcessing, Hang, MalformedJSON, with RetryAfter, GWS,
+//     Times and Always. A fault that cannot apply is refused (*FaultError,
+//     and a test failure); PendingFaults and AssertFaultsConsumed show what
+//     was not used.
+//   - Message faults: InjectMessage(channel, DropMessage()) and
+//     DelayMessage, DuplicateMessage, ReorderMessage act on the
+//     notification stream whatever the transport; CutConnections and
+//     StallDelivery act on the CometD connections; Publish says how many
+//     sessions got a message.
+//   - The journal: Requests(filters...) returns every HTTP request with its
+//     outcome (status, GWS statusCode, referenceId, fault, the
+//     notifications it caused); WaitRequest waits for one to finish.
+//     Messages and MessengerMessages record CometD and Messenger traffic.
+//   - Time: WithClock(NewFakeClock(t0)) and FakeClock.Advance drive the
+//     simulator's timers.
+//   - At run time: RequireBasicAuth, AllowAnonymous, SetCSRF, ExpireCSRF,
+//     ExpireSessions, DropSessions, Restart; WithMiddleware wraps the
+//     handler.
+//
+// Extending the simulator (for new files of this package): a new route is
+// added to the route table with registerRoute (so Inject accepts it); a
+// route whose requests publish notifications registers a failure builder
+// with registerOutcomes and publishes through Server.outcome (so Script,
+// the message faults and the journal apply to it); work the simulator does
+// later (a session timeout, a webhook push) is scheduled with Server.after
+// on the server's Clock, which Close cancels and waits for.
 package omnitest

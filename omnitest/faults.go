@@ -2,38 +2,13 @@ package omnitest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
-)
-
-// Route names an endpoint of the simulator, for fault injection and in the
-// request records.
-type Route string
-
-// Routes served by the simulator.
-const (
-	// RouteAny matches every route in Inject.
-	RouteAny Route = "*"
-	// RouteFacebookSend is POST {ctx}/api/v2/me/facebook/{id}.
-	RouteFacebookSend Route = "gws.facebook.send"
-	// RouteTwitterSend is POST {ctx}/api/v2/me/tweets/{id} and /me/twitter/{id}.
-	RouteTwitterSend Route = "gws.twitter.send"
-	// RouteFacebookSession is POST {ctx}/api/v2/me/facebooksessions/{id} and /me/facebooksession/{id}.
-	RouteFacebookSession Route = "gws.facebooksession"
-	// RouteMe is GET and POST {ctx}/api/v2/me.
-	RouteMe Route = "gws.me"
-	// RouteVersion is GET {ctx}/api/v2/diagnostics/version.
-	RouteVersion Route = "gws.version"
-	// RouteGWSUnknown is any other path under {ctx}/api/v2 (answered 404).
-	RouteGWSUnknown Route = "gws.unknown"
-	// RouteNotifications is the CometD endpoint {ctx}/api/v2/notifications.
-	RouteNotifications Route = "cometd"
-	// RouteMessengerSend is POST /facebook/1/single.
-	RouteMessengerSend Route = "messenger.send"
-	// RouteMessengerUnknown is any other path (answered 404).
-	RouteMessengerUnknown Route = "messenger.unknown"
 )
 
 type faultKind int
@@ -46,21 +21,41 @@ const (
 	faultMalformed
 )
 
+var faultNames = map[faultKind]string{
+	faultStatus: "Status", faultResetBeforeBody: "ResetBeforeBody",
+	faultResetAfterProcessing: "ResetAfterProcessing", faultHang: "Hang", faultMalformed: "MalformedJSON",
+}
+
+// always is Fault.times for a fault that never runs out.
+const always = -1
+
 // Fault describes a misbehaviour injected with Server.Inject. Build one with
 // Status, ResetBeforeBody, ResetAfterProcessing, Hang or MalformedJSON; by
-// default it applies to the next matching request only (see Times). The zero
-// Fault does nothing.
+// default it applies to the next matching request only (see Times and
+// Always). A builder used wrongly (Times(0), RetryAfter on a fault that has
+// no status) is not corrected silently: Inject refuses the fault.
 type Fault struct {
 	kind       faultKind
 	status     int
+	gwsCode    int
+	gwsMessage string
+	gwsSet     bool
 	retryAfter time.Duration
-	times      int
+	hasRetry   bool
+	times      int    // uses; always for Always
+	misuse     string // the first builder misuse, reported by Inject
 }
 
-// Status answers with HTTP status code and a body shaped like the vendor's
-// (GWS: {"statusCode":N,"statusMessage":...}; Messenger: a requestError with
-// messageId such as TOO_MANY_REQUESTS; CometD: plain text). The request is
-// not processed.
+// Status answers with HTTP status code and a body shaped like the vendor's,
+// without processing the request. GWS routes answer
+// {"statusCode":N,"statusMessage":...} with N chosen from the HTTP status as
+// the GWS documentation pairs them: 400 gives 10 (input validation error),
+// 401 gives 20, 403 gives 3, 404 gives 6, any 5xx gives 4 (internal error)
+// and any other 4xx gives 2 (parameter not valid for the current state);
+// GWS sets both explicitly. Messenger routes answer a requestError with a
+// messageId such as TOO_MANY_REQUESTS; CometD answers plain text. Inject
+// refuses a code outside 400..599, unless GWS gives a GWS error for a
+// 1xx..3xx answer (GWS can answer HTTP 200 with a statusCode that is not 0).
 func Status(code int) Fault { return Fault{kind: faultStatus, status: code, times: 1} }
 
 // ResetBeforeBody closes the connection without reading the request body or
@@ -81,18 +76,141 @@ func Hang() Fault { return Fault{kind: faultHang, times: 1} }
 // processed.
 func MalformedJSON() Fault { return Fault{kind: faultMalformed, times: 1} }
 
-// RetryAfter adds a Retry-After header (whole seconds, rounded up) to a
-// Status fault.
+// GWS sets the GWS envelope of a Status fault: statusCode code and
+// statusMessage message, whatever the HTTP status. Inject refuses it on a
+// fault that is not a Status, on a route that is not a GWS route, and for
+// code 0 (success).
+func (f Fault) GWS(code int, message string) Fault {
+	if f.kind != faultStatus {
+		f.note("GWS applies to Status faults only")
+	}
+	if code <= 0 {
+		f.note(fmt.Sprintf("GWS statusCode %d is not an error code (1 or more)", code))
+	}
+	f.gwsCode, f.gwsMessage, f.gwsSet = code, message, true
+	return f
+}
+
+// RetryAfter adds a Retry-After header to a Status fault. The header carries
+// whole seconds, so d must be a whole number of seconds; RetryAfter(0) sends
+// "Retry-After: 0", which the client honours by retrying at once: the way to
+// test the Retry-After path without waiting. Inject refuses a negative or
+// fractional d and RetryAfter on any other fault.
 func (f Fault) RetryAfter(d time.Duration) Fault {
-	f.retryAfter = d
+	switch {
+	case f.kind != faultStatus:
+		f.note("RetryAfter applies to Status faults only")
+	case d < 0:
+		f.note("RetryAfter must not be negative")
+	case d%time.Second != 0:
+		f.note(fmt.Sprintf("RetryAfter(%v): Retry-After is whole seconds on the wire", d))
+	}
+	f.retryAfter, f.hasRetry = d, true
 	return f
 }
 
 // Times makes the fault apply to the next n matching requests (default 1).
-// n < 1 is treated as 1.
+// Inject refuses n < 1; Always is the fault without end.
 func (f Fault) Times(n int) Fault {
-	f.times = max(n, 1)
+	if n < 1 {
+		f.note(fmt.Sprintf("Times(%d): n must be at least 1 (Always never runs out)", n))
+	}
+	f.times = n
 	return f
+}
+
+// Always makes the fault apply to every matching request until ClearFaults.
+func (f Fault) Always() Fault {
+	f.times = always
+	return f
+}
+
+func (f *Fault) note(msg string) {
+	if f.misuse == "" {
+		f.misuse = msg
+	}
+}
+
+// String describes f as it was built, such as
+// "Status(503).RetryAfter(1s).Times(2)".
+func (f Fault) String() string {
+	name, ok := faultNames[f.kind]
+	if !ok {
+		return "Fault{}"
+	}
+	var b strings.Builder
+	b.WriteString(name)
+	if f.kind == faultStatus {
+		fmt.Fprintf(&b, "(%d)", f.status)
+	} else {
+		b.WriteString("()")
+	}
+	if f.gwsSet {
+		fmt.Fprintf(&b, ".GWS(%d, %q)", f.gwsCode, f.gwsMessage)
+	}
+	if f.hasRetry {
+		fmt.Fprintf(&b, ".RetryAfter(%v)", f.retryAfter)
+	}
+	switch {
+	case f.times == always:
+		b.WriteString(".Always()")
+	case f.times != 1:
+		fmt.Fprintf(&b, ".Times(%d)", f.times)
+	}
+	return b.String()
+}
+
+// ErrInvalidFault is matched (errors.Is) by every *FaultError.
+var ErrInvalidFault = errors.New("omnitest: invalid fault")
+
+// FaultError is a fault Inject (or a scripted outcome Script) refused, with
+// the reason.
+type FaultError struct {
+	Route  Route  // the route, or for InjectMessage the channel
+	Fault  string // the fault (or outcome) as its String describes it
+	Reason string
+	op     string // "Inject" unless set
+}
+
+// Error names the call, the route, the fault and the reason.
+func (e *FaultError) Error() string {
+	op := e.op
+	if op == "" {
+		op = "Inject"
+	}
+	return fmt.Sprintf("omnitest: %s(%q, %s): %s", op, e.Route, e.Fault, e.Reason)
+}
+
+// Is reports whether target is ErrInvalidFault.
+func (e *FaultError) Is(target error) bool { return target == ErrInvalidFault }
+
+// check says why f cannot apply to route, or "".
+func (f Fault) check(route Route) string {
+	v := routeVendor(route)
+	switch {
+	case route != RouteAny && v == 0:
+		return fmt.Sprintf("unknown route (the simulator serves %v)", Routes())
+	case f.kind == 0:
+		return "the zero Fault does nothing"
+	case f.misuse != "":
+		return f.misuse
+	case f.kind != faultStatus:
+		return ""
+	case f.status < 100 || f.status > 599:
+		return fmt.Sprintf("HTTP status %d is outside 100..599", f.status)
+	case f.gwsSet && v != vendorGWS:
+		return "GWS sets a GWS envelope: use it on a GWS route"
+	case f.status < 400 && !f.gwsSet:
+		return fmt.Sprintf("HTTP status %d is not an error; add GWS(code, message) for a GWS error with it", f.status)
+	}
+	return ""
+}
+
+// PendingFault is a fault Inject queued that has not been used up.
+type PendingFault struct {
+	Route Route
+	Fault string // as Fault.String describes it
+	Left  int    // uses left; -1 for Always
 }
 
 type faultEntry struct {
@@ -101,16 +219,56 @@ type faultEntry struct {
 	left  int
 }
 
-// Inject queues f for route (or RouteAny). Faults are consumed in the order
-// they were injected: a request takes the oldest pending fault whose route
-// matches it.
-func (s *Server) Inject(route Route, f Fault) {
-	if f.kind == 0 {
-		return
+// Inject queues f for route (or RouteAny, every route but CometD). Faults
+// are consumed in the order they were injected: a request takes the oldest
+// pending fault whose route matches it. A fault that cannot apply (unknown
+// route, Status(0), Times(0), RetryAfter on a reset, ...) is refused with a
+// *FaultError, and, on a Server made by NewServer, also fails the test, so
+// an ignored error is not a silent no-op.
+func (s *Server) Inject(route Route, f Fault) error {
+	if why := f.check(route); why != "" {
+		err := &FaultError{Route: route, Fault: f.String(), Reason: why}
+		if s.t != nil {
+			s.t.Errorf("%v", err)
+		}
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultEntry{route: route, f: f, left: max(f.times, 1)})
+	s.faults = append(s.faults, &faultEntry{route: route, f: f, left: f.times})
+	return nil
+}
+
+// PendingFaults returns the HTTP faults not used up yet, oldest first
+// (message faults: PendingMessageFaults).
+func (s *Server) PendingFaults() []PendingFault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]PendingFault, 0, len(s.faults))
+	for _, e := range s.faults {
+		out = append(out, PendingFault{Route: e.route, Fault: e.f.String(), Left: e.left})
+	}
+	return out
+}
+
+// ClearFaults removes every pending fault and message fault, Always ones
+// included.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults, s.msgFaults = nil, nil
+}
+
+// AssertFaultsConsumed fails t for every injected fault that is still
+// pending, Always faults excepted: a fault nothing took means the test did
+// not exercise what it meant to.
+func (s *Server) AssertFaultsConsumed(t testing.TB) {
+	t.Helper()
+	for _, p := range append(s.PendingFaults(), s.PendingMessageFaults()...) {
+		if p.Left != always {
+			t.Errorf("omnitest: fault %s on route %q was not consumed (%d use(s) left)", p.Fault, p.Route, p.Left)
+		}
+	}
 }
 
 // takeFault consumes one use of the oldest fault matching route.
@@ -118,12 +276,14 @@ func (s *Server) takeFault(route Route) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, e := range s.faults {
-		if e.route != route && e.route != RouteAny {
+		if e.route != route && (e.route != RouteAny || route == RouteNotifications) {
 			continue
 		}
-		e.left--
-		if e.left <= 0 {
-			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+		if e.left != always {
+			e.left--
+			if e.left <= 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
 		}
 		return e.f, true
 	}
@@ -154,17 +314,19 @@ func hang(ctx context.Context, stop <-chan struct{}, w http.ResponseWriter) {
 
 // writeStatusFault answers a Status fault in the shape of route's vendor.
 func writeStatusFault(w http.ResponseWriter, route Route, f Fault) {
-	if f.retryAfter > 0 {
-		secs := (f.retryAfter + time.Second - 1) / time.Second
-		w.Header().Set("Retry-After", strconv.FormatInt(int64(secs), 10))
+	if f.hasRetry {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64(f.retryAfter/time.Second), 10))
 	}
-	switch {
-	case route == RouteNotifications:
+	switch routeVendor(route) {
+	case vendorCometD:
 		http.Error(w, http.StatusText(f.status), f.status)
-	case isMessengerRoute(route):
+	case vendorMessenger:
 		writeMessengerError(w, f.status, messengerMessageID(f.status), messengerText(f.status), nil)
 	default:
 		code, msg := gwsFaultCode(f.status)
+		if f.gwsSet {
+			code, msg = f.gwsCode, f.gwsMessage
+		}
 		writeGWSError(w, f.status, code, msg)
 	}
 }
@@ -181,8 +343,12 @@ func writeMalformed(w http.ResponseWriter, route Route) {
 	writeRaw(w, http.StatusOK, []byte(body))
 }
 
+// gwsFaultCode pairs an HTTP error status with the GWS statusCode the
+// documentation gives for it.
 func gwsFaultCode(status int) (int, string) {
 	switch status {
+	case http.StatusBadRequest:
+		return codeValidation, "Input validation error"
 	case http.StatusUnauthorized:
 		return codeNotAuthenticated, msgNotAuthenticated
 	case http.StatusForbidden:
@@ -194,7 +360,10 @@ func gwsFaultCode(status int) (int, string) {
 	if text == "" {
 		text = "Error"
 	}
-	return codeInternal, text
+	if status >= 500 {
+		return codeInternal, text
+	}
+	return codeInvalidParam, text
 }
 
 func messengerMessageID(status int) string {

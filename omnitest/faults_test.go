@@ -13,7 +13,7 @@ import (
 func TestStatusFault(t *testing.T) {
 	s := NewServer(t)
 	c := newClient(t)
-	s.Inject(RouteFacebookSend, Status(503).RetryAfter(1500*time.Millisecond).Times(2))
+	s.Inject(RouteFacebookSend, Status(503).RetryAfter(2*time.Second).Times(2))
 	s.Inject(RouteMessengerSend, Status(429).RetryAfter(2*time.Second))
 	s.Inject(RouteNotifications, Status(500))
 	s.Inject(RouteVersion, Status(401))

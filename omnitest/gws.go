@@ -82,7 +82,7 @@ func (s *Server) serveGWS(w http.ResponseWriter, r *http.Request, route Route, s
 		return
 	}
 	sess := s.ensureSession(w, r)
-	if s.cfg.csrf {
+	if s.csrfOn() {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			w.Header().Set(csrfHeaderHeader, csrfTokenHeader)
 			w.Header().Set(csrfTokenHeader, s.csrfToken(sess))
@@ -163,5 +163,5 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 
 // baseURL is the GWS base as the client addressed it, for resource URIs.
 func (s *Server) baseURL(r *http.Request) string {
-	return "http://" + r.Host + s.cfg.contextPath + "/api/v2"
+	return s.scheme() + "://" + r.Host + s.cfg.contextPath + "/api/v2"
 }

@@ -81,12 +81,13 @@ func (s *Server) sendFacebook(w http.ResponseWriter, r *http.Request, hs *httpSe
 	s.store.put(kindFacebook, id, res)
 	// Stored before answering, so a read right after the answer finds it.
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
-	s.Publish(ChannelFacebook, facebookNotification{
-		MessageType:      "FacebookStateChangeMessage",
-		NotificationType: "StatusChange",
-		ReferenceID:      ref,
-		Facebook:         res,
-	})
+	s.outcome(requestOf(r.Context()), Send{Route: RouteFacebookSend, ReferenceID: ref, ID: id, Resource: res,
+		Default: []Notice{{Channel: ChannelFacebook, Data: facebookNotification{
+			MessageType:      "FacebookStateChangeMessage",
+			NotificationType: "StatusChange",
+			ReferenceID:      ref,
+			Facebook:         res,
+		}}}})
 }
 
 // contactID generates a contact id shaped like GWS's ("00029aAGQP53000S").

@@ -3,7 +3,6 @@ package omnitest
 import (
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // fbSession is the simulator's state of one facebooksession.
@@ -50,21 +49,22 @@ func (s *Server) facebookSessionOp(w http.ResponseWriter, r *http.Request, hs *h
 	res, logMsg := s.applySessionOp(r, id, &req)
 	s.store.put(kindSession, id, res)
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
-	s.Publish(ChannelFacebookSession, facebooksessionNotification{
+	notices := []Notice{{Channel: ChannelFacebookSession, Data: facebooksessionNotification{
 		MessageType:      "FacebooksessionStateChangeMessage",
 		ReferenceID:      ref,
 		NotificationType: "StatusChange",
 		Facebooksession:  res,
-	})
+	}}}
 	if logMsg != nil {
-		s.Publish(ChannelFacebookSession, messageLogUpdated{
+		notices = append(notices, Notice{Channel: ChannelFacebookSession, Data: messageLogUpdated{
 			MessageType:        "MessageLogUpdated",
 			NotificationType:   "NewMessages",
 			Messages:           []logMessage{*logMsg},
 			FacebooksessionURI: res.URI,
 			ReferenceID:        ref,
-		})
+		}})
 	}
+	s.outcome(requestOf(r.Context()), Send{Route: RouteFacebookSession, ReferenceID: ref, ID: id, Resource: res, Default: notices})
 }
 
 // applySessionOp updates the session's state and returns the resource to
@@ -102,7 +102,7 @@ func (s *Server) applySessionOp(r *http.Request, id string, req *sessionOpReques
 			From:       *fs.agent,
 			Text:       req.Text,
 			Visibility: "All",
-			Timestamp:  time.Now().Format(timestampLayout),
+			Timestamp:  s.clock.Now().Format(timestampLayout),
 		}
 	}
 	res := facebooksessionResource{

@@ -29,10 +29,11 @@ func (s *Server) sendTwitter(w http.ResponseWriter, r *http.Request, hs *httpSes
 	s.store.put(kindTweet, id, res)
 	// Stored before answering, so a read right after the answer finds it.
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
-	s.Publish(ChannelTwitter, twitterNotification{
-		MessageType:      "TwitterStateChangeMessage",
-		NotificationType: "StatusChange",
-		ReferenceID:      ref,
-		Twitter:          res,
-	})
+	s.outcome(requestOf(r.Context()), Send{Route: RouteTwitterSend, ReferenceID: ref, ID: id, Resource: res,
+		Default: []Notice{{Channel: ChannelTwitter, Data: twitterNotification{
+			MessageType:      "TwitterStateChangeMessage",
+			NotificationType: "StatusChange",
+			ReferenceID:      ref,
+			Twitter:          res,
+		}}}})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 )
 
 const (
@@ -48,10 +47,6 @@ var pendingEnroute = messengerStatus{
 	Description: "Message sent to next instance",
 }
 
-func isMessengerRoute(r Route) bool {
-	return r == RouteMessengerSend || r == RouteMessengerUnknown || r == RouteMessengerReports || r == RouteMessengerLogs
-}
-
 func writeMessengerError(w http.ResponseWriter, status int, id, text string, fields map[string][]string) {
 	var e messengerError
 	e.RequestError.ServiceException = serviceException{MessageID: id, Text: text, ValidationErrors: fields}
@@ -78,8 +73,8 @@ func (s *Server) serveMessenger(w http.ResponseWriter, r *http.Request, route Ro
 		writeMessengerError(w, http.StatusBadRequest, "BAD_REQUEST", "Bad request", fields)
 		return
 	}
-	id, now := newMessageID(), time.Now()
-	s.rec.addSent(SentMessage{MessageID: id, From: req.From, To: req.To, Message: req.Message, Time: now})
+	id, now := newMessageID(), s.clock.Now()
+	s.rec.addSent(MessengerRecord{MessageID: id, From: req.From, To: req.To, Message: req.Message, Time: now})
 	s.reports.add(id, req.From, req.To, req.Message, now)
 	writeJSON(w, http.StatusOK, messengerResponse{To: req.To, MessageCount: 1, MessageID: id, Status: pendingEnroute})
 }

@@ -28,6 +28,8 @@ type config struct {
 	transports    []string
 	logger        *slog.Logger
 	pendingReads  int // reads that show a Messenger message pending (WithPendingReads)
+	middleware    []Middleware
+	clock         Clock
 }
 
 func newConfig(opts []Option) config {
@@ -39,6 +41,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if c.clock == nil {
+		c.clock = realClock{}
 	}
 	return c
 }

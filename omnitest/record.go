@@ -10,7 +10,8 @@ import (
 	"github.com/omnisdk/omni/internal/bayeuxsrv"
 )
 
-// Request is the record of one HTTP request the server received.
+// Request is the record of one HTTP request the server received and of how
+// it was answered (see Server.Requests for queries).
 type Request struct {
 	Method   string
 	Path     string // URL path as received, context path included
@@ -19,6 +20,40 @@ type Request struct {
 	Body     []byte // nil when the body was not read (ResetBeforeBody, websocket upgrades)
 	Route    Route
 	Time     time.Time
+
+	// Outcome fields, set once the answer is written; a request still being
+	// served (a held /meta/connect, a Hang) has Status 0 and Done false.
+
+	// Done reports that the handler has returned.
+	Done bool
+	// Status is the HTTP status written, 101 for a websocket upgrade, 0 when
+	// the connection was dropped without an answer (ResetBeforeBody,
+	// ResetAfterProcessing, Hang).
+	Status int
+	// GWSCode is the statusCode of a GWS JSON answer, -1 when the answer
+	// had none (Messenger, CometD, no answer, MalformedJSON).
+	GWSCode int
+	// ReferenceID is the referenceId of a GWS answer, or 0.
+	ReferenceID int64
+	// Fault is the fault applied, as Fault.String describes it, or "".
+	Fault string
+	// Notifications are the CometD messages the request caused (a send's
+	// state change, scripted outcomes included), in publish order; delayed
+	// ones appear once published.
+	Notifications []Publication
+}
+
+// Publication is one notification the simulator published.
+type Publication struct {
+	Channel string
+	Data    json.RawMessage
+	// Delivered is how many CometD sessions it was handed to (0: nobody was
+	// subscribed, or a message fault dropped it).
+	Delivered int
+	// Fault is the message fault applied, as MessageFault.String describes
+	// it, or "".
+	Fault string
+	Time  time.Time
 }
 
 // Direction says whether a CometD message came from a client or went to one.
@@ -39,9 +74,9 @@ func (d Direction) String() string {
 	return "inbound"
 }
 
-// Message is the record of one CometD message, in either direction. Channel,
+// CometDRecord is the record of one CometD message, in either direction. Channel,
 // ID, ClientID, Successful and Data are decoded from Raw for convenience.
-type Message struct {
+type CometDRecord struct {
 	Direction  Direction
 	Channel    string
 	ID         string
@@ -52,9 +87,9 @@ type Message struct {
 	Time       time.Time
 }
 
-// SentMessage is the record of one message accepted by the Messenger
+// MessengerRecord is the record of one message accepted by the Messenger
 // endpoint.
-type SentMessage struct {
+type MessengerRecord struct {
 	MessageID string
 	From      string
 	To        string
@@ -65,25 +100,29 @@ type SentMessage struct {
 // recorder keeps the records; it has its own lock so that the CometD hook
 // never contends with the server's state lock.
 type recorder struct {
+	clock    Clock // set at Start
 	mu       sync.Mutex
-	requests []Request
-	messages []Message
-	sent     []SentMessage
+	requests []*Request    // outcome fields are filled in place (journal.go)
+	finished chan struct{} // closed and replaced when a request is finished
+	messages []CometDRecord
+	sent     []MessengerRecord
 }
 
-func (rc *recorder) addRequest(r *http.Request, route Route, body []byte) {
-	req := Request{
+func (rc *recorder) addRequest(r *http.Request, route Route, body []byte) *Request {
+	req := &Request{
 		Method:   r.Method,
 		Path:     r.URL.Path,
 		RawQuery: r.URL.RawQuery,
 		Header:   r.Header.Clone(),
 		Body:     body,
 		Route:    route,
-		Time:     time.Now(),
+		Time:     rc.clock.Now(),
+		GWSCode:  -1,
 	}
 	rc.mu.Lock()
 	rc.requests = append(rc.requests, req)
 	rc.mu.Unlock()
+	return req
 }
 
 func (rc *recorder) addMessage(dir bayeuxsrv.Direction, raw json.RawMessage) {
@@ -95,7 +134,7 @@ func (rc *recorder) addMessage(dir bayeuxsrv.Direction, raw json.RawMessage) {
 		Data       json.RawMessage `json:"data"`
 	}
 	_ = json.Unmarshal(raw, &head) // a malformed message is still recorded raw
-	m := Message{
+	m := CometDRecord{
 		Direction:  Inbound,
 		Channel:    head.Channel,
 		ID:         head.ID,
@@ -103,7 +142,7 @@ func (rc *recorder) addMessage(dir bayeuxsrv.Direction, raw json.RawMessage) {
 		Successful: head.Successful,
 		Data:       head.Data,
 		Raw:        slices.Clone(raw),
-		Time:       time.Now(),
+		Time:       rc.clock.Now(),
 	}
 	if dir == bayeuxsrv.Outbound {
 		m.Direction = Outbound
@@ -113,32 +152,18 @@ func (rc *recorder) addMessage(dir bayeuxsrv.Direction, raw json.RawMessage) {
 	rc.mu.Unlock()
 }
 
-func (rc *recorder) addSent(m SentMessage) {
+func (rc *recorder) addSent(m MessengerRecord) {
 	rc.mu.Lock()
 	rc.sent = append(rc.sent, m)
 	rc.mu.Unlock()
 }
 
-// Requests returns a copy of every HTTP request received so far, in arrival
-// order.
-func (s *Server) Requests() []Request {
-	s.rec.mu.Lock()
-	defer s.rec.mu.Unlock()
-	out := make([]Request, len(s.rec.requests))
-	for i, r := range s.rec.requests {
-		r.Header = r.Header.Clone()
-		r.Body = slices.Clone(r.Body)
-		out[i] = r
-	}
-	return out
-}
-
 // Messages returns a copy of every CometD message seen so far, inbound and
 // outbound, in the order the server saw them.
-func (s *Server) Messages() []Message {
+func (s *Server) Messages() []CometDRecord {
 	s.rec.mu.Lock()
 	defer s.rec.mu.Unlock()
-	out := make([]Message, len(s.rec.messages))
+	out := make([]CometDRecord, len(s.rec.messages))
 	for i, m := range s.rec.messages {
 		m.Raw = slices.Clone(m.Raw)
 		m.Data = slices.Clone(m.Data)
@@ -149,10 +174,10 @@ func (s *Server) Messages() []Message {
 
 // MessengerMessages returns a copy of every message the Messenger endpoint
 // accepted, in order.
-func (s *Server) MessengerMessages() []SentMessage {
+func (s *Server) MessengerMessages() []MessengerRecord {
 	s.rec.mu.Lock()
 	defer s.rec.mu.Unlock()
-	out := make([]SentMessage, len(s.rec.sent))
+	out := make([]MessengerRecord, len(s.rec.sent))
 	for i, m := range s.rec.sent {
 		m.Message = slices.Clone(m.Message)
 		out[i] = m

@@ -3,6 +3,7 @@ package omnitest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -39,8 +40,16 @@ type Server struct {
 	refFloor   int64 // first referenceId of a new HTTP session is refFloor+1
 	seq        int64 // source of generated ids
 	faults     []*faultEntry
+	t          testing.TB // set by NewServer: refused faults fail the test
 	fbSessions map[string]*fbSession
 	signedIn   bool
+	auth       authState                // what GWS requires now (runtime.go)
+	tlsConfig  *tls.Config              // set by StartTLS (tls.go)
+	clock      Clock                    // immutable after Start (clock.go)
+	timers     timerSet                 // scheduled notifications (clock.go)
+	scripts    map[Route][]*scriptEntry // scripted outcomes (outcome.go)
+	msgFaults  []*msgFaultEntry         // message faults (msgfault.go)
+	held       map[string][]heldMessage // messages ReorderMessage holds back
 
 	rec     recorder
 	reports reportBook // delivery state of Messenger sends (readback_messenger.go)
@@ -65,17 +74,30 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("omnitest: %v", err)
 	}
+	s.t = t
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
 // Start starts a Server listening on addr ("127.0.0.1:0" picks a free port).
 // The caller must Close it.
-func Start(addr string, opts ...Option) (*Server, error) {
+func Start(addr string, opts ...Option) (*Server, error) { return start(addr, false, opts) }
+
+func start(addr string, useTLS bool, opts []Option) (*Server, error) {
 	s := &Server{
 		cfg:        newConfig(opts),
 		sessions:   make(map[string]*httpSession),
 		fbSessions: make(map[string]*fbSession),
+	}
+	s.auth = authState{basic: s.cfg.basicAuth, user: s.cfg.basicUser, pass: s.cfg.basicPass, csrf: s.cfg.csrf}
+	s.clock = s.cfg.clock
+	s.rec.clock = s.clock
+	if useTLS {
+		conf, err := newTLSConfig()
+		if err != nil {
+			return nil, err
+		}
+		s.tlsConfig = conf
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -87,6 +109,9 @@ func Start(addr string, opts ...Option) (*Server, error) {
 }
 
 func (s *Server) startGeneration(ln net.Listener) *generation {
+	if s.tlsConfig != nil {
+		ln = tls.NewListener(ln, s.tlsConfig)
+	}
 	g := &generation{
 		ln:     ln,
 		stop:   make(chan struct{}),
@@ -100,7 +125,7 @@ func (s *Server) startGeneration(ln net.Listener) *generation {
 		Logger:     s.cfg.logger,
 	})
 	g.hs = &http.Server{
-		Handler:           s.handlerFor(g),
+		Handler:           s.cfg.wrap(s.handlerFor(g)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelDebug),
 	}
@@ -120,12 +145,12 @@ func stopGeneration(g *generation) {
 	g.track.waitIdle() // every handler has returned
 }
 
-// URL returns the GWS base URL, context path and /api/v2 included, e.g.
+// URL returns the GWS base URL (https with NewTLSServer), context path and /api/v2 included, e.g.
 // http://127.0.0.1:PORT/api/v2.
-func (s *Server) URL() string { return "http://" + s.addr + s.cfg.contextPath + "/api/v2" }
+func (s *Server) URL() string { return s.scheme() + "://" + s.addr + s.cfg.contextPath + "/api/v2" }
 
-// MessengerURL returns the Messenger base URL, e.g. http://127.0.0.1:PORT.
-func (s *Server) MessengerURL() string { return "http://" + s.addr }
+// MessengerURL returns the Messenger base URL (https with NewTLSServer), e.g. http://127.0.0.1:PORT.
+func (s *Server) MessengerURL() string { return s.scheme() + "://" + s.addr }
 
 // NotificationsURL returns the CometD endpoint, URL()+"/notifications".
 func (s *Server) NotificationsURL() string { return s.URL() + "/notifications" }
@@ -146,6 +171,7 @@ func (s *Server) Close() error {
 	s.closed = true
 	g := s.gen
 	s.mu.Unlock()
+	s.timers.stop()
 	stopGeneration(g)
 	return nil
 }
@@ -192,17 +218,6 @@ func (s *Server) Restart() error {
 	return nil
 }
 
-// Publish delivers data on channel to every CometD client subscribed to it.
-func (s *Server) Publish(channel string, data any) {
-	s.mu.Lock()
-	g := s.gen
-	closed := s.closed
-	s.mu.Unlock()
-	if !closed {
-		g.bayeux.Publish(channel, data)
-	}
-}
-
 // DropSessions forgets every CometD session: the clients' next requests get
 // "402::Unknown client" with advice reconnect "handshake".
 func (s *Server) DropSessions() {
@@ -239,13 +254,25 @@ func (s *Server) handlerFor(g *generation) http.Handler {
 	})
 }
 
-// serve records the request, applies latency and faults, and dispatches.
+// serve records the request, applies latency and faults, dispatches, and
+// records the outcome.
 func (s *Server) serve(g *generation, w http.ResponseWriter, r *http.Request) {
 	route, sub := s.classify(r.URL.Path)
 	route = readRoute(r.Method, route, sub)
 	f, faulty := s.takeFault(route)
+	fault := ""
+	if faulty {
+		fault = f.String()
+	}
+	aw := &answerRecorder{ResponseWriter: w, gws: routeVendor(route) == vendorGWS}
+	var req *Request
+	defer func() {
+		if req != nil {
+			s.rec.finish(req, aw, fault)
+		}
+	}()
 	if faulty && f.kind == faultResetBeforeBody {
-		s.rec.addRequest(r, route, nil)
+		req = s.rec.addRequest(r, route, nil)
 		resetConn(w)
 		return
 	}
@@ -254,37 +281,42 @@ func (s *Server) serve(g *generation, w http.ResponseWriter, r *http.Request) {
 		var err error
 		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody))
 		if err != nil {
-			s.rec.addRequest(r, route, body)
+			req = s.rec.addRequest(r, route, body)
 			resetConn(w)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	s.rec.addRequest(r, route, body)
+	req = s.rec.addRequest(r, route, body)
+	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, req))
 	if !s.delay(r.Context(), g) {
 		resetConn(w)
 		return
 	}
-	out := w
 	if faulty {
 		switch f.kind {
 		case faultStatus:
-			writeStatusFault(w, route, f)
+			writeStatusFault(aw, route, f)
 			return
 		case faultHang:
 			hang(r.Context(), g.stop, w)
 			return
 		case faultMalformed:
-			writeMalformed(w, route)
+			aw.gws = false // the body is cut short on purpose
+			writeMalformed(aw, route)
 			return
 		case faultResetAfterProcessing:
-			out = newDiscardWriter()
+			// Processed in full into a writer that sends nothing: the
+			// journal keeps the answer's statusCode and referenceId, with
+			// Status 0 since nothing reached the client.
+			dw := &answerRecorder{ResponseWriter: newDiscardWriter(), gws: aw.gws}
+			s.dispatch(g, dw, r, route, sub, body)
+			aw.body, aw.status = dw.body, 0
+			resetConn(w)
+			return
 		}
 	}
-	s.dispatch(g, out, r, route, sub, body)
-	if faulty && f.kind == faultResetAfterProcessing {
-		resetConn(w)
-	}
+	s.dispatch(g, aw, r, route, sub, body)
 }
 
 func (s *Server) dispatch(g *generation, w http.ResponseWriter, r *http.Request, route Route, sub string, body []byte) {
@@ -304,19 +336,7 @@ func (s *Server) dispatch(g *generation, w http.ResponseWriter, r *http.Request,
 // delay waits for the configured latency; false means the wait was cut
 // short by the request's end or the server stopping.
 func (s *Server) delay(ctx context.Context, g *generation) bool {
-	if s.cfg.latency <= 0 {
-		return true
-	}
-	t := time.NewTimer(s.cfg.latency)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-g.stop:
-		return false
-	}
+	return s.sleep(s.cfg.latency, ctx.Done(), g.stop)
 }
 
 // classify maps a request path to its route and, for GWS, the path below

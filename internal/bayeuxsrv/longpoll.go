@@ -34,6 +34,7 @@ func (s *Server) serveLongPoll(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	cut := s.cutSignal()
 	b := &batch{r: r}
 	for i, m := range msgs {
 		s.observe(Inbound, raws[i])
@@ -42,13 +43,24 @@ func (s *Server) serveLongPoll(w http.ResponseWriter, r *http.Request) {
 	out := b.replies
 	switch {
 	case b.connect != nil:
-		out = append(out, s.holdConnect(r.Context(), b.connect, b.connSess)...)
+		held, ok := s.holdConnect(r.Context(), cut, b.connect, b.connSess)
+		if !ok {
+			abort()
+		}
+		out = append(out, held...)
 	case b.sess != nil:
 		out = append(out, b.sess.piggyback()...)
 	}
 	if b.handshook != nil {
 		if _, err := r.Cookie(browserCookie); err != nil {
 			http.SetCookie(w, &http.Cookie{Name: browserCookie, Value: newID(), Path: "/", HttpOnly: true})
+		}
+	}
+	if !s.waitUnstalled(r.Context().Done(), cut) {
+		select {
+		case <-s.done: // closing: answer what there is
+		default:
+			abort()
 		}
 	}
 	for _, m := range out {
@@ -64,12 +76,12 @@ func (s *Server) serveLongPoll(w http.ResponseWriter, r *http.Request) {
 // otherwise after Timeout, when messages arrive, when a newer connect replaces
 // it, when the session ends, when ctx ends or when the server closes. It
 // returns the queued data messages followed by the connect reply.
-func (s *Server) holdConnect(ctx context.Context, m *inbound, ss *session) [][]byte {
+func (s *Server) holdConnect(ctx context.Context, cut <-chan struct{}, m *inbound, ss *session) ([][]byte, bool) {
 	ss.mu.Lock()
 	if ss.gone != alive {
 		why := ss.gone
 		ss.mu.Unlock()
-		return [][]byte{goneReply(m, why)}
+		return [][]byte{goneReply(m, why)}, true
 	}
 	ss.applyAckLocked(m)
 	immediate := ss.connects == 0 || m.wantsImmediate() || len(ss.queue) > 0
@@ -78,7 +90,7 @@ func (s *Server) holdConnect(ctx context.Context, m *inbound, ss *session) [][]b
 	if immediate {
 		out := s.finishConnectLocked(m, ss, true)
 		ss.mu.Unlock()
-		return out
+		return out, true
 	}
 	w := &waiter{ch: make(chan struct{})}
 	ss.held = w
@@ -87,12 +99,14 @@ func (s *Server) holdConnect(ctx context.Context, m *inbound, ss *session) [][]b
 
 	timer := time.NewTimer(s.opts.Timeout)
 	defer timer.Stop()
-	withData := true
+	withData, cutNow := true, false
 	select {
 	case <-w.ch:
 	case <-timer.C:
 	case <-ctx.Done():
 		withData = false // the client is gone; keep its messages for the next connect
+	case <-cut:
+		cutNow = true // CutConnections: no answer; the messages stay queued
 	case <-s.done:
 	}
 
@@ -102,13 +116,18 @@ func (s *Server) holdConnect(ctx context.Context, m *inbound, ss *session) [][]b
 	if ss.held == w {
 		ss.held = nil
 	}
+	cutNow = cutNow || isCut(cut) // a wake by data published after the cut must not beat it
+	if cutNow {
+		ss.lastSeen = time.Now()
+		return nil, false
+	}
 	if ss.gone != alive {
-		return [][]byte{goneReply(m, ss.gone)}
+		return [][]byte{goneReply(m, ss.gone)}, true
 	}
 	if w.reason == releaseReplaced {
 		withData = false
 	}
-	return s.finishConnectLocked(m, ss, withData)
+	return s.finishConnectLocked(m, ss, withData), true
 }
 
 // finishConnectLocked builds the data + reply of a connect and restarts the

@@ -21,7 +21,11 @@ type Server struct {
 	closed   bool
 
 	done chan struct{} // closed by Close
-	wg   sync.WaitGroup
+
+	faultMu sync.Mutex
+	cut     chan struct{} // closed and replaced by CutConnections
+	stall   chan struct{} // non-nil while stalled; closed by Resume
+	wg      sync.WaitGroup
 }
 
 // New returns a running Server. It starts one goroutine that expires idle
@@ -34,6 +38,7 @@ func New(opts Options) *Server {
 		sessions: make(map[string]*session),
 		subs:     make(map[string]map[*session]struct{}),
 		done:     make(chan struct{}),
+		cut:      make(chan struct{}),
 	}
 	s.wg.Add(1)
 	go s.sweep()

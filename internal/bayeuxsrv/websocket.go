@@ -164,7 +164,7 @@ func (wc *wsConn) holdLocked(m *inbound, ss *session) {
 // collect gathers what is due: queued replies, the held connect's reply if
 // it is due, and (without the ack extension) data messages as they come. It
 // returns the messages to write and when the held connect falls due.
-func (wc *wsConn) collect(now time.Time) (msgs [][]byte, next time.Time) {
+func (wc *wsConn) collect(now time.Time, cut <-chan struct{}) (msgs [][]byte, next time.Time, cutNow bool) {
 	wc.mu.Lock()
 	defer wc.mu.Unlock()
 	msgs = wc.out
@@ -172,6 +172,10 @@ func (wc *wsConn) collect(now time.Time) (msgs [][]byte, next time.Time) {
 	if p := wc.pending; p != nil {
 		ss := p.sess
 		ss.mu.Lock()
+		if isCut(cut) { // checked under the session lock that publishing takes
+			ss.mu.Unlock()
+			return nil, time.Time{}, true
+		}
 		switch {
 		case ss.gone != alive:
 			ss.holds--
@@ -188,12 +192,16 @@ func (wc *wsConn) collect(now time.Time) (msgs [][]byte, next time.Time) {
 	}
 	if ss := wc.sess; ss != nil {
 		ss.mu.Lock()
+		if isCut(cut) {
+			ss.mu.Unlock()
+			return nil, time.Time{}, true
+		}
 		if ss.gone == alive && !ss.ack {
 			msgs = append(msgs, ss.drainLocked()...)
 		}
 		ss.mu.Unlock()
 	}
-	return msgs, next
+	return msgs, next, false
 }
 
 // pump writes everything the socket has to send until the socket ends.
@@ -201,17 +209,36 @@ func (wc *wsConn) pump() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	cut := wc.srv.cutSignal()
 	for {
 		closing := false
 		select {
 		case <-wc.ctx.Done():
+			return
+		case <-cut:
+			wc.cut()
 			return
 		case <-wc.srv.done:
 			closing = true
 		case <-wc.wake:
 		case <-timer.C:
 		}
-		msgs, next := wc.collect(time.Now())
+		if !closing && !wc.srv.waitUnstalled(wc.ctx.Done(), cut) {
+			select {
+			case <-cut:
+				wc.cut()
+				return
+			case <-wc.ctx.Done():
+				return
+			default:
+				closing = true // the server is closing
+			}
+		}
+		msgs, next, cutNow := wc.collect(time.Now(), cut)
+		if cutNow {
+			wc.cut()
+			return
+		}
 		if err := wc.write(msgs); err != nil {
 			wc.cancel()
 			return
@@ -229,6 +256,12 @@ func (wc *wsConn) pump() {
 }
 
 // write sends msgs as one JSON array frame.
+// cut drops the socket without a close frame (CutConnections).
+func (wc *wsConn) cut() {
+	wc.cancel()
+	_ = wc.c.CloseNow()
+}
+
 func (wc *wsConn) write(msgs [][]byte) error {
 	if len(msgs) == 0 {
 		return nil

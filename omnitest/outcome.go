@@ -1,0 +1,298 @@
+package omnitest
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Notice is one notification a scripted outcome publishes: Data (anything
+// that marshals to a JSON object) on Channel, After the send's answer.
+type Notice struct {
+	Channel string
+	Data    any
+	After   time.Duration // on the server's Clock; 0 publishes right after the answer
+}
+
+// Send is what an outcome knows of the request it answers.
+type Send struct {
+	Route       Route
+	ReferenceID int64
+	// ID is the resource id of the path (the {id} of /me/facebook/{id}).
+	ID string
+	// Resource is the resource as the default notification carries it
+	// (facebook, twitter or facebooksession object), for builders that
+	// change a field of it.
+	Resource any
+	// Default is what the route publishes when nothing is scripted.
+	Default []Notice
+}
+
+// Outcome decides what notifications a processed request publishes; give
+// it to Server.Script. Build one with Sent, Failed, NoNotification or
+// Notify, and combine with Then, After, Times and Always.
+type Outcome struct {
+	name   string
+	build  func(Send) ([]Notice, error)
+	times  int
+	misuse string
+}
+
+// Sent is the default outcome: the route's documented state change (for a
+// Facebook send FacebookStateChangeMessage StatusChange with state Sent).
+func Sent() Outcome {
+	return Outcome{name: "Sent()", times: 1, build: func(s Send) ([]Notice, error) { return s.Default, nil }}
+}
+
+// Failed reports the request as accepted and then failed, with message, in
+// the route's documented shape: FacebookStateChangeMessage or
+// FacebooksessionStateChangeMessage with notificationType Error (the
+// message in errorMessage, the field TwitterOperationResponse uses; the
+// GWS documents give no field for it), and for a Tweet a
+// TwitterOperationResponse with success "false" and errorMessage.
+func Failed(message string) Outcome {
+	return Outcome{name: fmt.Sprintf("Failed(%q)", message), times: 1, build: func(s Send) ([]Notice, error) {
+		nb, _ := routeOutcomes(s.Route)
+		if nb.failed == nil {
+			return nil, fmt.Errorf("route %q has no documented failure notification", s.Route)
+		}
+		return []Notice{nb.failed(s, message)}, nil
+	}}
+}
+
+// NoNotification publishes nothing: the notification GWS never sent.
+func NoNotification() Outcome {
+	return Outcome{name: "NoNotification()", times: 1, build: func(Send) ([]Notice, error) { return nil, nil }}
+}
+
+// Notify publishes what build returns, the extension point for shapes the
+// other builders do not cover: build gets the Send and may use the exported
+// notification builders (FacebookStateChange, TwitterOperationResponse, ...)
+// or any data of its own.
+func Notify(name string, build func(Send) []Notice) Outcome {
+	return Outcome{name: "Notify(" + name + ")", times: 1, build: func(s Send) ([]Notice, error) { return build(s), nil }}
+}
+
+// Then publishes o's notifications after those of the receiver (several
+// notifications for one request, such as Sent().Then(Sent()) for a
+// duplicate).
+func (o Outcome) Then(next Outcome) Outcome {
+	first, second := o.build, next.build
+	o.name += ".Then(" + next.name + ")"
+	if o.misuse == "" {
+		o.misuse = next.misuse
+	}
+	o.build = func(s Send) ([]Notice, error) {
+		a, err := first(s)
+		if err != nil {
+			return nil, err
+		}
+		b, err := second(s)
+		return append(append([]Notice(nil), a...), b...), err
+	}
+	return o
+}
+
+// After delays every notification of o by d more, on the server's Clock
+// (with a FakeClock, they are published when the test advances it).
+func (o Outcome) After(d time.Duration) Outcome {
+	if d < 0 {
+		o.note("After must not be negative")
+	}
+	inner := o.build
+	o.name += fmt.Sprintf(".After(%v)", d)
+	o.build = func(s Send) ([]Notice, error) {
+		ns, err := inner(s)
+		out := make([]Notice, len(ns))
+		for i, n := range ns {
+			n.After += d
+			out[i] = n
+		}
+		return out, err
+	}
+	return o
+}
+
+// Times makes o answer the next n requests of its route (default 1).
+func (o Outcome) Times(n int) Outcome {
+	if n < 1 {
+		o.note(fmt.Sprintf("Times(%d): n must be at least 1 (Always never runs out)", n))
+	}
+	o.times = n
+	return o
+}
+
+// Always makes o answer every later request of its route, until
+// ClearScripts.
+func (o Outcome) Always() Outcome {
+	o.times = always
+	return o
+}
+
+func (o *Outcome) note(msg string) {
+	if o.misuse == "" {
+		o.misuse = msg
+	}
+}
+
+// String describes o as built, such as `Failed("Page not found").Times(2)`.
+func (o Outcome) String() string {
+	if o.build == nil {
+		return "Outcome{}"
+	}
+	switch {
+	case o.times == always:
+		return o.name + ".Always()"
+	case o.times != 1:
+		return o.name + fmt.Sprintf(".Times(%d)", o.times)
+	}
+	return o.name
+}
+
+// routeNotices is what a scriptable route publishes by default and on
+// failure. A file adding a route whose requests publish notifications
+// registers it with registerOutcomes and runs its notifications through
+// Server.outcome.
+type routeNotices struct {
+	failed func(s Send, message string) Notice
+}
+
+var outcomeTable = struct {
+	sync.RWMutex
+	m map[Route]routeNotices
+}{m: map[Route]routeNotices{
+	RouteFacebookSend: {failed: func(s Send, msg string) Notice {
+		return FacebookStateChange(s.ReferenceID, "Error", s.Resource).withError(msg)
+	}},
+	RouteTwitterSend: {failed: func(s Send, msg string) Notice {
+		return TwitterOperationResponse(s.ReferenceID, false, msg)
+	}},
+	RouteFacebookSession: {failed: func(s Send, msg string) Notice {
+		return FacebookSessionStateChange(s.ReferenceID, "Error", s.Resource).withError(msg)
+	}},
+}}
+
+// registerOutcomes makes route scriptable.
+func registerOutcomes(route Route, n routeNotices) {
+	outcomeTable.Lock()
+	defer outcomeTable.Unlock()
+	outcomeTable.m[route] = n
+}
+
+func routeOutcomes(route Route) (routeNotices, bool) {
+	outcomeTable.RLock()
+	defer outcomeTable.RUnlock()
+	n, ok := outcomeTable.m[route]
+	return n, ok
+}
+
+type scriptEntry struct {
+	o    Outcome
+	left int
+}
+
+// Script queues o for route: the next processed request of route (or the
+// next n, see Times; every one, see Always) publishes o's notifications
+// instead of the default. Scripts of a route are used in the order given;
+// faults apply first (a faulted request that is not processed uses no
+// script). Script refuses, like Inject, a route that publishes nothing and
+// a misbuilt outcome.
+func (s *Server) Script(route Route, o Outcome) error {
+	why := ""
+	_, scriptable := routeOutcomes(route)
+	switch {
+	case o.build == nil:
+		why = "the zero Outcome does nothing"
+	case !scriptable:
+		why = fmt.Sprintf("route publishes no notification (scriptable: %s)", scriptableRoutes())
+	case o.misuse != "":
+		why = o.misuse
+	}
+	if why != "" {
+		err := &FaultError{Route: route, Fault: o.String(), Reason: why, op: "Script"}
+		if s.t != nil {
+			s.t.Errorf("%v", err)
+		}
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.scripts == nil {
+		s.scripts = make(map[Route][]*scriptEntry)
+	}
+	s.scripts[route] = append(s.scripts[route], &scriptEntry{o: o, left: o.times})
+	return nil
+}
+
+// ClearScripts removes every scripted outcome, Always ones included.
+func (s *Server) ClearScripts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scripts = nil
+}
+
+// PendingScripts returns the scripted outcomes not used up, per route.
+func (s *Server) PendingScripts() map[Route][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[Route][]string)
+	for r, es := range s.scripts {
+		for _, e := range es {
+			out[r] = append(out[r], e.o.String())
+		}
+	}
+	return out
+}
+
+func scriptableRoutes() string {
+	outcomeTable.RLock()
+	defer outcomeTable.RUnlock()
+	var names []string
+	for _, r := range Routes() {
+		if _, ok := outcomeTable.m[r]; ok {
+			names = append(names, string(r))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// takeScript consumes one use of route's oldest script.
+func (s *Server) takeScript(route Route) (Outcome, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	es := s.scripts[route]
+	if len(es) == 0 {
+		return Outcome{}, false
+	}
+	e := es[0]
+	if e.left != always {
+		e.left--
+		if e.left <= 0 {
+			s.scripts[route] = es[1:]
+		}
+	}
+	return e.o, true
+}
+
+// outcome publishes what the request's outcome says: the next script of
+// send.Route, or send.Default. req is the journal record the notifications
+// are added to. Route handlers call it after writing their answer.
+func (s *Server) outcome(req *Request, send Send) {
+	notices := send.Default
+	if o, ok := s.takeScript(send.Route); ok {
+		ns, err := o.build(send)
+		if err != nil {
+			s.cfg.logger.Warn("omnitest: scripted outcome cannot apply", "route", send.Route, "outcome", o.String(), "err", err)
+		}
+		notices = ns
+	}
+	for _, n := range notices {
+		if n.After > 0 {
+			n := n
+			s.after(n.After, func() { s.publish(req, n.Channel, n.Data) })
+			continue
+		}
+		s.publish(req, n.Channel, n.Data)
+	}
+}
