@@ -49,7 +49,8 @@ var pendingEnroute = messengerStatus{
 }
 
 func isMessengerRoute(r Route) bool {
-	return r == RouteMessengerSend || r == RouteMessengerUnknown || r == RouteMessengerReports || r == RouteMessengerLogs
+	return r == RouteMessengerSend || r == RouteMessengerUnknown || r == RouteMessengerReports || r == RouteMessengerLogs ||
+		r == RouteMessengerMessages || r == RouteMessengerMessageLogs || r == RouteMessengerMessageReports
 }
 
 func writeMessengerError(w http.ResponseWriter, status int, id, text string, fields map[string][]string) {

@@ -27,7 +27,8 @@ type config struct {
 	cometdTimeout time.Duration
 	transports    []string
 	logger        *slog.Logger
-	pendingReads  int // reads that show a Messenger message pending (WithPendingReads)
+	pendingReads  int        // reads that show a Messenger message pending (WithPendingReads)
+	push          pushConfig // infobip_push.go
 }
 
 func newConfig(opts []Option) config {

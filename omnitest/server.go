@@ -45,6 +45,9 @@ type Server struct {
 	rec     recorder
 	reports reportBook // delivery state of Messenger sends (readback_messenger.go)
 	store   gwsStore   // GWS resources created by sends (readback_gws.go)
+
+	ibOnce sync.Once
+	ib     *infobipState // current Messenger API and pushes (infobip_messages.go, infobip_push.go)
 }
 
 // generation is one incarnation of the listener: Restart replaces it.
@@ -146,6 +149,7 @@ func (s *Server) Close() error {
 	s.closed = true
 	g := s.gen
 	s.mu.Unlock()
+	s.infobip().closePushes()
 	stopGeneration(g)
 	return nil
 }
@@ -294,6 +298,8 @@ func (s *Server) dispatch(g *generation, w http.ResponseWriter, r *http.Request,
 		g.bayeux.ServeHTTP(w, r)
 	case RouteMessengerSend, RouteMessengerUnknown:
 		s.serveMessenger(w, r, route, body)
+	case RouteMessengerMessages, RouteMessengerMessageLogs, RouteMessengerMessageReports:
+		s.serveMessages(w, r, route, body)
 	case RouteMessengerReports, RouteMessengerLogs:
 		s.serveMessengerRead(w, r, route)
 	default:
@@ -326,6 +332,9 @@ func (s *Server) classify(path string) (Route, string) {
 	if path == base || strings.HasPrefix(path, base+"/") {
 		sub := strings.TrimPrefix(path, base)
 		return gwsRoute(sub), sub
+	}
+	if route, ok := messagesRoute(path); ok {
+		return route, ""
 	}
 	if path == messengerSendPath {
 		return RouteMessengerSend, ""
