@@ -333,15 +333,15 @@ func (c *Customer) Received() []OutboundMessage {
 	return out
 }
 
-// SeeAll makes the customer see every message sent to it not seen yet:
-// one seen report each, to the message's seen URL or the account's. It
-// returns how many.
+// SeeAll makes the customer see every message sent to it not seen yet
+// (sender actions are not messages and are never seen): one seen report
+// each, to the message's seen URL or the account's. It returns how many.
 func (c *Customer) SeeAll() int {
 	ib := c.s.infobip()
 	ib.book.mu.Lock()
 	var fresh []*outbound
 	for _, o := range ib.book.sent {
-		if o.To == c.ID && !o.seen {
+		if o.To == c.ID && !o.seen && !isSenderAction(o.Content) {
 			o.seen = true
 			fresh = append(fresh, o)
 		}
@@ -365,4 +365,11 @@ func (c *Customer) SeeAll() int {
 
 func (c *Customer) nextID() string {
 	return strconv.FormatInt(c.s.nextID(), 10) + fmt.Sprintf("-%s", c.ID)
+}
+
+func isSenderAction(content json.RawMessage) bool {
+	var head struct {
+		Type string `json:"type"`
+	}
+	return json.Unmarshal(content, &head) == nil && head.Type == "SENDER_ACTION"
 }
