@@ -300,3 +300,24 @@ func FuzzDecodeInbound(f *testing.F) {
 		_, _ = omni.DecodeSeenReports(body)
 	})
 }
+
+// A panicking function does not leave the id claimed: the redelivery is
+// handled.
+func TestInboundHandlerPanicReleasesID(t *testing.T) {
+	calls := 0
+	h := omni.InboundHandler(func(context.Context, omni.InboundMessage) error {
+		calls++
+		if calls == 1 {
+			panic("boom")
+		}
+		return nil
+	})
+	push := `{"results":[{"messageId":"a","message":{"type":"TEXT","text":"x"}}]}`
+	func() {
+		defer func() { _ = recover() }()
+		postPush(t, h, push)
+	}()
+	if rec := postPush(t, h, push); rec.Code != http.StatusOK || calls != 2 {
+		t.Errorf("redelivery after a panic: %d, fn called %d times", rec.Code, calls)
+	}
+}

@@ -276,7 +276,8 @@ type TemplateContent struct {
 }
 
 // RawContent is a content object the SDK sends as is, for types it does
-// not model. Raw must be a JSON object with a "type".
+// not model. Raw must be a JSON object with a "type"; Kind, when set, must
+// be the same.
 type RawContent struct {
 	Kind ContentType
 	Raw  json.RawMessage

@@ -187,5 +187,7 @@ func (c RawContent) check(v *ValidationError, prefix string) {
 		v.add(prefix, "must be a JSON object")
 	} else if head.Type == "" {
 		v.add(prefix+".type", "must not be empty")
+	} else if c.Kind != "" && c.Kind != head.Type {
+		v.add(prefix+".type", "is %q in Raw but Kind is %q", head.Type, c.Kind)
 	}
 }

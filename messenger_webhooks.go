@@ -161,15 +161,30 @@ func newPushHandler[T any](opts []WebhookOption, parse func(*http.Request) ([]T,
 			if !seen.claim(id) {
 				continue
 			}
-			if err := fn(r.Context(), it); err != nil {
-				seen.release(id)
+			if err := handleOnce(r.Context(), seen, id, it, fn); err != nil {
 				http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 				return
 			}
-			seen.commit(id)
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// handleOnce runs fn on a claimed item: the id is remembered when fn
+// succeeds and released when it fails or panics (the panic goes on to
+// net/http), so a redelivery is handled again.
+func handleOnce[T any](ctx context.Context, seen *dedup, id string, it T, fn func(context.Context, T) error) (err error) {
+	ok := false
+	defer func() {
+		if ok {
+			seen.commit(id)
+		} else {
+			seen.release(id)
+		}
+	}()
+	err = fn(ctx, it)
+	ok = err == nil
+	return err
 }
 
 // writeWebhookError answers a push that could not be read.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -364,7 +363,7 @@ func (c *Customer) SeeAll() int {
 }
 
 func (c *Customer) nextID() string {
-	return strconv.FormatInt(c.s.nextID(), 10) + fmt.Sprintf("-%s", c.ID)
+	return strconv.FormatInt(c.s.nextID(), 10) + "-" + c.ID
 }
 
 func isSenderAction(content json.RawMessage) bool {
