@@ -123,6 +123,11 @@ func (b *Bulk) Done() bool { return b.Count(BulkNotSent)+b.Count(BulkUnknown) ==
 // ResumeBulk, which resends only what the service certainly did not take.
 // The returned error is ErrNotConfigured, a *ValidationError or, with the
 // Bulk so far, the context's error.
+//
+// The promise rests on the retry table: with WithRetryUnsafeSends(true)
+// the client itself may repeat a request whose answer was lost, and a
+// destination can then be sent twice (Infobip documents no de-duplication
+// by messageId).
 func (s *MessengerService) SendBulk(ctx context.Context, req MessagesRequest, opts *BulkOptions) (*Bulk, error) {
 	if s.client.messenger == nil {
 		return nil, ErrNotConfigured

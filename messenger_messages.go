@@ -351,10 +351,15 @@ func (c SenderActionContent) MarshalJSON() ([]byte, error) {
 
 // MarshalJSON encodes {"type":"TEMPLATE","payload":{"type":"BUTTON",...}}.
 func (c TemplateContent) MarshalJSON() ([]byte, error) {
+	type payload struct {
+		Type    string   `json:"type"`
+		Text    string   `json:"text"`
+		Buttons []Button `json:"buttons"`
+	}
 	return json.Marshal(struct {
 		Type    ContentType `json:"type"`
-		Payload wirePayload `json:"payload"`
-	}{ContentTemplate, wirePayload{Type: payloadButton, Text: c.Text, Buttons: c.Buttons}})
+		Payload payload     `json:"payload"`
+	}{ContentTemplate, payload{Type: "BUTTON", Text: c.Text, Buttons: c.Buttons}})
 }
 
 // MarshalJSON returns Raw.
