@@ -31,12 +31,13 @@ func TestSendBulkThousandDestinationsUnderFaults(t *testing.T) {
 			refused[to] = true
 		}
 	}
-	// The first four requests fail four ways; the retry table retries none
+	// The first five requests fail five ways; the retry table retries none
 	// of them (sends), so SendBulk sees each failure.
 	srv.Inject(omnitest.RouteMessengerMessages, omnitest.Status(503))                   // refused, not processed
 	srv.Inject(omnitest.RouteMessengerMessages, omnitest.ResetAfterProcessing())        // processed, answer lost
 	srv.Inject(omnitest.RouteMessengerMessages, omnitest.ResetBeforeBody())             // dropped unread
 	srv.Inject(omnitest.RouteMessengerMessages, omnitest.Status(http.StatusBadGateway)) // refused, not processed
+	srv.Inject(omnitest.RouteMessengerMessages, omnitest.MalformedJSON())               // 200 cut short, not processed
 
 	req := omni.MessagesRequest{Messages: []omni.MessengerMessage{{
 		Sender: "page-1", Destinations: dests, Content: omni.TextContent{Text: "Our summer sale starts today"}}}}
@@ -44,10 +45,10 @@ func TestSendBulkThousandDestinationsUnderFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := b.Count(omni.BulkUnknown); got != 400 {
-		t.Errorf("after SendBulk: %d unknown, want the 400 of the four failed requests", got)
+	if got := b.Count(omni.BulkUnknown); got != 500 {
+		t.Errorf("after SendBulk: %d unknown, want the 500 of the five failed requests", got)
 	}
-	for _, e := range b.Entries[:400] {
+	for _, e := range b.Entries[:500] {
 		if e.State != omni.BulkUnknown || e.Err == nil {
 			t.Fatalf("entry %+v of a failed request", e)
 		}
