@@ -49,8 +49,7 @@ var pendingEnroute = messengerStatus{
 }
 
 func isMessengerRoute(r Route) bool {
-	return r == RouteMessengerSend || r == RouteMessengerUnknown || r == RouteMessengerReports || r == RouteMessengerLogs ||
-		r == RouteMessengerMessages || r == RouteMessengerMessageLogs || r == RouteMessengerMessageReports
+	return r == RouteMessengerSend || r == RouteMessengerUnknown || r == RouteMessengerReports || r == RouteMessengerLogs
 }
 
 func writeMessengerError(w http.ResponseWriter, status int, id, text string, fields map[string][]string) {

@@ -22,13 +22,13 @@ type config struct {
 	msgKeys       []string
 	msgBasic      [][2]string
 	msgTokens     []string
+	push          pushConfig // infobip_push.go
 	csrf          bool
 	latency       time.Duration
 	cometdTimeout time.Duration
 	transports    []string
 	logger        *slog.Logger
-	pendingReads  int        // reads that show a Messenger message pending (WithPendingReads)
-	push          pushConfig // infobip_push.go
+	pendingReads  int // reads that show a Messenger message pending (WithPendingReads)
 }
 
 func newConfig(opts []Option) config {

@@ -37,6 +37,11 @@ type Server struct {
 	closed     bool
 	sessions   map[string]*httpSession
 	refFloor   int64 // first referenceId of a new HTTP session is refFloor+1
+
+	// The current Messenger API and pushes (infobip_messages.go, infobip_push.go).
+	ibOnce sync.Once
+	ib     *infobipState
+
 	seq        int64 // source of generated ids
 	faults     []*faultEntry
 	fbSessions map[string]*fbSession
@@ -45,9 +50,6 @@ type Server struct {
 	rec     recorder
 	reports reportBook // delivery state of Messenger sends (readback_messenger.go)
 	store   gwsStore   // GWS resources created by sends (readback_gws.go)
-
-	ibOnce sync.Once
-	ib     *infobipState // current Messenger API and pushes (infobip_messages.go, infobip_push.go)
 }
 
 // generation is one incarnation of the listener: Restart replaces it.
@@ -149,8 +151,8 @@ func (s *Server) Close() error {
 	s.closed = true
 	g := s.gen
 	s.mu.Unlock()
-	s.infobip().closePushes()
 	stopGeneration(g)
+	s.infobip().closePushes()
 	return nil
 }
 
