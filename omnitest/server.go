@@ -32,16 +32,16 @@ type Server struct {
 
 	life sync.Mutex // serialises Restart and Close
 
+	// The current Messenger API and pushes (infobip_messages.go,
+	// infobip_push.go); not guarded by mu.
+	ibOnce sync.Once
+	ib     *infobipState
+
 	mu         sync.Mutex // guards everything below
 	gen        *generation
 	closed     bool
 	sessions   map[string]*httpSession
 	refFloor   int64 // first referenceId of a new HTTP session is refFloor+1
-
-	// The current Messenger API and pushes (infobip_messages.go, infobip_push.go).
-	ibOnce sync.Once
-	ib     *infobipState
-
 	seq        int64 // source of generated ids
 	faults     []*faultEntry
 	fbSessions map[string]*fbSession
