@@ -156,3 +156,29 @@ func TestSendBulkViolationRejectsOnlyTheBlamedDestination(t *testing.T) {
 	}
 	assertJSONEqual(t, reqs[1].Body, []byte(`{"messages":[{"sender":"p","destinations":[{"to":"u1","messageId":"m1"},{"to":"u3","messageId":"m3"}],"content":{"type":"TEXT","text":"hi"}}]}`))
 }
+
+// Without options a bulk goes out DefaultDestinationsPerRequest at a time.
+func TestSendBulkDefaultRequestSize(t *testing.T) {
+	srv, c := simClient(t)
+	var dests []omni.Destination
+	for i := range 2*omni.DefaultDestinationsPerRequest + 1 {
+		dests = append(dests, omni.Destination{To: fmt.Sprintf("u%d", i)})
+	}
+	b, err := c.Messenger.SendBulk(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{
+		Sender: "p", Destinations: dests, Content: omni.TextContent{Text: "hi"}}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Done() || b.Count(omni.BulkAccepted) != len(dests) {
+		t.Errorf("%d accepted of %d", b.Count(omni.BulkAccepted), len(dests))
+	}
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Route == omnitest.RouteMessengerMessages {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+}

@@ -92,6 +92,7 @@ type Webhooks struct {
 	// messages answering this one).
 	Delivery *DeliveryWebhook `json:"delivery,omitempty"`
 	// ContentType of the reports: "application/json" or "application/xml".
+	// The SDK's webhook handlers read JSON only.
 	ContentType string `json:"contentType,omitempty"`
 	// CallbackData is repeated in the message's reports (≤ 4000 characters).
 	CallbackData string `json:"callbackData,omitempty"`
