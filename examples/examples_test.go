@@ -40,6 +40,12 @@ func TestExamples(t *testing.T) {
 		{"twitter-send", []string{"-path", "me/twitter"}, []string{"sent: referenceId=1 state=Sent"}},
 		{"messenger-send", []string{"-type", "TEMPLATE", "-text", "Pick"}, []string{"sent TEMPLATE: messageId="}},
 		{"listen", []string{"-count", "1", "-every", "100ms"}, []string{"/v2/me/facebook FacebookStateChangeMessage referenceId="}},
+		{"messenger-bot", []string{"-customers", "2"}, []string{
+			"conversation with user-1:\n",
+			`  user: pressed "Track my order" (ORDER_STATUS)` + "\n" +
+				`  bot:  "Your order #42 left our warehouse and arrives tomorrow."` + "\n",
+			"summary: 2 customers, 6 messages received, 14 replies sent (14 accepted by the API), 8 seen reports\n",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

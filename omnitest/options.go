@@ -22,6 +22,7 @@ type config struct {
 	msgKeys       []string
 	msgBasic      [][2]string
 	msgTokens     []string
+	push          pushConfig // infobip_push.go
 	csrf          bool
 	latency       time.Duration
 	cometdTimeout time.Duration

@@ -33,6 +33,11 @@ type Server struct {
 
 	life sync.Mutex // serialises Restart and Close
 
+	// The current Messenger API and pushes (infobip_messages.go,
+	// infobip_push.go); not guarded by mu.
+	ibOnce sync.Once
+	ib     *infobipState
+
 	mu         sync.Mutex // guards everything below
 	gen        *generation
 	closed     bool
@@ -173,6 +178,7 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.timers.stop()
 	stopGeneration(g)
+	s.infobip().closePushes()
 	return nil
 }
 
@@ -326,6 +332,8 @@ func (s *Server) dispatch(g *generation, w http.ResponseWriter, r *http.Request,
 		g.bayeux.ServeHTTP(w, r)
 	case RouteMessengerSend, RouteMessengerUnknown:
 		s.serveMessenger(w, r, route, body)
+	case RouteMessengerMessages, RouteMessengerMessageLogs, RouteMessengerMessageReports:
+		s.serveMessages(w, r, route, body)
 	case RouteMessengerReports, RouteMessengerLogs:
 		s.serveMessengerRead(w, r, route)
 	default:
@@ -346,6 +354,9 @@ func (s *Server) classify(path string) (Route, string) {
 	if path == base || strings.HasPrefix(path, base+"/") {
 		sub := strings.TrimPrefix(path, base)
 		return gwsRoute(sub), sub
+	}
+	if route, ok := messagesRoute(path); ok {
+		return route, ""
 	}
 	if path == messengerSendPath {
 		return RouteMessengerSend, ""

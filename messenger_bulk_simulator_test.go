@@ -1,0 +1,184 @@
+package omni_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/omnisdk/omni"
+	"github.com/omnisdk/omni/omnitest"
+)
+
+// A 1,000-destination bulk against the simulator, with 5xx and resets
+// injected: every destination ends accepted or rejected with its reason,
+// and the server took each accepted messageId exactly once.
+func TestSendBulkThousandDestinationsUnderFaults(t *testing.T) {
+	srv, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	const n = 1000
+	var dests []omni.Destination
+	refused := make(map[string]bool)
+	for i := range n {
+		to := fmt.Sprintf("user-%04d", i)
+		dests = append(dests, omni.Destination{To: to})
+		if i%100 == 7 {
+			srv.RefuseDestination(to)
+			refused[to] = true
+		}
+	}
+	// The first five requests fail five ways; the retry table retries none
+	// of them (sends), so SendBulk sees each failure.
+	srv.Inject(omnitest.RouteMessengerMessages, omnitest.Status(503))                   // refused, not processed
+	srv.Inject(omnitest.RouteMessengerMessages, omnitest.ResetAfterProcessing())        // processed, answer lost
+	srv.Inject(omnitest.RouteMessengerMessages, omnitest.ResetBeforeBody())             // dropped unread
+	srv.Inject(omnitest.RouteMessengerMessages, omnitest.Status(http.StatusBadGateway)) // refused, not processed
+	srv.Inject(omnitest.RouteMessengerMessages, omnitest.MalformedJSON())               // 200 cut short, not processed
+
+	req := omni.MessagesRequest{Messages: []omni.MessengerMessage{{
+		Sender: "page-1", Destinations: dests, Content: omni.TextContent{Text: "Our summer sale starts today"}}}}
+	b, err := c.Messenger.SendBulk(ctx, req, &omni.BulkOptions{DestinationsPerRequest: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Count(omni.BulkUnknown); got != 500 {
+		t.Errorf("after SendBulk: %d unknown, want the 500 of the five failed requests", got)
+	}
+	for _, e := range b.Entries[:500] {
+		if e.State != omni.BulkUnknown || e.Err == nil {
+			t.Fatalf("entry %+v of a failed request", e)
+		}
+	}
+	for round := 0; !b.Done(); round++ {
+		if round == 3 {
+			t.Fatalf("not done after %d resumes: %d unknown, %d not sent", round, b.Count(omni.BulkUnknown), b.Count(omni.BulkNotSent))
+		}
+		if err := c.Messenger.ResumeBulk(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Every destination accounted for, in request order.
+	if len(b.Entries) != n {
+		t.Fatalf("%d entries", len(b.Entries))
+	}
+	accepted := make(map[string]bool)
+	for i, e := range b.Entries {
+		if e.To != dests[i].To || e.MessageID == "" {
+			t.Fatalf("entry %d %+v", i, e)
+		}
+		switch {
+		case refused[e.To]:
+			if e.State != omni.BulkRejected || e.Violation != "Destination rejected" || e.Status.GroupID != omni.GroupRejected {
+				t.Errorf("refused destination %+v", e)
+			}
+		case e.State != omni.BulkAccepted:
+			t.Errorf("destination %+v not accepted", e)
+		default:
+			accepted[e.MessageID] = true
+		}
+	}
+	if len(accepted) != n-len(refused) {
+		t.Errorf("%d accepted, want %d", len(accepted), n-len(refused))
+	}
+	// The server's side: each accepted messageId taken exactly once, each
+	// user reached once, nothing the client does not know about.
+	taken := make(map[string]int)
+	perUser := make(map[string]int)
+	for _, m := range srv.OutboundMessages() {
+		taken[m.MessageID]++
+		perUser[m.To]++
+	}
+	for id, k := range taken {
+		if k != 1 || !accepted[id] {
+			t.Errorf("server took messageId %s %d times (known accepted: %v)", id, k, accepted[id])
+		}
+	}
+	if len(taken) != len(accepted) {
+		t.Errorf("server took %d messages, client accounts %d accepted", len(taken), len(accepted))
+	}
+	for to, k := range perUser {
+		if k != 1 {
+			t.Errorf("user %s got the message %d times", to, k)
+		}
+	}
+	// The answer-lost request (entries 100..199) was found in the logs, not resent.
+	for _, e := range b.Entries[100:200] {
+		if e.Requests != 1 {
+			t.Fatalf("entry %+v of the processed-then-reset request was sent %d times", e, e.Requests)
+		}
+	}
+}
+
+// A 400 blaming one destination rejects it; the others of its request are
+// sent again on resume, each once.
+func TestSendBulkViolationRejectsOnlyTheBlamedDestination(t *testing.T) {
+	calls := 0
+	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			reply(400, `{"errorCode":"E400","description":"Request cannot be processed.","action":"Check the syntax, violations and adjust the request.","violations":[{"property":"messages[0].destinations[1].to","violation":"Invalid destination address."}],"resources":[]}`)(w, r)
+			return
+		}
+		reply(200, `{"bulkId":"b2","messages":[{"messageId":"m1","status":{"groupId":1,"groupName":"PENDING","id":26,"name":"PENDING_ACCEPTED","description":"Message sent to next instance"},"destination":"u1"},{"messageId":"m3","status":{"groupId":1,"groupName":"PENDING","id":26,"name":"PENDING_ACCEPTED","description":"Message sent to next instance"},"destination":"u3"}]}`)(w, r)
+	})
+	c := newMessenger(t, fs)
+	req := omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "p",
+		Destinations: []omni.Destination{{To: "u1", MessageID: "m1"}, {To: "bad", MessageID: "m2"}, {To: "u3", MessageID: "m3"}},
+		Content:      omni.TextContent{Text: "hi"}}}}
+	b, err := c.Messenger.SendBulk(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := b.Entries[1]; e.State != omni.BulkRejected || e.Violation != "to: Invalid destination address." {
+		t.Errorf("blamed entry %+v", e)
+	}
+	var me *omni.MessagesError
+	if !errors.As(b.Entries[1].Err, &me) {
+		t.Errorf("blamed entry Err %v", b.Entries[1].Err)
+	}
+	if b.Entries[0].State != omni.BulkNotSent || b.Entries[2].State != omni.BulkNotSent {
+		t.Errorf("others %v %v, want not sent", b.Entries[0].State, b.Entries[2].State)
+	}
+	if err := c.Messenger.ResumeBulk(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	if !b.Done() || b.Entries[0].State != omni.BulkAccepted || b.Entries[2].State != omni.BulkAccepted || b.Entries[0].BulkID != "b2" {
+		t.Errorf("after resume %+v", b.Entries)
+	}
+	reqs := fs.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	assertJSONEqual(t, reqs[1].Body, []byte(`{"messages":[{"sender":"p","destinations":[{"to":"u1","messageId":"m1"},{"to":"u3","messageId":"m3"}],"content":{"type":"TEXT","text":"hi"}}]}`))
+}
+
+// Without options a bulk goes out DefaultDestinationsPerRequest at a time.
+func TestSendBulkDefaultRequestSize(t *testing.T) {
+	srv, c := simClient(t)
+	var dests []omni.Destination
+	for i := range 2*omni.DefaultDestinationsPerRequest + 1 {
+		dests = append(dests, omni.Destination{To: fmt.Sprintf("u%d", i)})
+	}
+	b, err := c.Messenger.SendBulk(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{
+		Sender: "p", Destinations: dests, Content: omni.TextContent{Text: "hi"}}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Done() || b.Count(omni.BulkAccepted) != len(dests) {
+		t.Errorf("%d accepted of %d", b.Count(omni.BulkAccepted), len(dests))
+	}
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Route == omnitest.RouteMessengerMessages {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+}

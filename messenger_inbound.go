@@ -1,0 +1,341 @@
+package omni
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// InboundType is the "type" of a message a Messenger user sent.
+type InboundType string
+
+// The inbound message types Infobip documents. Any other value is decoded
+// as an InboundUnknown that keeps the raw object.
+const (
+	InboundTypeText        InboundType = "TEXT"
+	InboundTypeImage       InboundType = "IMAGE"
+	InboundTypeAudio       InboundType = "AUDIO"
+	InboundTypeVideo       InboundType = "VIDEO"
+	InboundTypeFile        InboundType = "FILE"
+	InboundTypeURL         InboundType = "URL"
+	InboundTypeLocationURL InboundType = "LOCATION_URL"
+	InboundTypeFallback    InboundType = "FALLBACK"
+	InboundTypeLocation    InboundType = "LOCATION"
+	InboundTypePostback    InboundType = "POSTBACK"
+	InboundTypeUnknown     InboundType = "UNKNOWN"
+)
+
+// InboundPush is one push of inbound (mobile-originated) messages to a
+// webhook: {"results":[...],"messageCount":N,"pendingMessageCount":N}.
+type InboundPush struct {
+	Results             []InboundMessage
+	MessageCount        int
+	PendingMessageCount int
+}
+
+// InboundMessage is one message a Messenger user sent to the page.
+//
+// Both generations of the push are accepted: the current one names the user
+// "sender", the legacy (OMNI) one "from"; either fills Sender. The current
+// schema marks sender, to, integrationType, receivedAt, messageId, message
+// and price required, yet its own sample carries only sender, to,
+// receivedAt and message, so no field is required here.
+type InboundMessage struct {
+	// Sender is the user who wrote (the page-scoped user id).
+	Sender string
+	// To is the page (the sender given at activation).
+	To              string
+	IntegrationType string
+	// ReceivedAt is the parsed time; zero when the raw value is missing or
+	// in a layout the SDK does not know (RawReceivedAt keeps it as sent).
+	ReceivedAt    time.Time
+	RawReceivedAt string
+	Keyword       string
+	// MessageID identifies the inbound message; InboundHandler
+	// de-duplicates on it. The documents' own sample has none.
+	MessageID string
+	// PairedMessageID is the outbound message Infobip matched this one to.
+	PairedMessageID string
+	CallbackData    string
+	EntityID        string
+	ApplicationID   string
+	// Content is the message: one of InboundText, InboundMedia,
+	// InboundFallback, InboundLocation, InboundPostback or InboundUnknown.
+	// nil when the push had no "message".
+	Content InboundContent
+	// Price is nil when the push had none.
+	Price *Price
+	// Raw is the result object as received.
+	Raw json.RawMessage
+}
+
+// InboundContent is the content of an inbound message. The set is closed:
+// only this package's types implement it.
+type InboundContent interface {
+	// Type returns the message's "type".
+	Type() InboundType
+	inbound()
+}
+
+// InboundText is a TEXT message. QuickReply is set when the user tapped a
+// quick reply the page offered; ReplyTo when the user replied to a message.
+type InboundText struct {
+	MID        string
+	Text       string
+	QuickReply *InboundQuickReply
+	ReplyTo    *ReplyTo
+}
+
+// InboundQuickReply carries the payload of the quick reply the user tapped.
+type InboundQuickReply struct {
+	Payload string `json:"payload"`
+}
+
+// ReplyTo names the message the user replied to.
+type ReplyTo struct {
+	MID string `json:"mid"`
+}
+
+// InboundMedia is an IMAGE, AUDIO, VIDEO, FILE, URL or LOCATION_URL
+// message: a URL, and for an IMAGE that is a sticker, its StickerID.
+type InboundMedia struct {
+	Kind      InboundType
+	URL       string
+	StickerID string
+}
+
+// InboundFallback is a FALLBACK message: content Messenger could not map
+// to another type, as a URL and a title.
+type InboundFallback struct {
+	URL   string
+	Title string
+}
+
+// InboundLocation is a LOCATION message: coordinates the user shared.
+type InboundLocation struct {
+	Latitude  float64
+	Longitude float64
+}
+
+// InboundPostback is a POSTBACK: the user pressed a button the page sent
+// (PostbackButton); Payload is that button's payload.
+type InboundPostback struct {
+	Payload string
+	Title   string
+}
+
+// InboundUnknown keeps a message of type UNKNOWN, or of a type this SDK
+// does not know, as the raw JSON object it came in.
+type InboundUnknown struct {
+	Kind InboundType
+	Raw  json.RawMessage
+}
+
+// Type returns InboundTypeText.
+func (InboundText) Type() InboundType { return InboundTypeText }
+
+// Type returns the media kind.
+func (m InboundMedia) Type() InboundType { return m.Kind }
+
+// Type returns InboundTypeFallback.
+func (InboundFallback) Type() InboundType { return InboundTypeFallback }
+
+// Type returns InboundTypeLocation.
+func (InboundLocation) Type() InboundType { return InboundTypeLocation }
+
+// Type returns InboundTypePostback.
+func (InboundPostback) Type() InboundType { return InboundTypePostback }
+
+// Type returns the message's "type" as sent.
+func (m InboundUnknown) Type() InboundType { return m.Kind }
+
+func (InboundText) inbound()     {}
+func (InboundMedia) inbound()    {}
+func (InboundFallback) inbound() {}
+func (InboundLocation) inbound() {}
+func (InboundPostback) inbound() {}
+func (InboundUnknown) inbound()  {}
+
+// wireInbound is the union of both generations' result fields.
+type wireInbound struct {
+	Sender          string          `json:"sender"`
+	From            string          `json:"from"`
+	To              string          `json:"to"`
+	IntegrationType string          `json:"integrationType"`
+	ReceivedAt      json.RawMessage `json:"receivedAt"`
+	Keyword         string          `json:"keyword"`
+	MessageID       string          `json:"messageId"`
+	PairedMessageID string          `json:"pairedMessageId"`
+	CallbackData    string          `json:"callbackData"`
+	EntityID        string          `json:"entityId"`
+	ApplicationID   string          `json:"applicationId"`
+	Message         json.RawMessage `json:"message"`
+	Price           *Price          `json:"price"`
+}
+
+// wireInboundContent is the union of the fields of every known type.
+type wireInboundContent struct {
+	Type       InboundType        `json:"type"`
+	MID        string             `json:"mid"`
+	Text       string             `json:"text"`
+	QuickReply *InboundQuickReply `json:"quickReply"`
+	ReplyTo    *ReplyTo           `json:"replyTo"`
+	URL        string             `json:"url"`
+	StickerID  string             `json:"stickerId"`
+	Title      string             `json:"title"`
+	Latitude   float64            `json:"latitude"`
+	Longitude  float64            `json:"longitude"`
+	Payload    string             `json:"payload"`
+}
+
+// UnmarshalJSON decodes one result of either generation. null leaves m
+// unchanged.
+func (m *InboundMessage) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if string(data) == "null" {
+		return nil
+	}
+	if len(data) == 0 || data[0] != '{' {
+		return fmt.Errorf("omni: inbound message: %w", errNotObject)
+	}
+	var w wireInbound
+	if err := json.Unmarshal(data, &w); err != nil {
+		return fmt.Errorf("omni: inbound message: %w", err)
+	}
+	content, err := decodeInboundContent(w.Message)
+	if err != nil {
+		return err
+	}
+	out := InboundMessage{
+		Sender:          w.Sender,
+		To:              w.To,
+		IntegrationType: w.IntegrationType,
+		Keyword:         w.Keyword,
+		MessageID:       w.MessageID,
+		PairedMessageID: w.PairedMessageID,
+		CallbackData:    w.CallbackData,
+		EntityID:        w.EntityID,
+		ApplicationID:   w.ApplicationID,
+		Content:         content,
+		Price:           w.Price,
+		Raw:             bytes.Clone(data),
+	}
+	if out.Sender == "" {
+		out.Sender = w.From // the legacy generation
+	}
+	out.ReceivedAt, out.RawReceivedAt = parseReportTime(w.ReceivedAt)
+	*m = out
+	return nil
+}
+
+// decodeInboundContent decodes a "message" object. A type this package
+// does not model, or a known type whose fields have other shapes than
+// documented, is kept as InboundUnknown: nothing the user sent is dropped.
+func decodeInboundContent(raw json.RawMessage) (InboundContent, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if raw[0] != '{' {
+		return nil, fmt.Errorf("omni: inbound message content: %w", errNotObject)
+	}
+	var w wireInboundContent
+	if err := json.Unmarshal(raw, &w); err != nil {
+		var head struct {
+			Type InboundType `json:"type"`
+		}
+		if json.Unmarshal(raw, &head) != nil {
+			return nil, fmt.Errorf("omni: inbound message content: %w", err)
+		}
+		return InboundUnknown{Kind: head.Type, Raw: bytes.Clone(raw)}, nil
+	}
+	switch w.Type {
+	case InboundTypeText:
+		return InboundText{MID: w.MID, Text: w.Text, QuickReply: w.QuickReply, ReplyTo: w.ReplyTo}, nil
+	case InboundTypeImage, InboundTypeAudio, InboundTypeVideo, InboundTypeFile, InboundTypeURL, InboundTypeLocationURL:
+		return InboundMedia{Kind: w.Type, URL: w.URL, StickerID: w.StickerID}, nil
+	case InboundTypeFallback:
+		return InboundFallback{URL: w.URL, Title: w.Title}, nil
+	case InboundTypeLocation:
+		return InboundLocation{Latitude: w.Latitude, Longitude: w.Longitude}, nil
+	case InboundTypePostback:
+		return InboundPostback{Payload: w.Payload, Title: w.Title}, nil
+	}
+	return InboundUnknown{Kind: w.Type, Raw: bytes.Clone(raw)}, nil
+}
+
+// DecodeInbound decodes the body of an inbound-message push, of either
+// generation. Errors are *WebhookError with Status 400; the error never
+// repeats the body, which holds what users wrote.
+func DecodeInbound(body []byte) (*InboundPush, error) {
+	var w struct {
+		Results             []InboundMessage `json:"results"`
+		MessageCount        flexInt          `json:"messageCount"`
+		PendingMessageCount flexInt          `json:"pendingMessageCount"`
+	}
+	if err := decodePushBody(body, "inbound messages", &w); err != nil {
+		return nil, err
+	}
+	return &InboundPush{Results: w.Results, MessageCount: int(w.MessageCount),
+		PendingMessageCount: int(w.PendingMessageCount)}, nil
+}
+
+// ParseInbound reads an inbound-message push from r: a POST of at most
+// MaxWebhookBody bytes, decoded with DecodeInbound. Errors are
+// *WebhookError, whose Status is the answer to give.
+func ParseInbound(r *http.Request) (*InboundPush, error) {
+	body, err := readPush(r)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeInbound(body)
+}
+
+// readPush checks the method and reads the body, bounded by MaxWebhookBody.
+func readPush(r *http.Request) ([]byte, error) {
+	if r.Method != http.MethodPost {
+		return nil, &WebhookError{Status: http.StatusMethodNotAllowed, Err: fmt.Errorf("method %s, want POST", r.Method)}
+	}
+	if r.Body == nil {
+		return nil, &WebhookError{Status: http.StatusBadRequest, Err: errors.New("empty body")}
+	}
+	var buf bytes.Buffer
+	if err := readBounded(&buf, r.Body, MaxWebhookBody); err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			return nil, &WebhookError{Status: http.StatusRequestEntityTooLarge,
+				Err: fmt.Errorf("body larger than %d bytes", MaxWebhookBody)}
+		}
+		return nil, &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("reading body: %w", err)}
+	}
+	return buf.Bytes(), nil
+}
+
+// decodePushBody decodes a push body, which must be a JSON object, into v.
+// The error names what was being decoded, never the content.
+func decodePushBody(body []byte, what string, v any) error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return &WebhookError{Status: http.StatusBadRequest, Err: errors.New("empty body")}
+	}
+	if body[0] != '{' {
+		return &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("body is %w", errNotObject)}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("body is not valid %s JSON: %w", what, redactJSONError(err))}
+	}
+	return nil
+}
+
+// redactJSONError keeps the kind and offset of a JSON error but drops
+// values it may quote (an UnmarshalTypeError names only types and fields;
+// a SyntaxError quotes one character), so user text never reaches an error.
+func redactJSONError(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("syntax error at offset %d", se.Offset)
+	}
+	return err
+}
