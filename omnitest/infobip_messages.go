@@ -21,6 +21,12 @@ const (
 	RouteMessengerMessageReports Route = "messenger.messages.reports"
 )
 
+func init() {
+	for _, r := range []Route{RouteMessengerMessages, RouteMessengerMessageLogs, RouteMessengerMessageReports} {
+		registerRoute(r, vendorMessenger)
+	}
+}
+
 // infobipTimeLayout is Infobip's time format, such as 2023-09-26T10:52:15.457+0000.
 const infobipTimeLayout = "2006-01-02T15:04:05.000-0700"
 
