@@ -85,7 +85,7 @@ type Facebook struct {
 	Subject      string         `json:"subject"`
 	ReceivedDate string         `json:"receivedDate"`
 	URI          string         `json:"uri"`
-	Capabilities []string       `json:"capabilities"`
+	Capabilities Capabilities   `json:"capabilities"`
 	UserData     map[string]any `json:"userData"`
 	// Raw is the resource object as received, with every field.
 	Raw json.RawMessage `json:"-"`
@@ -110,7 +110,7 @@ type Tweet struct {
 	Subject             string         `json:"subject"`
 	ReceivedDate        string         `json:"receivedDate"`
 	URI                 string         `json:"uri"`
-	Capabilities        []string       `json:"capabilities"`
+	Capabilities        Capabilities   `json:"capabilities"`
 	TwitterCreatedAt    string         `json:"twitterCreatedAt"`
 	TwitterFromAddr     string         `json:"twitterFromAddr"`
 	TwitterFromUserID   string         `json:"twitterFromUserId"`
@@ -144,7 +144,7 @@ type FacebookSession struct {
 	ID           string        `json:"id"`
 	State        State         `json:"state"`
 	URI          string        `json:"uri"`
-	Capabilities []string      `json:"capabilities"`
+	Capabilities Capabilities  `json:"capabilities"`
 	Participants []Participant `json:"participants"`
 	// Raw is the resource object as received, with every field.
 	Raw json.RawMessage `json:"-"`

@@ -1,0 +1,85 @@
+package omni
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// AgentSnapshot is the agent's state as GET {base}/me?subresources=* reports
+// it: the user, settings, channel states and the interactions held.
+//
+// The documents show the snapshot's settings, devices, channels, calls and
+// chats; the attribute names of the social interactions inside it are
+// inferred from the collection reads (facebook, tweets/twitter,
+// facebooksessions) and read under each of their spellings.
+type AgentSnapshot struct {
+	ID        string   `json:"id"`
+	UserName  string   `json:"userName"`
+	FirstName string   `json:"firstName"`
+	LastName  string   `json:"lastName"`
+	Roles     []string `json:"roles"`
+	URI       string   `json:"uri"`
+	Path      string   `json:"path"`
+	// Settings is settings{<section>{key:value}}, free-form.
+	Settings map[string]map[string]any `json:"settings"`
+	// Channels are the agent's channel states.
+	Channels []ChannelState `json:"-"`
+	// Facebook, Tweets and FacebookSessions are the interactions the agent holds.
+	Facebook         []Facebook        `json:"-"`
+	Tweets           []Tweet           `json:"-"`
+	FacebookSessions []FacebookSession `json:"-"`
+	// Raw is the user object as received, with devices, calls, chats and
+	// every other subresource.
+	Raw json.RawMessage `json:"-"`
+}
+
+// decodeSnapshot decodes the "user" object of GET /me?subresources=*.
+func decodeSnapshot(raw json.RawMessage) (*AgentSnapshot, error) {
+	snap := &AgentSnapshot{Raw: bytes.Clone(raw)}
+	if err := json.Unmarshal(raw, snap); err != nil {
+		return nil, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, err
+	}
+	if v := bytes.TrimSpace(fields["channels"]); len(v) > 0 && v[0] == '[' {
+		chs, err := decodeChannels(v)
+		if err != nil {
+			return nil, err
+		}
+		snap.Channels = chs
+	}
+	var err error
+	if snap.Facebook, err = decodeList(fields, facebookCodec); err != nil {
+		return nil, err
+	}
+	if snap.Tweets, err = decodeList(fields, tweetCodec); err != nil {
+		return nil, err
+	}
+	if snap.FacebookSessions, err = decodeList(fields, sessionCodec); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// decodeList decodes the first array attribute named by k's keys.
+func decodeList[T any](fields map[string]json.RawMessage, k codec[T]) ([]T, error) {
+	raw, ok := k.find(fields, '[')
+	if !ok {
+		return nil, nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		v, err := k.decode(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
