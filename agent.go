@@ -205,10 +205,10 @@ func (e *SessionStartError) Failed() []ChannelResult {
 
 // wireChannelResult is one channel's part of a statusCode 7 answer.
 type wireChannelResult struct {
-	Channel       string      `json:"channel"`
-	Name          string      `json:"name"`
-	StatusCode    *flexInt    `json:"statusCode"`
-	StatusMessage string      `json:"statusMessage"`
+	Channel       string   `json:"channel"`
+	Name          string   `json:"name"`
+	StatusCode    *flexInt `json:"statusCode"`
+	StatusMessage string   `json:"statusMessage"`
 }
 
 // channelResults reads the per-channel codes of a statusCode 7 answer. The
