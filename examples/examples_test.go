@@ -40,6 +40,9 @@ func TestExamples(t *testing.T) {
 		{"twitter-send", []string{"-path", "me/twitter"}, []string{"sent: referenceId=1 state=Sent"}},
 		{"messenger-send", []string{"-type", "TEMPLATE", "-text", "Pick"}, []string{"sent TEMPLATE: messageId="}},
 		{"listen", []string{"-count", "1", "-every", "100ms"}, []string{"/v2/me/facebook FacebookStateChangeMessage referenceId="}},
+		{"autoreply", []string{"-n", "20"}, []string{"ready on every channel",
+			"summary: answered 100 (facebook post 20, facebook comment 20, tweet 20, direct message 20, private message 20), 0 failed",
+			"EndContactCenterSession sent"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
