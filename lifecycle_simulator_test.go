@@ -605,3 +605,45 @@ func TestSimulatorChannelNotificationsAndSnapshot(t *testing.T) {
 		t.Errorf("Ready without a session: %v, want ErrInvalidState", err)
 	}
 }
+
+// TestOnInteractionsWithSubscribe: the notification-only handlers report a
+// Tweet as new, its reply draft as new (not inbound), the draft's end on
+// Send and the Tweet's end on Complete; a read of the list shows both.
+func TestOnInteractionsWithSubscribe(t *testing.T) {
+	srv, c := simClient(t)
+	ctx := context.Background()
+	ev := &viewEvents{ch: make(chan string, 64)}
+	sub, err := c.Subscribe(ctx, omni.OnInteractions(ev.handlers())...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	startAgent(t, c, nil, omnitest.AgentChannelTwitter)
+	tw := srv.CustomerTweet("vitaliy_onv", "hello")
+	ev.want(t, "new tweet/"+tw)
+	if _, err := c.Twitter.Reply(ctx, tw, omni.TwitterReply{QueuePath: qContacts}); err != nil {
+		t.Fatal(err)
+	}
+	var draft string
+	for _, it := range srv.Interactions() {
+		if it.ParentID == tw {
+			draft = it.ID
+		}
+	}
+	ev.want(t, "new tweet/"+draft)
+	if _, err := c.Twitter.Send(ctx, draft, omni.TwitterSend{QueuePath: qContacts, From: "support", Message: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	ev.want(t, "end tweet/"+draft)
+	if _, err := c.Twitter.Complete(ctx, tw, omni.Complete{}); err != nil {
+		t.Fatal(err)
+	}
+	ev.want(t, "end tweet/"+tw)
+	page, err := c.Twitter.List(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.URIs) != 2 || page.URIs[0] != srv.URL()+"/tweet/"+tw {
+		t.Errorf("uris = %v", page.URIs)
+	}
+}

@@ -237,6 +237,7 @@ func (s *Server) publishItem(it *item, base, notificationType string, ref int64)
 func (s *Server) offer(lc *lifecycle, it *item) {
 	it.offered = true
 	base := s.URL()
+	s.store.put(it.kind, it.id, it.resource(base)) // readable from now on, like a send's resource
 	if it.kind != kindTweet {
 		s.publishItem(it, base, "StatusChange", 0)
 		return
