@@ -138,7 +138,32 @@ func (s *AgentService) SetAgentState(ctx context.Context, channel string, op Ope
 	if err := v.err(); err != nil {
 		return err
 	}
-	_, err := s.client.postOperation(ctx, "me/channels/"+url.PathEscape(channel), meOp{OperationName: op}, true)
+	return preReleaseStatus(s.client.postOperation(ctx, "me/channels/"+url.PathEscape(channel), meOp{OperationName: op}, true))
+}
+
+// preReleaseStatus accepts the agent-state replies of 8.5.0/8.5.1
+// pre-release servers, which answer {"status":"ok"} or
+// {"status":"error","errorDescription":...} instead of the statusCode
+// envelope: "ok" is success, "error" an *APIError with the description.
+func preReleaseStatus(_ *SendResult, err error) error {
+	var de *DecodeError
+	if !errors.As(err, &de) {
+		return err
+	}
+	var old struct {
+		Status           *string `json:"status"`
+		ErrorDescription string  `json:"errorDescription"`
+	}
+	if json.Unmarshal(de.Body, &old) != nil || old.Status == nil {
+		return err
+	}
+	switch *old.Status {
+	case "ok":
+		return nil
+	case "error":
+		return &APIError{HTTPStatus: http.StatusOK, Method: de.Method, URL: de.URL,
+			StatusCode: StatusInternalError, StatusMessage: old.ErrorDescription, Body: de.Body}
+	}
 	return err
 }
 
@@ -147,8 +172,7 @@ func (s *AgentService) SetAgentStateAll(ctx context.Context, op Operation) error
 	if op == "" {
 		return &ValidationError{Fields: []FieldError{{Field: "operationName", Rule: "must not be empty"}}}
 	}
-	_, err := s.client.postOperation(ctx, "me", meOp{OperationName: op}, true)
-	return err
+	return preReleaseStatus(s.client.postOperation(ctx, "me", meOp{OperationName: op}, true))
 }
 
 // ChannelResult is one channel's outcome in a partly failed

@@ -243,3 +243,23 @@ func TestInvalidStateSentinel(t *testing.T) {
 		t.Fatal("statusCode 3 matched ErrInvalidState")
 	}
 }
+
+// TestAgentStatePreReleaseReplies: 8.5.0/8.5.1 pre-release pages answer the
+// agent-state operations with {"status":"ok"} or {"status":"error",...}.
+func TestAgentStatePreReleaseReplies(t *testing.T) {
+	fs := newFakeServer(t, reply(200, `{"status":"ok"}`))
+	if err := newGWS(t, fs).Agent.Ready(context.Background(), "chat"); err != nil {
+		t.Fatalf("Ready with {status:ok}: %v", err)
+	}
+	fs = newFakeServer(t, reply(200, `{"status":"error","errorDescription":"Agent is not logged in"}`))
+	err := newGWS(t, fs).Agent.NotReadyAll(context.Background())
+	var ae *omni.APIError
+	if !errors.As(err, &ae) || ae.StatusMessage != "Agent is not logged in" || !errors.Is(err, omni.ErrServer) {
+		t.Fatalf("NotReadyAll with {status:error}: %v", err)
+	}
+	fs = newFakeServer(t, reply(200, `{"other":1}`))
+	var de *omni.DecodeError
+	if err := newGWS(t, fs).Agent.Ready(context.Background(), "chat"); !errors.As(err, &de) {
+		t.Fatalf("Ready with no status at all: %v, want *DecodeError", err)
+	}
+}

@@ -647,3 +647,132 @@ func TestOnInteractionsWithSubscribe(t *testing.T) {
 		t.Errorf("uris = %v", page.URIs)
 	}
 }
+
+// TestSimulatorSessionOperations runs the remaining private-messaging
+// operations against the simulator and checks each one's notification.
+func TestSimulatorSessionOperations(t *testing.T) {
+	srv, c := simClient(t)
+	in := listen(t, c)
+	ctx := context.Background()
+	startAgent(t, c, in, omnitest.AgentChannelFacebookSession)
+	accept := func() string {
+		id := srv.CustomerPrivateMessage("FirstL", "hi")
+		in.next(t, "offer", sessionWith(id, omni.StateInvited))
+		r, err := c.FacebookSessions.Accept(ctx, id, "TestName")
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.next(t, "history", func(n omni.Notification) bool {
+			_, ok := n.(*omni.MessageLogUpdated)
+			return ok && n.Header().ReferenceID == r.ReferenceID
+		})
+		return id
+	}
+	logOf := func(n omni.Notification) omni.LogMessage {
+		ml, ok := n.(*omni.MessageLogUpdated)
+		if !ok || len(ml.Messages) != 1 {
+			t.Fatalf("want one log message, got %T %s", n, n.Header().Raw)
+		}
+		return ml.Messages[0]
+	}
+	sess := accept()
+	steps := []struct {
+		name  string
+		run   func() (*omni.OperationResult, error)
+		match func(omni.Notification) bool // the notification to check, among those with the referenceId
+		check func(omni.Notification) bool
+	}{
+		{"SendToAgents", func() (*omni.OperationResult, error) { return c.FacebookSessions.SendToAgents(ctx, sess, "VIP customer") }, nil,
+			func(n omni.Notification) bool { m := logOf(n); return m.Visibility == "Agents" && m.Text == "VIP customer" }},
+		{"SendStartTyping", func() (*omni.OperationResult, error) { return c.FacebookSessions.SendStartTyping(ctx, sess) }, nil,
+			func(n omni.Notification) bool { return logOf(n).Type == omni.LogTypingStarted }},
+		{"SendStopTyping", func() (*omni.OperationResult, error) { return c.FacebookSessions.SendStopTyping(ctx, sess) }, nil,
+			func(n omni.Notification) bool { return logOf(n).Type == omni.LogTypingStopped }},
+		{"Consult", func() (*omni.OperationResult, error) {
+			return c.FacebookSessions.Consult(ctx, sess, omni.FacebookConsult{TargetPath: "/users/c30d06daa1ea43b8be79f9b071f30d70"})
+		}, nil, func(n omni.Notification) bool {
+			ev, ok := n.(*omni.FacebookSessionStateChange)
+			return ok && ev.NotificationType == omni.NotificationParticipantsUpdated && len(ev.Session.Participants) == 3
+		}},
+		{"RemoveParticipantFromConference", func() (*omni.OperationResult, error) {
+			return c.FacebookSessions.RemoveParticipantFromConference(ctx, sess, "http://10.10.15.212:9090/api/v2/users/c30d06daa1ea43b8be79f9b071f30d70")
+		}, nil, func(n omni.Notification) bool {
+			ev, ok := n.(*omni.FacebookSessionStateChange)
+			return ok && ev.NotificationType == omni.NotificationParticipantsUpdated && len(ev.Session.Participants) == 2
+		}},
+		{"ReportResponseTemplateUsage then SendMessage", func() (*omni.OperationResult, error) {
+			// No notification for the report: the next one with a referenceId is SendMessage's.
+			if _, err := c.FacebookSessions.ReportResponseTemplateUsage(ctx, sess,
+				omni.TemplateUsage{ResponseTemplateID: "9a379217-8c06-4fae-b33b-36c94a54b58c"}); err != nil {
+				return nil, err
+			}
+			return c.FacebookSessions.SendMessage(ctx, sess, "done")
+		}, nil, func(n omni.Notification) bool { return logOf(n).Text == "done" }},
+		{"CompleteInQueue", func() (*omni.OperationResult, error) {
+			return c.FacebookSessions.CompleteInQueue(ctx, sess, "PostProcessingQueue")
+		}, nil, func(n omni.Notification) bool { return n.(*omni.FacebookSessionStateChange).Session.State == omni.StateCompleted }},
+	}
+	for _, st := range steps {
+		res, err := st.run()
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if n := in.next(t, st.name, byRef(omni.ChannelFacebookSession, res.ReferenceID)); !st.check(n) {
+			t.Errorf("%s: notification %s", st.name, n.Header().Raw)
+		}
+	}
+
+	// Leave: the agent's ParticipantLeft, then Completed.
+	left := accept()
+	r, err := c.FacebookSessions.Leave(ctx, left)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := logOf(in.next(t, "left", byRef(omni.ChannelFacebookSession, r.ReferenceID))); m.Type != omni.LogParticipantLeft {
+		t.Errorf("Leave log = %+v", m)
+	}
+	in.next(t, "left completed", sessionWith(left, omni.StateCompleted))
+
+	// Transfer: the session leaves this agent.
+	moved := accept()
+	if r, err = c.FacebookSessions.Transfer(ctx, moved, "/queues/995655ec-81a5-46b0-82d0-3f2c5eca263d"); err != nil {
+		t.Fatal(err)
+	}
+	if s := in.next(t, "transferred", byRef(omni.ChannelFacebookSession, r.ReferenceID)).(*omni.FacebookSessionStateChange).Session; s.State != omni.StateCompleted {
+		t.Errorf("transferred = %+v", s)
+	}
+}
+
+// TestSimulatorFocusAndTransfer: SetInFocus changes nothing but is
+// acknowledged (PropertiesUpdated); Facebook Transfer ends the post for
+// this agent.
+func TestSimulatorFocusAndTransfer(t *testing.T) {
+	srv, c := simClient(t)
+	in := listen(t, c)
+	ctx := context.Background()
+	startAgent(t, c, in, omnitest.AgentChannelFacebook, omnitest.AgentChannelTwitter)
+	post := srv.CustomerPost("Labuprofen", "hello")
+	in.next(t, "post", facebookWith(post, omni.StateProcessing))
+	tw := srv.CustomerTweet("vitaliy_onv", "hello")
+	in.next(t, "tweet", tweetWith(tw, omni.StateProcessing))
+	for _, f := range []struct {
+		op func(context.Context, string) (*omni.OperationResult, error)
+		id string
+	}{{c.Facebook.SetInFocus, post}, {c.Twitter.SetInFocus, tw}} {
+		res, err := f.op(ctx, f.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := in.next(t, "focus", byRef(res.Channel, res.ReferenceID))
+		if n.Header().NotificationType != omni.NotificationPropertiesUpdated {
+			t.Errorf("SetInFocus on %s: %s", res.Channel, n.Header().Raw)
+		}
+	}
+	res, err := c.Facebook.Transfer(ctx, post, "/users/10f8abb20c154fb28c82c68102625233")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := in.next(t, "transferred", byRef(omni.ChannelFacebook, res.ReferenceID)).(*omni.FacebookStateChange).Facebook; f.State != omni.StateCompleted || len(f.Capabilities) != 0 {
+		t.Errorf("transferred = %+v", f)
+	}
+}

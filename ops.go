@@ -44,6 +44,8 @@ type opBody struct {
 	From               string         `json:"from,omitempty"`
 	ResponseTemplateID string         `json:"responseTemplateId,omitempty"`
 	ResponseType       ResponseType   `json:"responseType,omitempty"`
+	Nickname           string         `json:"nickname,omitempty"`
+	Text               string         `json:"text,omitempty"`
 }
 
 // target says where an operation is sent and where its outcome arrives.
