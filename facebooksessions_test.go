@@ -16,7 +16,9 @@ func TestFacebookSessionOperationsWire(t *testing.T) {
 		op   opFunc
 		body string
 	}{
-		{"Accept", func(c *omni.Client) (*omni.OperationResult, error) { return c.FacebookSessions.Accept(ctx, id, "Marat") },
+		{"Accept", func(c *omni.Client) (*omni.OperationResult, error) {
+			return c.FacebookSessions.Accept(ctx, id, "Marat")
+		},
 			`{"operationName":"Accept","nickname":"Marat"}`},
 		{"SendMessage", func(c *omni.Client) (*omni.OperationResult, error) {
 			return c.FacebookSessions.SendMessage(ctx, id, "Hello")
@@ -33,7 +35,9 @@ func TestFacebookSessionOperationsWire(t *testing.T) {
 			`{"operationName":"Complete"}`},
 		{"Leave", func(c *omni.Client) (*omni.OperationResult, error) { return c.FacebookSessions.Leave(ctx, id) },
 			`{"operationName":"Leave"}`},
-		{"SendStartTyping", func(c *omni.Client) (*omni.OperationResult, error) { return c.FacebookSessions.SendStartTyping(ctx, id) },
+		{"SendStartTyping", func(c *omni.Client) (*omni.OperationResult, error) {
+			return c.FacebookSessions.SendStartTyping(ctx, id)
+		},
 			`{"operationName":"SendStartTypingNotification"}`},
 		{"SendStopTyping", func(c *omni.Client) (*omni.OperationResult, error) { return c.FacebookSessions.SendStopTyping(ctx, id) },
 			`{"operationName":"SendStopTypingNotification"}`},

@@ -682,8 +682,13 @@ func TestSimulatorSessionOperations(t *testing.T) {
 		match func(omni.Notification) bool // the notification to check, among those with the referenceId
 		check func(omni.Notification) bool
 	}{
-		{"SendToAgents", func() (*omni.OperationResult, error) { return c.FacebookSessions.SendToAgents(ctx, sess, "VIP customer") }, nil,
-			func(n omni.Notification) bool { m := logOf(n); return m.Visibility == "Agents" && m.Text == "VIP customer" }},
+		{"SendToAgents", func() (*omni.OperationResult, error) {
+			return c.FacebookSessions.SendToAgents(ctx, sess, "VIP customer")
+		}, nil,
+			func(n omni.Notification) bool {
+				m := logOf(n)
+				return m.Visibility == "Agents" && m.Text == "VIP customer"
+			}},
 		{"SendStartTyping", func() (*omni.OperationResult, error) { return c.FacebookSessions.SendStartTyping(ctx, sess) }, nil,
 			func(n omni.Notification) bool { return logOf(n).Type == omni.LogTypingStarted }},
 		{"SendStopTyping", func() (*omni.OperationResult, error) { return c.FacebookSessions.SendStopTyping(ctx, sess) }, nil,
@@ -710,7 +715,9 @@ func TestSimulatorSessionOperations(t *testing.T) {
 		}, nil, func(n omni.Notification) bool { return logOf(n).Text == "done" }},
 		{"CompleteInQueue", func() (*omni.OperationResult, error) {
 			return c.FacebookSessions.CompleteInQueue(ctx, sess, "PostProcessingQueue")
-		}, nil, func(n omni.Notification) bool { return n.(*omni.FacebookSessionStateChange).Session.State == omni.StateCompleted }},
+		}, nil, func(n omni.Notification) bool {
+			return n.(*omni.FacebookSessionStateChange).Session.State == omni.StateCompleted
+		}},
 	}
 	for _, st := range steps {
 		res, err := st.run()
