@@ -177,7 +177,12 @@ func TestLiveViewStartsFromTheSnapshot(t *testing.T) {
 	in.next(t, "offer", sessionWith(sess, omni.StateInvited))
 
 	ev := &viewEvents{ch: make(chan string, 64)}
-	v, err := c.Watch(ctx, ev.handlers())
+	h := ev.handlers()
+	h.OnMessages = func(ml *omni.MessageLogUpdated) {
+		last := ml.Messages[len(ml.Messages)-1]
+		ev.ch <- fmt.Sprintf("messages %d, last %s %s", len(ml.Messages), last.From.Type, last.Type)
+	}
+	v, err := c.Watch(ctx, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +191,11 @@ func TestLiveViewStartsFromTheSnapshot(t *testing.T) {
 	if _, err := c.FacebookSessions.Accept(ctx, sess, "TestName"); err != nil {
 		t.Fatal(err)
 	}
-	ev.want(t, "change facebooksession/"+sess+" Chatting")
+	// In order: the state change, then (after ParticipantsUpdated) the history.
+	got := ev.want(t, "change facebooksession/"+sess+" Chatting", "messages 3, last Agent ParticipantJoined")
+	if got[0] != "change facebooksession/"+sess+" Chatting" {
+		t.Errorf("events out of order: %q", got)
+	}
 	if _, err := c.FacebookSessions.Complete(ctx, sess); err != nil {
 		t.Fatal(err)
 	}
