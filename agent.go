@@ -178,8 +178,11 @@ func (s *AgentService) SetAgentStateAll(ctx context.Context, op Operation) error
 // ChannelResult is one channel's outcome in a partly failed
 // StartContactCenterSession.
 type ChannelResult struct {
-	Channel       string
-	StatusCode    StatusCode
+	// Channel is the channel name, such as "chat".
+	Channel string
+	// StatusCode is 0 for a channel that succeeded.
+	StatusCode StatusCode
+	// StatusMessage says why a channel failed.
 	StatusMessage string
 }
 
@@ -200,7 +203,11 @@ var ErrPartialSuccess = errors.New("omni: partial success")
 func (e *SessionStartError) Error() string {
 	var b bytes.Buffer
 	b.WriteString("omni: StartContactCenterSession partly failed:")
-	for _, ch := range e.Failed() {
+	failed := e.Failed()
+	if len(failed) == 0 {
+		fmt.Fprintf(&b, " %s (no channel named in the answer)", e.APIError.StatusMessage)
+	}
+	for _, ch := range failed {
 		fmt.Fprintf(&b, " %s: statusCode %d (%s)", ch.Channel, int(ch.StatusCode), ch.StatusCode)
 		if ch.StatusMessage != "" {
 			fmt.Fprintf(&b, " %q", ch.StatusMessage)

@@ -17,6 +17,7 @@ const ChannelChannels = "/v2/me/channels"
 // agent-side samples of the documents), in which case MessageType is "".
 type ChannelStateChange struct {
 	NotificationHeader
+	// Channels are the channels whose state changed.
 	Channels []ChannelState
 }
 

@@ -39,7 +39,7 @@ func (s *FacebookSessionService) Consult(ctx context.Context, id string, r Faceb
 		&opBody{OperationName: OpConsult, TargetURI: r.TargetURI, TargetPath: r.TargetPath},
 		func(v *ValidationError) {
 			if r.TargetURI == "" && r.TargetPath == "" {
-				v.add("targetUri", "or targetPath must be given")
+				v.add("targetUri", "must be given when targetPath is empty")
 			}
 			checkAbsoluteURI(v, "targetUri", r.TargetURI)
 		})

@@ -33,13 +33,20 @@ func (s State) Terminal() bool {
 // Interaction is one interaction of the agent as the SDK last saw it:
 // exactly one of Facebook, Tweet and Session is set, matching Kind.
 type Interaction struct {
-	Kind         InteractionKind
-	ID           string
-	State        State
+	// Kind says which of Facebook, Tweet and Session is set.
+	Kind InteractionKind
+	// ID is the interaction id the operations take.
+	ID string
+	// State is the interaction's state, such as Processing or Composing.
+	State State
+	// Capabilities are the operations allowed now, replaced whole by every
+	// notification.
 	Capabilities Capabilities
 	// Inbound is true for what a customer sent (facebookType / twitterType
 	// Inbound, and every private-messaging session), false for drafts.
-	Inbound  bool
+	Inbound bool
+	// Facebook, Tweet or Session is the resource as last received (after a
+	// snapshot re-sync found an interaction gone, its last known form).
 	Facebook *Facebook
 	Tweet    *Tweet
 	Session  *FacebookSession

@@ -347,7 +347,7 @@ func TestSimulatorTwitterLifecycle(t *testing.T) {
 		}
 		ev := in.next(t, "inbound "+kind, tweetWith(id, omni.StateProcessing)).(*omni.TwitterStateChange)
 		if ev.MessageType != "TweetStateChangeMessage" || ev.Tweet.TwitterType != "Inbound" ||
-			ev.Tweet.UserData["_twitterMsgType"] != kind || !ev.Tweet.Can(omni.OpRetweet) || !ev.Tweet.Can(omni.OpMarkFavorite) ||
+			ev.Tweet.MsgType() != kind || ev.Tweet.IsDirectMessage() != (kind == "DirectMessage") || !ev.Tweet.Can(omni.OpRetweet) || !ev.Tweet.Can(omni.OpMarkFavorite) ||
 			ev.Tweet.TwitterMsgPlainText == "" || ev.Tweet.TwitterMsgID == "" || bool(ev.Tweet.TwitterIsRetweet) {
 			t.Errorf("inbound %s = %+v", kind, ev.Tweet)
 		}

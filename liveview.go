@@ -172,7 +172,7 @@ func (t *tracker) resync(snap *AgentSnapshot, mark uint64) {
 	}
 }
 
-// snapshot returns the live interactions in the order they were last changed.
+// interactions returns the live interactions in the order they were last changed.
 func (t *tracker) interactions() []Interaction {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -219,6 +219,9 @@ type LiveView struct {
 	wg     sync.WaitGroup
 	once   sync.Once
 	stopFn func()
+
+	mu      sync.Mutex // guards stopped and every wg.Add after Watch returned
+	stopped bool
 }
 
 // Watch subscribes to the interaction topics (and the extra handlers'
@@ -312,6 +315,11 @@ func (v *LiveView) resyncNow(ctx context.Context) error {
 }
 
 func (v *LiveView) resyncAsync() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.stopped {
+		return // a state change racing Close
+	}
 	v.wg.Add(1)
 	go func() {
 		defer v.wg.Done()
@@ -332,6 +340,9 @@ func (v *LiveView) Interactions() []Interaction { return v.t.interactions() }
 func (v *LiveView) Subscription() *Subscription { return v.sub }
 
 func (v *LiveView) stop() {
+	v.mu.Lock()
+	v.stopped = true
+	v.mu.Unlock()
 	v.cancel()
 	v.wg.Wait()
 }

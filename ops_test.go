@@ -522,7 +522,7 @@ func TestOperationValidation(t *testing.T) {
 		{"Twitter.Retweet", func() (*omni.OperationResult, error) { return c.Twitter.Retweet(ctx, "") }, "id: must not be empty"},
 		{"FacebookSessions.Consult", func() (*omni.OperationResult, error) {
 			return c.FacebookSessions.Consult(ctx, "1", omni.FacebookConsult{})
-		}, "targetUri: or targetPath must be given"},
+		}, "targetUri: must be given when targetPath is empty"},
 		{"FacebookSessions.Consult relative URI", func() (*omni.OperationResult, error) {
 			return c.FacebookSessions.Consult(ctx, "1", omni.FacebookConsult{TargetURI: "/users/1"})
 		}, "targetUri: must be an absolute http or https URI"},

@@ -13,6 +13,7 @@ import (
 // inferred from the collection reads (facebook, tweets/twitter,
 // facebooksessions) and read under each of their spellings.
 type AgentSnapshot struct {
+	// ID, UserName, FirstName, LastName, Roles, URI and Path describe the user.
 	ID        string   `json:"id"`
 	UserName  string   `json:"userName"`
 	FirstName string   `json:"firstName"`
@@ -24,7 +25,8 @@ type AgentSnapshot struct {
 	Settings map[string]map[string]any `json:"settings"`
 	// Channels are the agent's channel states.
 	Channels []ChannelState `json:"-"`
-	// Facebook, Tweets and FacebookSessions are the interactions the agent holds.
+	// Facebook, Tweets and FacebookSessions are the interactions the agent
+	// holds, each with its state and capabilities.
 	Facebook         []Facebook        `json:"-"`
 	Tweets           []Tweet           `json:"-"`
 	FacebookSessions []FacebookSession `json:"-"`
