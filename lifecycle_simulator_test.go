@@ -456,6 +456,21 @@ func TestSimulatorCreateSaveCancel(t *testing.T) {
 	if tw := in.next(t, "transferred", byRef(omni.ChannelTwitter, xr.ReferenceID)).(*omni.TwitterStateChange).Tweet; tw.State != "Completed" {
 		t.Errorf("transferred = %+v", tw)
 	}
+	tr, err = c.Twitter.Create(ctx, omni.TwitterCreate{QueuePath: qQueues, UserData: map[string]any{"UserData2": 123456789}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td = in.next(t, "second tweet draft", byRef(omni.ChannelTwitter, tr.ReferenceID)).(*omni.TwitterStateChange).Tweet
+	if td.UserData["UserData2"] != float64(123456789) {
+		t.Errorf("Create userData = %v", td.UserData)
+	}
+	cr, err = c.Twitter.Cancel(ctx, td.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tw := in.next(t, "canceled tweet", byRef(omni.ChannelTwitter, cr.ReferenceID)).(*omni.TwitterStateChange).Tweet; tw.State != "Canceled" || len(tw.Capabilities) != 0 {
+		t.Errorf("canceled tweet = %+v", tw)
+	}
 }
 
 // TestSimulatorPrivateSessionLifecycle: a session is offered Invited
@@ -578,6 +593,17 @@ func TestSimulatorChannelNotificationsAndSnapshot(t *testing.T) {
 	if ev.MessageType != "ChannelStateChangeMessageV2" || ev.Channel != omni.ChannelChannels || ev.Channels[0].UserState.State != "OutToLunch" {
 		t.Errorf("channel notification = %+v", ev)
 	}
+	if err := c.Agent.NotReady(ctx, omnitest.AgentChannelFacebook); err != nil {
+		t.Fatal(err)
+	}
+	in.next(t, "facebook NotReady", func(n omni.Notification) bool {
+		ev, ok := n.(*omni.ChannelStateChange)
+		return ok && ev.Channels[0].Channel == omnitest.AgentChannelFacebook && ev.Channels[0].UserState.State == "NotReady" &&
+			ev.Channels[0].UserState.DisplayName == "Not Ready"
+	})
+	if late := srv.CustomerPost("PersonP", "not offered: facebook is NotReady"); func() bool { it, _ := srv.Interaction(late); return it.Offered }() {
+		t.Error("offered to an agent NotReady on facebook")
+	}
 	if err := c.Agent.SetAgentState(ctx, omnitest.AgentChannelTwitter, "Dance"); err == nil {
 		t.Error("an unknown agent state was accepted")
 	}
@@ -589,7 +615,7 @@ func TestSimulatorChannelNotificationsAndSnapshot(t *testing.T) {
 	for _, ch := range snap.Channels {
 		states[ch.Channel] = ch.UserState.State
 	}
-	if states["facebook"] != "Ready" || states["twitter"] != "OutToLunch" || states["facebooksession"] != "NotReady" {
+	if states["facebook"] != "NotReady" || states["twitter"] != "OutToLunch" || states["facebooksession"] != "NotReady" {
 		t.Errorf("snapshot channels = %v", states)
 	}
 	if len(snap.Facebook) != 1 || snap.Facebook[0].ID != post || len(snap.Tweets) != 0 || snap.UserName != "agent1" {
