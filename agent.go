@@ -331,3 +331,22 @@ func (s *AgentService) Snapshot(ctx context.Context) (*AgentSnapshot, error) {
 	}
 	return snap, nil
 }
+
+// Channels reads the agent's channel states (GET {base}/me/channels?fields=*),
+// the lighter read of recovery when only the channels matter.
+func (s *AgentService) Channels(ctx context.Context) ([]ChannelState, error) {
+	var env readEnvelope
+	q := url.Values{"fields": {"*"}}
+	if err := s.client.do(ctx, &call{ep: s.client.gws, method: http.MethodGet, path: "me/channels", query: q}, &env); err != nil {
+		return nil, err
+	}
+	raw := bytes.TrimSpace(env.fields["channels"])
+	if len(raw) == 0 || raw[0] != '[' {
+		return nil, readDecodeError(s.client, "me/channels", errors.New(`response has no "channels" array`), env.raw)
+	}
+	chs, err := decodeChannels(raw)
+	if err != nil {
+		return nil, readDecodeError(s.client, "me/channels", err, env.raw)
+	}
+	return chs, nil
+}

@@ -263,3 +263,23 @@ func TestAgentStatePreReleaseReplies(t *testing.T) {
 		t.Fatalf("Ready with no status at all: %v, want *DecodeError", err)
 	}
 }
+
+// TestAgentChannelsRead reads GET /me/channels?fields=* (the Channels resource).
+func TestAgentChannelsRead(t *testing.T) {
+	fs := newFakeServer(t, reply(200, string(golden(t, "lifecycle/channels_resource.json"))))
+	chs, err := newGWS(t, fs).Agent.Channels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := fs.requests()[0]; r.Method != http.MethodGet || r.RequestURI != "/api/v2/me/channels?fields=%2A" {
+		t.Errorf("request %s %s", r.Method, r.RequestURI)
+	}
+	if len(chs) != 2 || !chs[0].Ready() || chs[1].Channel != "voice" || chs[1].UserActivity != "Idle" || chs[1].SwitchName != "SIP_Switch" {
+		t.Errorf("channels = %+v", chs)
+	}
+	fs = newFakeServer(t, reply(200, `{"statusCode":0}`))
+	var de *omni.DecodeError
+	if _, err := newGWS(t, fs).Agent.Channels(context.Background()); !errors.As(err, &de) {
+		t.Errorf("no channels array: %v, want *DecodeError", err)
+	}
+}

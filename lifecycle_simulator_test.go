@@ -621,6 +621,10 @@ func TestSimulatorChannelNotificationsAndSnapshot(t *testing.T) {
 	if len(snap.Facebook) != 1 || snap.Facebook[0].ID != post || len(snap.Tweets) != 0 || snap.UserName != "agent1" {
 		t.Errorf("snapshot = %+v", snap)
 	}
+	chs, err := c.Agent.Channels(ctx)
+	if err != nil || len(chs) != 3 || chs[1].Channel != "twitter" || chs[1].UserState.State != "OutToLunch" {
+		t.Errorf("Channels() = %+v, %v", chs, err)
+	}
 	if err := c.Agent.EndContactCenterSession(ctx); err != nil {
 		t.Fatal(err)
 	}

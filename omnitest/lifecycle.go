@@ -30,6 +30,9 @@ const ChannelChannels = "/v2/me/channels"
 // RouteAgentChannel is POST {ctx}/api/v2/me/channels/{channel}.
 const RouteAgentChannel Route = "gws.me.channel"
 
+// RouteAgentChannels is GET {ctx}/api/v2/me/channels: the agent's channel states.
+const RouteAgentChannels Route = "gws.me.channels"
+
 // RouteInteractionCollection is POST {ctx}/api/v2/me/facebook and
 // /me/tweets (/me/twitter): Create, Follow, Unfollow.
 const RouteInteractionCollection Route = "gws.collection"
@@ -77,6 +80,9 @@ func lifecycleRoute(sub string) (Route, bool) {
 	if ch, ok := strings.CutPrefix(rest, "channels/"); ok && ch != "" && !strings.Contains(ch, "/") {
 		return RouteAgentChannel, true
 	}
+	if rest == "channels" {
+		return RouteAgentChannels, true
+	}
 	switch rest {
 	case "facebook", "tweets", "twitter":
 		return RouteInteractionCollection, true
@@ -93,6 +99,13 @@ func (s *Server) serveLifecycle(w http.ResponseWriter, r *http.Request, route Ro
 		return true
 	case route == RouteMe && r.Method == http.MethodGet && r.URL.Query().Has("subresources"):
 		s.getSnapshot(w, r)
+		return true
+	case route == RouteAgentChannels && r.Method == http.MethodGet:
+		lc := &s.lc
+		lc.mu.Lock()
+		chs := lc.channelStates(lc.order)
+		lc.mu.Unlock()
+		writeResource(w, "channels", chs)
 		return true
 	case route == RouteAgentChannel && r.Method == http.MethodPost:
 		s.postChannel(w, hs, strings.TrimPrefix(sub, "/me/channels/"), body)

@@ -142,6 +142,8 @@ func (it *item) resource(base string) map[string]any {
 		}
 		if it.inbound {
 			m["receivedDate"] = receivedDate(it.received)
+			m["suggestedQueueUris"] = []string{}
+			m["revelantResponseTemplateGroups"] = []string{} // sic, as the documents spell it
 		}
 	case kindTweet:
 		m["uri"] = base + "/tweet/" + it.id
