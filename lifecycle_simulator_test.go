@@ -813,3 +813,34 @@ func TestSimulatorFocusAndTransfer(t *testing.T) {
 		t.Errorf("transferred = %+v", f)
 	}
 }
+
+// TestSimulatorPartialSessionStart: a channel the simulator fails on gives
+// statusCode 7 with each channel's result, and the session starts on the
+// others; every channel failing is that one code.
+func TestSimulatorPartialSessionStart(t *testing.T) {
+	srv, c := simClient(t)
+	ctx := context.Background()
+	srv.FailChannel("facebooksession", 4, "Interaction Server is out of service")
+	err := c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{"facebook", "facebooksession"}})
+	var se *omni.SessionStartError
+	if !errors.As(err, &se) || !errors.Is(err, omni.ErrPartialSuccess) {
+		t.Fatalf("err = %v, want *SessionStartError", err)
+	}
+	if len(se.Channels) != 2 || se.Channels[0] != (omni.ChannelResult{Channel: "facebook"}) ||
+		se.Channels[1] != (omni.ChannelResult{Channel: "facebooksession", StatusCode: 4, StatusMessage: "Interaction Server is out of service"}) {
+		t.Errorf("channels = %+v", se.Channels)
+	}
+	if !srv.SignedIn() || srv.AgentChannelState("facebook") != "NotReady" || srv.AgentChannelState("facebooksession") != "" {
+		t.Errorf("session: signed in %v, facebook %q, facebooksession %q", srv.SignedIn(),
+			srv.AgentChannelState("facebook"), srv.AgentChannelState("facebooksession"))
+	}
+	err = c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{"facebooksession"}})
+	var ae *omni.APIError
+	if errors.As(err, &se) || !errors.As(err, &ae) || ae.StatusCode != omni.StatusInternalError {
+		t.Errorf("all failing: %v, want a plain *APIError statusCode 4", err)
+	}
+	srv.FailChannel("facebooksession", 0, "")
+	if err := c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{"facebooksession"}}); err != nil {
+		t.Errorf("after the failure was removed: %v", err)
+	}
+}

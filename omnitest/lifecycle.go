@@ -43,9 +43,10 @@ type lifecycle struct {
 	// session is set between StartContactCenterSession and
 	// EndContactCenterSession: the agent's channels and their states.
 	session  bool
-	channels map[string]string // channel -> Ready, NotReady or a custom state
-	order    []string          // channels in StartContactCenterSession order
-	states   map[string]bool   // custom agent-state operations allowed besides Ready/NotReady
+	channels map[string]string         // channel -> Ready, NotReady or a custom state
+	order    []string                  // channels in StartContactCenterSession order
+	states   map[string]bool           // custom agent-state operations allowed besides Ready/NotReady
+	failing  map[string]channelFailure // channels StartContactCenterSession fails on (FailChannel)
 	items    map[string]*item
 	ids      []string // item ids in creation order
 	seq      int64
@@ -56,7 +57,34 @@ func (lc *lifecycle) init() {
 		lc.items = make(map[string]*item)
 		lc.channels = make(map[string]string)
 		lc.states = map[string]bool{"OutToLunch": true}
+		lc.failing = make(map[string]channelFailure)
 	}
+}
+
+// channelFailure is how StartContactCenterSession fails on one channel.
+type channelFailure struct {
+	code int
+	msg  string
+}
+
+// FailChannel makes StartContactCenterSession fail on channel with code and
+// message (such as 4, "Interaction Server is out of service"). When some of
+// the requested channels fail the answer is statusCode 7 (partial success)
+// with every channel's code and message, in the layout
+// {"statusCode":7,"statusMessage":...,"channels":[{"channel","statusCode","statusMessage"}]}
+// (inferred: the documents describe it without a sample), and the session
+// starts on the others; when all fail it is that code and message alone.
+// code 0 removes the failure.
+func (s *Server) FailChannel(channel string, code int, message string) {
+	lc := &s.lc
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	lc.init()
+	if code == 0 {
+		delete(lc.failing, channel)
+		return
+	}
+	lc.failing[channel] = channelFailure{code, message}
 }
 
 // AddAgentStates makes the simulator accept custom agent-state operations
@@ -141,10 +169,26 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, hs *httpSession, body []
 	case "":
 		writeMissing(w, "operationName")
 	case "StartContactCenterSession":
+		var results []map[string]any
+		var ok []string
+		var last channelFailure
+		for _, ch := range req.Channels {
+			if f, failed := lc.failing[ch]; failed {
+				results = append(results, map[string]any{"channel": ch, "statusCode": f.code, "statusMessage": f.msg})
+				last = f
+				continue
+			}
+			results = append(results, map[string]any{"channel": ch, "statusCode": codeOK})
+			ok = append(ok, ch)
+		}
+		if len(ok) == 0 && len(req.Channels) > 0 {
+			writeGWSError(w, http.StatusOK, last.code, last.msg)
+			return
+		}
 		lc.session = true
 		lc.channels = make(map[string]string)
 		lc.order = nil
-		for _, ch := range req.Channels {
+		for _, ch := range ok {
 			if _, dup := lc.channels[ch]; !dup {
 				lc.order = append(lc.order, ch)
 			}
@@ -153,7 +197,11 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, hs *httpSession, body []
 		s.mu.Lock()
 		s.signedIn = true
 		s.mu.Unlock()
-		writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK})
+		if len(ok) < len(req.Channels) {
+			writeJSON(w, http.StatusOK, map[string]any{"statusCode": 7, "statusMessage": "Partial success", "channels": results})
+		} else {
+			writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK})
+		}
 		s.publishChannels(lc, lc.order)
 	case "EndContactCenterSession":
 		lc.session = false
