@@ -196,6 +196,11 @@ func TestLiveViewStartsFromTheSnapshot(t *testing.T) {
 	if got[0] != "change facebooksession/"+sess+" Chatting" {
 		t.Errorf("events out of order: %q", got)
 	}
+	// Capabilities are replaced whole: the offer's Accept and Reject are gone.
+	if live := v.Interactions(); len(live) != 1 || live[0].Can(omni.OpAccept) || live[0].Can(omni.OpReject) ||
+		!live[0].Can(omni.OpSendMessage) || len(live[0].Capabilities) != 7 {
+		t.Errorf("view after Accept = %+v", live)
+	}
 	if _, err := c.FacebookSessions.Complete(ctx, sess); err != nil {
 		t.Fatal(err)
 	}
