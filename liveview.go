@@ -122,8 +122,9 @@ func (t *tracker) mark() uint64 {
 
 // resync brings the view in line with a snapshot read after mark: what the
 // snapshot holds and the view does not is new (unless it ended since), what
-// differs changed, and what the view holds and the snapshot does not ended
-// during the gap. Interactions a notification touched after mark are newer
+// differs changed, and what the view holds and the snapshot's list of its
+// kind does not ended during the gap (a kind the snapshot has no list for
+// ends nothing). Interactions a notification touched after mark are newer
 // than the snapshot and left alone.
 func (t *tracker) resync(snap *AgentSnapshot, mark uint64) {
 	seen := map[string]bool{}
@@ -159,7 +160,7 @@ func (t *tracker) resync(snap *AgentSnapshot, mark uint64) {
 	t.mu.Lock()
 	var gone []*tracked
 	for k, it := range t.live {
-		if !seen[k] && it.seq <= mark {
+		if !seen[k] && it.seq <= mark && snap.Lists(it.Kind) {
 			gone = append(gone, it)
 		}
 	}

@@ -33,7 +33,17 @@ type AgentSnapshot struct {
 	// Raw is the user object as received, with devices, calls, chats and
 	// every other subresource.
 	Raw json.RawMessage `json:"-"`
+
+	// listed says which kinds the snapshot had an array for: a kind it does
+	// not list tells nothing about that kind's interactions (the attribute
+	// names are inferred), so a re-sync must not end them.
+	listed map[InteractionKind]bool
 }
+
+// Lists reports whether the snapshot held a list of interactions of kind
+// (possibly empty). When it did not, Facebook, Tweets or FacebookSessions
+// being empty means nothing: the server did not say.
+func (s *AgentSnapshot) Lists(kind InteractionKind) bool { return s.listed[kind] }
 
 // decodeSnapshot decodes the "user" object of GET /me?subresources=*.
 func decodeSnapshot(raw json.RawMessage) (*AgentSnapshot, error) {
@@ -52,36 +62,38 @@ func decodeSnapshot(raw json.RawMessage) (*AgentSnapshot, error) {
 		}
 		snap.Channels = chs
 	}
+	snap.listed = map[InteractionKind]bool{}
 	var err error
-	if snap.Facebook, err = decodeList(fields, facebookCodec); err != nil {
+	if snap.Facebook, snap.listed[KindFacebook], err = decodeList(fields, facebookCodec); err != nil {
 		return nil, err
 	}
-	if snap.Tweets, err = decodeList(fields, tweetCodec); err != nil {
+	if snap.Tweets, snap.listed[KindTweet], err = decodeList(fields, tweetCodec); err != nil {
 		return nil, err
 	}
-	if snap.FacebookSessions, err = decodeList(fields, sessionCodec); err != nil {
+	if snap.FacebookSessions, snap.listed[KindFacebookSession], err = decodeList(fields, sessionCodec); err != nil {
 		return nil, err
 	}
 	return snap, nil
 }
 
-// decodeList decodes the first array attribute named by k's keys.
-func decodeList[T any](fields map[string]json.RawMessage, k codec[T]) ([]T, error) {
+// decodeList decodes the first array attribute named by k's keys; found
+// says whether there was one.
+func decodeList[T any](fields map[string]json.RawMessage, k codec[T]) (list []T, found bool, err error) {
 	raw, ok := k.find(fields, '[')
 	if !ok {
-		return nil, nil
+		return nil, false, nil
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	out := make([]T, 0, len(items))
 	for _, it := range items {
 		v, err := k.decode(it)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
 		out = append(out, v)
 	}
-	return out, nil
+	return out, true, nil
 }
