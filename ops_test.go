@@ -559,3 +559,30 @@ func TestOperationRefusedInState(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestOperationsOnOlderPaths: the 2015/2016 pages' paths, /me/twitter and
+// /me/facebooksession, through WithTwitterPath and WithFacebookSessionPath.
+func TestOperationsOnOlderPaths(t *testing.T) {
+	fs := newFakeServer(t, reply(200, `{"statusCode":0,"referenceId":1}`))
+	c := newGWS(t, fs, omni.WithTwitterPath("me/twitter"), omni.WithFacebookSessionPath("me/facebooksession"))
+	ctx := context.Background()
+	// [S20] 2016 revision: POST api/v2/me/twitter
+	if _, err := c.Twitter.Unfollow(ctx, omni.TwitterFollow{TwitterUserID: "1234567890", From: "customer_support"}); err != nil {
+		t.Fatal(err)
+	}
+	// [S17] 2015 draft: POST api/v2/me/twitter/01QQQG2MU214P05R
+	if _, err := c.Twitter.Reply(ctx, "01QQQG2MU214P05R", omni.TwitterReply{QueuePath: qContacts}); err != nil {
+		t.Fatal(err)
+	}
+	// [S31] 2015 draft: POST api/v2/me/facebooksession/00010a9FSGFP001F
+	if _, err := c.FacebookSessions.RemoveParticipantFromConference(ctx, "00010a9FSGFP001F",
+		"http://10.10.15.212:9090/api/v2/users/c30d06daa1ea43b8be79f9b071f30d70"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/api/v2/me/twitter", "/api/v2/me/twitter/01QQQG2MU214P05R", "/api/v2/me/facebooksession/00010a9FSGFP001F"}
+	for i, r := range fs.requests() {
+		if r.RequestURI != want[i] {
+			t.Errorf("request %d: %s, want %s", i, r.RequestURI, want[i])
+		}
+	}
+}
