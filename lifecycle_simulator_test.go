@@ -844,3 +844,20 @@ func TestSimulatorPartialSessionStart(t *testing.T) {
 		t.Errorf("after the failure was removed: %v", err)
 	}
 }
+
+// TestSimulatorFailingTwitterOperation: the documented failure sample of a
+// Twitter operation, success "false" with errorMessage, after an accepted
+// request.
+func TestSimulatorFailingTwitterOperation(t *testing.T) {
+	srv, c := simClient(t)
+	in := listen(t, c)
+	srv.FailTwitterOperations("Unable to perform twitter operation")
+	res, err := c.Twitter.Unfollow(context.Background(), omni.TwitterFollow{TwitterUserID: "1234567890", From: "customer_support"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := in.next(t, "operation response", byRef(omni.ChannelTwitter, res.ReferenceID)).(*omni.TwitterOperationResponse)
+	if !ok || r.Success || r.ErrorMessage != "Unable to perform twitter operation" {
+		t.Errorf("response = %+v", r)
+	}
+}

@@ -47,6 +47,7 @@ type lifecycle struct {
 	order    []string                  // channels in StartContactCenterSession order
 	states   map[string]bool           // custom agent-state operations allowed besides Ready/NotReady
 	failing  map[string]channelFailure // channels StartContactCenterSession fails on (FailChannel)
+	twFail   string                    // errorMessage of failing TwitterOperationResponses ("" succeed)
 	items    map[string]*item
 	ids      []string // item ids in creation order
 	seq      int64
@@ -85,6 +86,27 @@ func (s *Server) FailChannel(channel string, code int, message string) {
 		return
 	}
 	lc.failing[channel] = channelFailure{code, message}
+}
+
+// FailTwitterOperations makes the TwitterOperationResponse of every later
+// Follow, Unfollow, Retweet, MarkFavorite and RemoveFavorite report failure
+// ({"success":"false","errorMessage":message}), as the Unfollow page's
+// failure sample does; "" makes them succeed again. The HTTP answer is a
+// success either way: the operation was accepted.
+func (s *Server) FailTwitterOperations(message string) {
+	lc := &s.lc
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	lc.twFail = message
+}
+
+// twitterOperationResponse is the outcome notification of a Twitter operation.
+func (lc *lifecycle) twitterOperationResponse(ref int64) map[string]any {
+	if lc.twFail != "" {
+		return map[string]any{"messageType": "TwitterOperationResponse", "referenceId": ref, "success": "false",
+			"errorMessage": lc.twFail}
+	}
+	return map[string]any{"messageType": "TwitterOperationResponse", "referenceId": ref, "success": "true"}
 }
 
 // AddAgentStates makes the simulator accept custom agent-state operations

@@ -224,7 +224,7 @@ func (s *Server) postOp(lc *lifecycle, it *item, req *opRequest, ref int64, base
 		it.end("Completed")
 		s.publishItem(it, base, "StatusChange", ref)
 	case op == "Retweet", op == "MarkFavorite", op == "RemoveFavorite":
-		s.Publish(ChannelTwitter, map[string]any{"messageType": "TwitterOperationResponse", "referenceId": ref, "success": "true"})
+		s.Publish(ChannelTwitter, lc.twitterOperationResponse(ref))
 	}
 }
 
@@ -339,7 +339,7 @@ func (s *Server) collectionOp(w http.ResponseWriter, r *http.Request, hs *httpSe
 	ref := s.nextReference(hs)
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	if req.OperationName != "Create" {
-		s.Publish(ChannelTwitter, map[string]any{"messageType": "TwitterOperationResponse", "referenceId": ref, "success": "true"})
+		s.Publish(ChannelTwitter, lc.twitterOperationResponse(ref))
 		return
 	}
 	draft := &item{kind: kind, id: lc.newID(), state: "Composing", caps: append([]string(nil), capsDraft...),
