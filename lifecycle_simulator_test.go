@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -860,4 +861,29 @@ func TestSimulatorFailingTwitterOperation(t *testing.T) {
 	if !ok || r.Success || r.ErrorMessage != "Unable to perform twitter operation" {
 		t.Errorf("response = %+v", r)
 	}
+}
+
+// TestSimulatorFailedOperation: an accepted operation that fails later is an
+// Error notification with its referenceId, and changes nothing.
+func TestSimulatorFailedOperation(t *testing.T) {
+	srv, c := simClient(t)
+	in := listen(t, c)
+	ctx := context.Background()
+	startAgent(t, c, in, omnitest.AgentChannelFacebook)
+	post := srv.CustomerPost("Labuprofen", "hello")
+	in.next(t, "post", facebookWith(post, omni.StateProcessing))
+	srv.FailOperations(1, "Interaction Server refused the operation")
+	res, err := c.Facebook.Complete(ctx, post, omni.Complete{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := in.next(t, "error", byRef(omni.ChannelFacebook, res.ReferenceID)).(*omni.FacebookStateChange)
+	if ev.NotificationType != omni.NotificationError || ev.Facebook.State != omni.StateProcessing ||
+		!strings.Contains(string(ev.Raw), `"errorMessage":"Interaction Server refused the operation"`) {
+		t.Errorf("error notification = %s", ev.Raw)
+	}
+	if _, err := c.Facebook.Complete(ctx, post, omni.Complete{}); err != nil {
+		t.Fatal(err)
+	}
+	in.next(t, "completed", facebookWith(post, omni.StateCompleted))
 }

@@ -48,6 +48,8 @@ type lifecycle struct {
 	states   map[string]bool           // custom agent-state operations allowed besides Ready/NotReady
 	failing  map[string]channelFailure // channels StartContactCenterSession fails on (FailChannel)
 	twFail   string                    // errorMessage of failing TwitterOperationResponses ("" succeed)
+	opFail   int                       // later item operations that fail after being accepted (FailOperations)
+	opFailM  string
 	items    map[string]*item
 	ids      []string // item ids in creation order
 	seq      int64
@@ -98,6 +100,20 @@ func (s *Server) FailTwitterOperations(message string) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	lc.twFail = message
+}
+
+// FailOperations makes the next n operations on customer-started
+// interactions and their drafts fail after being accepted: the HTTP answer
+// is a success with a referenceId, the operation changes nothing, and the
+// notification with that referenceId has notificationType "Error" with the
+// resource as it was and errorMessage message. The documents say such a
+// notification exists without showing one; its errorMessage field is
+// inferred from TwitterOperationResponse.
+func (s *Server) FailOperations(n int, message string) {
+	lc := &s.lc
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	lc.opFail, lc.opFailM = n, message
 }
 
 // twitterOperationResponse is the outcome notification of a Twitter operation.

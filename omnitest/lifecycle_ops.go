@@ -74,6 +74,13 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 	ref := s.nextReference(hs)
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	base := s.URL()
+	if lc.opFail > 0 {
+		lc.opFail--
+		n := it.notification(base, "Error", ref)
+		n["errorMessage"] = lc.opFailM
+		s.Publish(it.topic(), n)
+		return true
+	}
 	if it.kind == kindSession {
 		s.sessionOp(lc, it, &req, ref, base, r)
 	} else {
