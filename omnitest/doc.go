@@ -77,6 +77,9 @@
 // holds). Interactions(), Interaction(id) and AgentChannelState(ch) show the
 // simulator's side; the items survive Restart, like a contact center's
 // records. Ids the customer side did not create keep the behaviour above.
+// FailChannel makes StartContactCenterSession partly fail (statusCode 7),
+// FailTwitterOperations makes TwitterOperationResponses report failure, and
+// FailOperations answers accepted operations with an Error notification.
 //
 // Tests can inject faults per route (Inject with Status, ResetBeforeBody,
 // ResetAfterProcessing, Hang, MalformedJSON), drop CometD sessions, expire
