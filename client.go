@@ -32,6 +32,8 @@ type Client struct {
 	Messenger *MessengerService
 	// FacebookSessions runs operations on Facebook private-messaging sessions.
 	FacebookSessions *FacebookSessionService
+	// Agent runs the agent's contact-center session and channel states.
+	Agent *AgentService
 
 	gws       *endpoint // nil when no GWS base URL was given
 	messenger *endpoint // nil when WithMessenger was not given
@@ -133,6 +135,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	c.Twitter = (*TwitterService)(&svc)
 	c.Messenger = (*MessengerService)(&svc)
 	c.FacebookSessions = (*FacebookSessionService)(&svc)
+	c.Agent = (*AgentService)(&svc)
 	return c, nil
 }
 

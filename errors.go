@@ -105,6 +105,8 @@ func (e *APIError) Is(target error) bool {
 			e.StatusCode == StatusInputValidation || len(e.ValidationErrors) > 0
 	case ErrServer:
 		return e.HTTPStatus >= 500 || e.StatusCode == StatusInternalError
+	case ErrInvalidState:
+		return e.StatusCode == StatusInvalidState
 	}
 	return false
 }

@@ -79,7 +79,7 @@ func ExampleFacebookSessionService_SendStartTyping() {
 	ctx := context.Background()
 
 	// Typing notifications bracket a message the agent is writing.
-	for _, op := range []func(context.Context, string) (*omni.SendResult, error){
+	for _, op := range []func(context.Context, string) (*omni.OperationResult, error){
 		c.FacebookSessions.SendStartTyping, c.FacebookSessions.SendStopTyping,
 	} {
 		if _, err := op(ctx, sessionID); err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestFacebookSessionOperationsWire(t *testing.T) {
-	type opFunc func(c *omni.Client) (*omni.SendResult, error)
+	type opFunc func(c *omni.Client) (*omni.OperationResult, error)
 	ctx := context.Background()
 	id := "0000Na9B26EF002X"
 	tests := []struct {
@@ -16,26 +16,30 @@ func TestFacebookSessionOperationsWire(t *testing.T) {
 		op   opFunc
 		body string
 	}{
-		{"Accept", func(c *omni.Client) (*omni.SendResult, error) { return c.FacebookSessions.Accept(ctx, id, "Marat") },
+		{"Accept", func(c *omni.Client) (*omni.OperationResult, error) {
+			return c.FacebookSessions.Accept(ctx, id, "Marat")
+		},
 			`{"operationName":"Accept","nickname":"Marat"}`},
-		{"SendMessage", func(c *omni.Client) (*omni.SendResult, error) {
+		{"SendMessage", func(c *omni.Client) (*omni.OperationResult, error) {
 			return c.FacebookSessions.SendMessage(ctx, id, "Hello")
 		},
 			`{"operationName":"SendMessage","text":"Hello"}`},
-		{"SendToAgents", func(c *omni.Client) (*omni.SendResult, error) {
+		{"SendToAgents", func(c *omni.Client) (*omni.OperationResult, error) {
 			return c.FacebookSessions.SendToAgents(ctx, id, "psst")
 		},
 			`{"operationName":"SendToAgents","text":"psst"}`},
-		{"Transfer", func(c *omni.Client) (*omni.SendResult, error) {
+		{"Transfer", func(c *omni.Client) (*omni.OperationResult, error) {
 			return c.FacebookSessions.Transfer(ctx, id, "/api/v2/queues/q1")
 		}, `{"operationName":"Transfer","targetPath":"/api/v2/queues/q1"}`},
-		{"Complete", func(c *omni.Client) (*omni.SendResult, error) { return c.FacebookSessions.Complete(ctx, id) },
+		{"Complete", func(c *omni.Client) (*omni.OperationResult, error) { return c.FacebookSessions.Complete(ctx, id) },
 			`{"operationName":"Complete"}`},
-		{"Leave", func(c *omni.Client) (*omni.SendResult, error) { return c.FacebookSessions.Leave(ctx, id) },
+		{"Leave", func(c *omni.Client) (*omni.OperationResult, error) { return c.FacebookSessions.Leave(ctx, id) },
 			`{"operationName":"Leave"}`},
-		{"SendStartTyping", func(c *omni.Client) (*omni.SendResult, error) { return c.FacebookSessions.SendStartTyping(ctx, id) },
+		{"SendStartTyping", func(c *omni.Client) (*omni.OperationResult, error) {
+			return c.FacebookSessions.SendStartTyping(ctx, id)
+		},
 			`{"operationName":"SendStartTypingNotification"}`},
-		{"SendStopTyping", func(c *omni.Client) (*omni.SendResult, error) { return c.FacebookSessions.SendStopTyping(ctx, id) },
+		{"SendStopTyping", func(c *omni.Client) (*omni.OperationResult, error) { return c.FacebookSessions.SendStopTyping(ctx, id) },
 			`{"operationName":"SendStopTypingNotification"}`},
 	}
 	for _, tt := range tests {

@@ -82,6 +82,9 @@ func decodeNotification(channel string, data []byte, unwrap bool) (Notification,
 		}
 		return &MessageLogUpdated{NotificationHeader: h, Messages: w.Messages, FacebookSessionURI: w.FacebookSessionURI}, nil
 	}
+	if n, ok, err := decodeLifecycleNotification(h, data); ok || err != nil {
+		return n, err
+	}
 	return &UnknownNotification{NotificationHeader: h}, nil
 }
 

@@ -76,16 +76,20 @@ type FacebookStateChange struct {
 
 // Facebook is a Facebook interaction resource.
 type Facebook struct {
-	ID           string         `json:"id"`
-	ContactID    string         `json:"contactId"`
-	FacebookType string         `json:"facebookType"` // Inbound or Outbound
+	ID           string `json:"id"`
+	ContactID    string `json:"contactId"`
+	FacebookType string `json:"facebookType"` // Inbound or Outbound
+	// ParentID is, on a reply draft, the id of the interaction it answers.
+	ParentID string `json:"parentId"`
+	// Comment is the agent's comment (AddComment).
+	Comment      string         `json:"comment"`
 	State        State          `json:"state"`
 	From         string         `json:"from"`
 	Message      string         `json:"message"`
 	Subject      string         `json:"subject"`
 	ReceivedDate string         `json:"receivedDate"`
 	URI          string         `json:"uri"`
-	Capabilities []string       `json:"capabilities"`
+	Capabilities Capabilities   `json:"capabilities"`
 	UserData     map[string]any `json:"userData"`
 	// Raw is the resource object as received, with every field.
 	Raw json.RawMessage `json:"-"`
@@ -101,16 +105,20 @@ type TwitterStateChange struct {
 
 // Tweet is a Tweet interaction resource.
 type Tweet struct {
-	ID                  string         `json:"id"`
-	ContactID           string         `json:"contactId"`
-	TwitterType         string         `json:"twitterType"` // Inbound or Outbound (tweetType in the other shape)
+	ID          string `json:"id"`
+	ContactID   string `json:"contactId"`
+	TwitterType string `json:"twitterType"` // Inbound or Outbound (tweetType in the other shape)
+	// ParentID is, on a reply draft, the id of the Tweet it answers.
+	ParentID string `json:"parentId"`
+	// Comment is the agent's comment (AddComment).
+	Comment             string         `json:"comment"`
 	State               State          `json:"state"`
 	From                string         `json:"from"`
 	Message             string         `json:"message"`
 	Subject             string         `json:"subject"`
 	ReceivedDate        string         `json:"receivedDate"`
 	URI                 string         `json:"uri"`
-	Capabilities        []string       `json:"capabilities"`
+	Capabilities        Capabilities   `json:"capabilities"`
 	TwitterCreatedAt    string         `json:"twitterCreatedAt"`
 	TwitterFromAddr     string         `json:"twitterFromAddr"`
 	TwitterFromUserID   string         `json:"twitterFromUserId"`
@@ -144,8 +152,12 @@ type FacebookSession struct {
 	ID           string        `json:"id"`
 	State        State         `json:"state"`
 	URI          string        `json:"uri"`
-	Capabilities []string      `json:"capabilities"`
+	Capabilities Capabilities  `json:"capabilities"`
 	Participants []Participant `json:"participants"`
+	// Comment is the agent's comment (AddComment).
+	Comment string `json:"comment"`
+	// UserData is the session's attached data.
+	UserData map[string]any `json:"userData"`
 	// Raw is the resource object as received, with every field.
 	Raw json.RawMessage `json:"-"`
 }

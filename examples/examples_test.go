@@ -34,6 +34,10 @@ func TestExamples(t *testing.T) {
 			"delivery report: messageId=",
 			" status=DELIVERED/DELIVERED_TO_HANDSET\n",
 			"rejected before sending: omni: invalid request: message.payload.buttons: must hold 1 to 3 buttons, got 4",
+			"customer comment arrived: id=",
+			" can reply=true\n",
+			"reply sent: state=Sent\n",
+			"customer comment answered: state=Completed capabilities=0\n",
 			"done",
 		}},
 		{"facebook-send", []string{"-message", "from the test"}, []string{"sent: referenceId=1 state=Sent"}},
@@ -46,6 +50,9 @@ func TestExamples(t *testing.T) {
 				`  bot:  "Your order #42 left our warehouse and arrives tomorrow."` + "\n",
 			"summary: 2 customers, 6 messages received, 14 replies sent (14 accepted by the API), 8 seen reports\n",
 		}},
+		{"autoreply", []string{"-n", "20"}, []string{"ready on every channel",
+			"summary: answered 100 (facebook post 20, facebook comment 20, tweet 20, direct message 20, private message 20), 0 failed",
+			"EndContactCenterSession sent"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -84,6 +84,31 @@
 //     ExpireSessions, DropSessions, Restart; WithMiddleware wraps the
 //     handler.
 //
+// The customer side (customer.go, lifecycle*.go): CustomerPost,
+// CustomerComment, CustomerTweet, CustomerDirectMessage and
+// CustomerPrivateMessage make a customer's item arrive, and CustomerSays
+// adds to a private session. An item is offered only to an agent whose
+// contact-center session (StartContactCenterSession with the channel in
+// channels) is Ready on its channel (AgentChannelFacebook,
+// AgentChannelTwitter, AgentChannelFacebookSession; POST /me/channels/{ch}
+// or POST /me with Ready, NotReady or a custom state, AddAgentStates);
+// channel states are published on /v2/me/channels as
+// ChannelStateChangeMessageV2. The items then run through the documented
+// states and capabilities: posts and Tweets arrive Processing, sessions
+// Invited (Accept, Reject); Reply creates a draft (new id, parentId) that
+// Save, Send or Cancel; Complete and Transfer end an item; the user-data,
+// comment and disposition operations publish PropertiesUpdated. An
+// operation outside an item's capabilities gets HTTP 400 statusCode 2; an
+// item not yet offered HTTP 404 statusCode 6. POST /me/facebook and
+// /me/tweets take Create (and Follow, Unfollow for Tweets); GET
+// /me?subresources=* is the agent's snapshot (channels and the items it
+// holds). Interactions(), Interaction(id) and AgentChannelState(ch) show the
+// simulator's side; the items survive Restart, like a contact center's
+// records. Ids the customer side did not create keep the behaviour above.
+// FailChannel makes StartContactCenterSession partly fail (statusCode 7),
+// FailTwitterOperations makes TwitterOperationResponses report failure, and
+// FailOperations answers accepted operations with an Error notification.
+//
 // Extending the simulator (for new files of this package): a new route is
 // added to the route table with registerRoute (so Inject accepts it); a
 // route whose requests publish notifications registers a failure builder

@@ -36,6 +36,9 @@ type envelope struct {
 
 // gwsRoute maps a path below {ctx}/api/v2 to its route.
 func gwsRoute(sub string) Route {
+	if route, ok := lifecycleRoute(sub); ok {
+		return route
+	}
 	switch sub {
 	case "/me":
 		return RouteMe
@@ -91,13 +94,14 @@ func (s *Server) serveGWS(w http.ResponseWriter, r *http.Request, route Route, s
 			return
 		}
 	}
+	if s.serveLifecycle(w, r, route, sub, sess, body) {
+		return
+	}
 	switch {
 	case route == RouteVersion && r.Method == http.MethodGet:
 		writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, Version: Version})
 	case route == RouteMe && r.Method == http.MethodGet:
 		s.getMe(w, r)
-	case route == RouteMe && r.Method == http.MethodPost:
-		s.postMe(w, body)
 	case route == RouteFacebookSend && r.Method == http.MethodPost:
 		_, id, _ := splitResource(sub)
 		s.sendFacebook(w, r, sess, id, body)

@@ -31,33 +31,8 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
-// postMe serves POST /me: StartContactCenterSession and
-// EndContactCenterSession.
-func (s *Server) postMe(w http.ResponseWriter, body []byte) {
-	var req struct {
-		OperationName string   `json:"operationName"`
-		Channels      []string `json:"channels"`
-	}
-	if !decodeGWS(w, body, &req) {
-		return
-	}
-	switch req.OperationName {
-	case "":
-		writeMissing(w, "operationName")
-	case "StartContactCenterSession":
-		s.mu.Lock()
-		s.signedIn = true
-		s.mu.Unlock()
-		writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK})
-	case "EndContactCenterSession":
-		s.mu.Lock()
-		s.signedIn = false
-		s.mu.Unlock()
-		writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK})
-	default:
-		writeBadOperation(w, req.OperationName)
-	}
-}
+// POST /me (StartContactCenterSession, EndContactCenterSession and the
+// agent-state operations) is served by postMeLifecycle in lifecycle.go.
 
 // SignedIn reports whether the agent is signed in to the contact center
 // (StartContactCenterSession without a later EndContactCenterSession).

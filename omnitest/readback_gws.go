@@ -211,6 +211,9 @@ func resourceURI(v any) string {
 		return r.URI
 	case facebooksessionResource:
 		return r.URI
+	case map[string]any: // the lifecycle's interactions (lifecycle_items.go)
+		uri, _ := r["uri"].(string)
+		return uri
 	}
 	return ""
 }

@@ -59,6 +59,7 @@ type Server struct {
 	rec     recorder
 	reports reportBook // delivery state of Messenger sends (readback_messenger.go)
 	store   gwsStore   // GWS resources created by sends (readback_gws.go)
+	lc      lifecycle  // agent session and customer-started interactions (lifecycle.go)
 }
 
 // generation is one incarnation of the listener: Restart replaces it.

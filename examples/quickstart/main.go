@@ -1,7 +1,8 @@
 // Command quickstart is the tour of omni: it starts the contact-center
 // simulator in-process (unless OMNI_BASE_URL names a real GWS), sends a
 // Facebook post, a Tweet and one Messenger message of each type, reads back
-// the delivery report of the first message, and prints every notification
+// the delivery report of the first message, answers one customer's comment
+// (with the simulator playing the customer), and prints every notification
 // as it arrives.
 //
 //	go run ./examples/quickstart
@@ -99,6 +100,15 @@ func run() error {
 			omni.PostbackButton("3", "3"), omni.PostbackButton("4", "4"))})
 	fmt.Println("rejected before sending:", err)
 
+	// A customer writes and the agent answers: with the simulator, which
+	// plays the customer (a real GWS needs a real customer: see
+	// examples/autoreply).
+	if env.Simulator != nil {
+		if err := answerCustomer(ctx, env); err != nil {
+			return fmt.Errorf("answering a customer: %w", err)
+		}
+	}
+
 	// The listener above got the post's and the Tweet's notifications too.
 	for i := 0; i < 2; i++ {
 		select {
@@ -146,8 +156,78 @@ func describe(n omni.Notification) string {
 		return fmt.Sprintf(" facebook %s %s %q", e.Facebook.ID, e.Facebook.State, e.Facebook.Message)
 	case *omni.TwitterStateChange:
 		return fmt.Sprintf(" tweet %s %s %q", e.Tweet.ID, e.Tweet.State, e.Tweet.Message)
+	case *omni.ChannelStateChange:
+		out := ""
+		for _, ch := range e.Channels {
+			out += fmt.Sprintf(" channel %s %s", ch.Channel, ch.UserState.State)
+		}
+		return out
 	case *omni.MessageLogUpdated:
 		return fmt.Sprintf(" %d message(s)", len(e.Messages))
 	}
 	return ""
+}
+
+// answerCustomer signs the agent in on Facebook, makes a customer comment
+// arrive, and answers it: Reply creates a draft, Send sends it, Complete
+// ends the comment.
+func answerCustomer(ctx context.Context, env *setup.Env) error {
+	c := env.Client
+	items := make(chan *omni.FacebookStateChange, 64)
+	sub, err := c.Subscribe(ctx, omni.OnFacebook(func(e *omni.FacebookStateChange) { items <- e }))
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	next := func(match func(*omni.FacebookStateChange) bool) (*omni.FacebookStateChange, error) {
+		for {
+			select {
+			case e := <-items:
+				if match(e) {
+					return e, nil
+				}
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+	}
+	if err := c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{"facebook"}}); err != nil {
+		return err
+	}
+	defer c.Agent.EndContactCenterSession(context.WithoutCancel(ctx))
+	if err := c.Agent.Ready(ctx, "facebook"); err != nil {
+		return err
+	}
+	id := env.Simulator.CustomerComment("Labuprofen", "Can you help me?")
+	in, err := next(func(e *omni.FacebookStateChange) bool { return e.Facebook.ID == id })
+	if err != nil {
+		return err
+	}
+	fmt.Printf("customer comment arrived: id=%s from=%s %q state=%s can reply=%t\n",
+		id, in.Facebook.From, in.Facebook.Message, in.Facebook.State, in.Facebook.Can(omni.OpReply))
+	r, err := c.Facebook.Reply(ctx, id, omni.FacebookReply{QueuePath: env.QueuePath})
+	if err != nil {
+		return err
+	}
+	draft, err := next(func(e *omni.FacebookStateChange) bool { return e.ReferenceID == r.ReferenceID })
+	if err != nil {
+		return err
+	}
+	fmt.Printf("reply draft: id=%s parentId=%s state=%s\n", draft.Facebook.ID, draft.Facebook.ParentID, draft.Facebook.State)
+	sent, err := c.Facebook.SendAndWait(ctx, draft.Facebook.ID, omni.FacebookSend{
+		QueuePath: env.QueuePath, From: "Cloud App Community", Message: "Of course, what do you need?"})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("reply sent: state=%s\n", sent.Facebook.State)
+	done, err := c.Facebook.Complete(ctx, id, omni.Complete{})
+	if err != nil {
+		return err
+	}
+	end, err := next(func(e *omni.FacebookStateChange) bool { return e.ReferenceID == done.ReferenceID })
+	if err != nil {
+		return err
+	}
+	fmt.Printf("customer comment answered: state=%s capabilities=%d\n", end.Facebook.State, len(end.Facebook.Capabilities))
+	return nil
 }

@@ -1,0 +1,66 @@
+package omni
+
+import "testing"
+
+// TestResyncEndsOnlyListedKinds: a snapshot without a list for a kind (its
+// attribute names are inferred) ends none of that kind's interactions; one
+// with an empty list ends them.
+func TestResyncEndsOnlyListedKinds(t *testing.T) {
+	var ended []string
+	tr := newTracker(InteractionHandlers{OnEnd: func(ev *InteractionEvent) { ended = append(ended, string(ev.Kind)+"/"+ev.ID) }})
+	tr.apply(Interaction{Kind: KindTweet, ID: "T", State: StateProcessing, Inbound: true}, nil)
+	tr.apply(Interaction{Kind: KindFacebook, ID: "F", State: StateProcessing, Inbound: true}, nil)
+	mark := tr.mark()
+
+	snap, err := decodeSnapshot([]byte(`{"id":"1","facebook":[]}`)) // no tweets list at all
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.resync(snap, mark)
+	if len(ended) != 1 || ended[0] != "facebook/F" {
+		t.Fatalf("ended %v, want only facebook/F", ended)
+	}
+	if live := tr.interactions(); len(live) != 1 || live[0].ID != "T" {
+		t.Fatalf("live %+v, want the tweet", live)
+	}
+	snap, _ = decodeSnapshot([]byte(`{"tweets":[]}`))
+	tr.resync(snap, tr.mark())
+	if len(ended) != 2 || ended[1] != "tweet/T" {
+		t.Fatalf("ended %v, want the tweet too", ended)
+	}
+}
+
+// TestResyncKeepsNewerNotifications: an interaction a notification changed
+// after the mark is left as the notification says, and one that ended after
+// the mark is not revived by the older snapshot.
+func TestResyncKeepsNewerNotifications(t *testing.T) {
+	var events []string
+	rec := func(what string) func(*InteractionEvent) {
+		return func(ev *InteractionEvent) { events = append(events, what+" "+ev.ID+" "+string(ev.State)) }
+	}
+	tr := newTracker(InteractionHandlers{OnNew: rec("new"), OnChange: rec("change"), OnEnd: rec("end")})
+	mark := tr.mark()
+	// After the mark: A arrives and is accepted, B arrives and ends.
+	tr.apply(Interaction{Kind: KindFacebookSession, ID: "A", State: StateInvited}, nil)
+	tr.apply(Interaction{Kind: KindFacebookSession, ID: "A", State: StateChatting}, nil)
+	tr.apply(Interaction{Kind: KindFacebookSession, ID: "B", State: StateInvited}, nil)
+	tr.apply(Interaction{Kind: KindFacebookSession, ID: "B", State: StateCompleted}, nil)
+	// The snapshot was read before: A still Invited, B still Invited.
+	snap, err := decodeSnapshot([]byte(`{"facebooksessions":[{"id":"A","state":"Invited"},{"id":"B","state":"Invited"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.resync(snap, mark)
+	want := []string{"new A Invited", "change A Chatting", "new B Invited", "end B Completed"}
+	if len(events) != len(want) {
+		t.Fatalf("events %q, want %q", events, want)
+	}
+	for i := range want {
+		if events[i] != want[i] {
+			t.Fatalf("events %q, want %q", events, want)
+		}
+	}
+	if live := tr.interactions(); len(live) != 1 || live[0].State != StateChatting {
+		t.Fatalf("live %+v", live)
+	}
+}
