@@ -152,13 +152,15 @@ func (c *Client) BaseURL() string {
 // Errors never repeat the URL, which might carry a secret.
 func parseBase(what, raw string) (string, error) {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		return "", fmt.Errorf("omni: %s must be an absolute http or https URL", what)
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("omni: %s must not carry credentials: use the auth options", what)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	// Even an empty query ("https://h/api/v2?") would put every path
+	// appended to the base into the query.
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#") {
 		return "", fmt.Errorf("omni: %s must not have a query or fragment", what)
 	}
 	s := u.String()
