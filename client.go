@@ -50,12 +50,9 @@ type Client struct {
 	cometdOpts    []cometd.Option
 
 	waitMu sync.Mutex
-	wait   *waiter // the shared subscription of SendAndWait, started on first use
+	wait   *waiter // the shared subscription of Await, started on first use
 	closed bool
 }
-
-// errClientClosed is returned by waits on a closed Client.
-var errClientClosed = errors.New("omni: client closed")
 
 // endpoint is one vendor's base URL and how to authenticate to it.
 type endpoint struct {
@@ -146,6 +143,20 @@ func (c *Client) BaseURL() string {
 		return ""
 	}
 	return c.gws.base
+}
+
+// Close ends the Client's shared notification subscription (used by Await
+// and SendAndWait), if one was started. Waiting afterwards returns
+// ErrClientClosed; plain sends still work.
+func (c *Client) Close() error {
+	c.waitMu.Lock()
+	w := c.wait
+	c.wait, c.closed = nil, true
+	c.waitMu.Unlock()
+	if w != nil {
+		return w.sub.Close()
+	}
+	return nil
 }
 
 // parseBase checks a base URL and returns it with a trailing slash.
@@ -239,6 +250,13 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		var err error
 		if body, err = json.Marshal(cl.body); err != nil {
 			return fmt.Errorf("omni: encoding %s request: %w", cl.ep.name, err)
+		}
+	}
+	if cl.ep == c.gws {
+		// Await's hook: its notification subscription is live before the
+		// operation's first request leaves (and after it was validated).
+		if err := runBeforeSend(ctx); err != nil {
+			return err
 		}
 	}
 	res, err := c.roundTrip(ctx, cl, body)

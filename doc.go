@@ -20,8 +20,9 @@
 // # Notifications
 //
 // GWS reports what became of a send over CometD. Subscribe delivers typed
-// events to handlers; SendAndWait subscribes, sends and returns the event
-// carrying the send's referenceId:
+// events to handlers. Client.Await runs any GWS operation and returns the
+// notification it caused (a notification of type Error is an
+// *OperationError); SendAndWait is Await with Send:
 //
 //	sub, err := c.Subscribe(ctx,
 //		omni.OnFacebook(func(e *omni.FacebookStateChange) { ... }),

@@ -30,6 +30,8 @@ var (
 	// ErrNotConfigured: a service was used that NewClient was not given a
 	// base URL or credentials for.
 	ErrNotConfigured = errors.New("omni: service not configured")
+	// ErrClientClosed: a wait (Await, SendAndWait) on a Client after Close.
+	ErrClientClosed = errors.New("omni: client closed")
 )
 
 // maxErrorBody is how much of a failed response's body an APIError keeps.
@@ -166,4 +168,37 @@ func (e *ValidationError) err() error {
 		return nil
 	}
 	return e
+}
+
+// WaitError is an Await (or SendAndWait) whose operation succeeded
+// (ReferenceID says which, 0 when the reply carried none) but whose
+// notification did not come: ctx ended or the subscription stopped. Do not
+// run the operation again blindly: the server accepted it.
+type WaitError struct {
+	ReferenceID int64
+	Err         error
+}
+
+// Error describes the failure.
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("omni: sent with referenceId %d, but waiting for its notification failed: %v", e.ReferenceID, e.Err)
+}
+
+// Unwrap returns the cause, such as context.DeadlineExceeded.
+func (e *WaitError) Unwrap() error { return e.Err }
+
+// OperationError is an operation the server accepted and then reported as
+// failed in a notification: one of notificationType Error, or a
+// TwitterOperationResponse with success "false".
+type OperationError struct {
+	ReferenceID int64
+	// Message is the server's errorMessage (or statusMessage), when it sent one.
+	Message string
+	// Notification is the notification that reported the failure.
+	Notification Notification
+}
+
+// Error describes the failure.
+func (e *OperationError) Error() string {
+	return fmt.Sprintf("omni: operation with referenceId %d failed: %s", e.ReferenceID, e.Message)
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/omnisdk/omni/cometd"
@@ -88,9 +91,11 @@ func typed[T Notification](channel string, fn func(T)) Handler {
 // handlers. Reconnects and re-subscriptions after a server restart happen by
 // themselves; Close ends it.
 type Subscription struct {
-	cm       *cometd.Client
+	cm     *cometd.Client
+	client *Client
+
+	mu       sync.Mutex // guards handlers, which add replaces (never changes in place)
 	handlers []Handler
-	client   *Client
 }
 
 // Subscribe connects to GWS notifications ({base}/notifications) with the
@@ -114,18 +119,35 @@ func (c *Client) Subscribe(ctx context.Context, handlers ...Handler) (*Subscript
 	if err != nil {
 		return nil, err
 	}
-	s := &Subscription{cm: cm, handlers: handlers, client: c}
+	s := &Subscription{cm: cm, handlers: slices.Clone(handlers), client: c}
 	if err := cm.Handshake(ctx); err != nil {
 		cm.Close()
-		return nil, fmt.Errorf("omni: notifications handshake: %w", err)
+		return nil, fmt.Errorf("omni: notifications handshake: %w", sentinelFor(err))
 	}
 	for _, ch := range s.channels() {
 		if _, err := cm.Subscribe(ctx, ch, s.dispatch); err != nil {
 			cm.Close()
-			return nil, fmt.Errorf("omni: subscribing to %s: %w", ch, err)
+			return nil, fmt.Errorf("omni: subscribing to %s: %w", ch, sentinelFor(err))
 		}
 	}
 	return s, nil
+}
+
+// sentinelFor makes a CometD failure match the sentinel a REST call with
+// the same cause matches, so a wrong password is ErrUnauthorized on every
+// path: HTTP 401, Bayeux 401, and GWS's "403::User not authenticated" are
+// ErrUnauthorized; another HTTP or Bayeux 403 is ErrForbidden.
+func sentinelFor(err error) error {
+	var se *cometd.StatusError
+	var be *cometd.Error
+	switch {
+	case errors.As(err, &se) && se.StatusCode == http.StatusUnauthorized,
+		errors.As(err, &be) && (be.Code == 401 || be.Code == 403 && strings.Contains(strings.ToLower(be.Message), "not authenticated")):
+		return fmt.Errorf("%w (%w)", ErrUnauthorized, err)
+	case errors.As(err, &se) && se.StatusCode == http.StatusForbidden, errors.As(err, &be) && be.Code == 403:
+		return fmt.Errorf("%w (%w)", ErrForbidden, err)
+	}
+	return err
 }
 
 // newCometD builds a CometD client for {base}/notifications that shares the
@@ -171,8 +193,11 @@ func (s *Subscription) dispatch(m *cometd.Message) {
 		s.client.log.Warn("omni: undecodable notification", "channel", m.Channel, "error", err)
 		n = &UnknownNotification{NotificationHeader: NotificationHeader{Channel: m.Channel, Raw: m.Data}}
 	}
+	s.mu.Lock()
+	handlers := s.handlers
+	s.mu.Unlock()
 	taken := false
-	for _, h := range s.handlers {
+	for _, h := range handlers {
 		if h.match(n) {
 			h.call(n)
 			taken = true
@@ -182,6 +207,21 @@ func (s *Subscription) dispatch(m *cometd.Message) {
 		s.client.log.Debug("omni: notification with no handler", "channel", m.Channel,
 			"messageType", n.Header().MessageType)
 	}
+}
+
+// add subscribes to h's channel and calls h from then on.
+func (s *Subscription) add(ctx context.Context, h Handler) error {
+	s.mu.Lock()
+	prev := s.handlers
+	s.handlers = append(prev[:len(prev):len(prev)], h)
+	s.mu.Unlock()
+	if _, err := s.cm.Subscribe(ctx, h.channel, s.dispatch); err != nil {
+		s.mu.Lock()
+		s.handlers = prev
+		s.mu.Unlock()
+		return fmt.Errorf("omni: subscribing to %s: %w", h.channel, sentinelFor(err))
+	}
+	return nil
 }
 
 // Done is closed when the subscription has stopped for good: after Close,
