@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -295,6 +296,8 @@ type result struct {
 	body      []byte
 	buf       *bytes.Buffer
 	csrfToken string // the token the request carried
+	// retryAfter is the answer's Retry-After (0 for none), as checkRetry parsed it.
+	retryAfter time.Duration
 }
 
 func (r *result) release() {
@@ -342,7 +345,8 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 		putBuffer(buf)
 		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: err}
 	}
-	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token}, nil
+	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token,
+		retryAfter: st.retryAfter}, nil
 }
 
 // unwrapURLError drops *url.Error's wrapping, whose text repeats the full URL.

@@ -101,8 +101,8 @@ func FuzzCheckResponse(f *testing.F) {
 		for _, gws := range []bool{true, false} {
 			for _, status := range []int{200, 204, 302, 400, 401, 403, 429, 500, 503} {
 				cl := &call{ep: &endpoint{name: "x", base: "http://h/", gws: gws}, method: http.MethodPost, path: "p"}
-				h := http.Header{"Retry-After": {string(bytes.ToValidUTF8(body[:min(len(body), 40)], nil))}}
-				err := c.check(cl, &result{status: status, header: h, body: body})
+				ra, _ := parseRetryAfter(string(bytes.ToValidUTF8(body[:min(len(body), 40)], nil)), time.Now())
+				err := c.check(cl, &result{status: status, header: http.Header{}, body: body, retryAfter: ra})
 				if status >= 300 && err == nil {
 					t.Fatalf("HTTP %d checked as success", status)
 				}

@@ -41,8 +41,9 @@ type RetryPolicy struct {
 	// attempts (defaults 250ms and 8s).
 	MinWait, MaxWait time.Duration
 	// MaxRetryAfter is the longest Retry-After the client waits out by itself
-	// (default 30s); a longer one is returned to the caller as an *APIError
-	// with RetryAfter set.
+	// (default 30s), whatever the status of the answer that carries it; a
+	// longer one is not waited for: the answer is returned to the caller as
+	// an *APIError with RetryAfter set.
 	MaxRetryAfter time.Duration
 }
 

@@ -139,7 +139,7 @@ func (c *Client) check(cl *call, r *result) error {
 		RequestID:  r.header.Get("X-Request-Id"),
 		Body:       truncate(r.body),
 	}
-	e.RetryAfter, _ = parseRetryAfter(r.header.Get("Retry-After"), time.Now())
+	e.RetryAfter = r.retryAfter
 	if env.StatusCode != nil {
 		e.StatusCode, e.StatusMessage = *env.StatusCode, env.StatusMessage
 	}
