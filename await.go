@@ -94,6 +94,13 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 	if ref == 0 && want.ResourceID == "" {
 		return nil, &WaitError{Err: errors.New("the server returned no referenceId to wait for, and Expect names no ResourceID")}
 	}
+	if ref != 0 {
+		// A referenceId names one operation: its notification may be taken
+		// from those that came at any time (the server numbers operations,
+		// so none can be older than the send). Resource and state are not
+		// unique: only what came after the send started counts.
+		since = 0
+	}
 	n, err := w.await(ctx, since, want.matcher(ref))
 	if err != nil {
 		return nil, &WaitError{ReferenceID: ref, Err: err}

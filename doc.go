@@ -38,8 +38,10 @@
 // # Errors
 //
 // Invalid input is a *ValidationError listing every broken rule, returned
-// before any byte is sent. A server that answers with HTTP 400 or above, or
-// with a GWS statusCode other than 0, gives an *APIError. Both match the
+// before any byte is sent. A server that answers with HTTP 300 or above
+// (redirects are not followed), or with a GWS statusCode other than 0, gives
+// an *APIError. A *TransportError (no answer) says in MayHaveReachedServer
+// whether the request may have reached the server. Both match the
 // sentinels (ErrValidation, ErrUnauthorized, ErrRateLimited, ...) with
 // errors.Is. Credentials, cookies and CSRF tokens never appear in errors or
 // logs.

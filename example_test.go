@@ -66,7 +66,7 @@ func ExampleTwitterService_Send() {
 	_, err = c.Twitter.Send(context.Background(), "bad", tweet)
 	var apiErr *omni.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println("statusCode:", int(apiErr.StatusCode), apiErr.StatusCode)
+		fmt.Println("statusCode:", int(apiErr.GWSStatusCode), apiErr.GWSStatusCode)
 	}
 	// Output:
 	// referenceId: 57

@@ -68,5 +68,5 @@ func (s *FacebookSessionService) op(ctx context.Context, id string, body session
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	return s.client.postOperation(ctx, resourcePath(s.client.sessionPath, id), body, true)
+	return s.client.postOperation(ctx, resourcePath(s.client.cfg.sessionPath, id), body, true)
 }

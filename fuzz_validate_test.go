@@ -100,7 +100,11 @@ func FuzzCheckResponse(f *testing.F) {
 		c := &Client{}
 		for _, gws := range []bool{true, false} {
 			for _, status := range []int{200, 204, 302, 400, 401, 403, 429, 500, 503} {
-				cl := &call{ep: &endpoint{name: "x", base: "http://h/", gws: gws}, method: http.MethodPost, path: "p"}
+				ep := messengerEndpoint("http://h/", nil)
+				if gws {
+					ep = gwsEndpoint("http://h/", nil)
+				}
+				cl := &call{ep: ep, method: http.MethodPost, path: "p"}
 				ra, _ := parseRetryAfter(string(bytes.ToValidUTF8(body[:min(len(body), 40)], nil)), time.Now())
 				err := c.check(cl, &result{status: status, header: http.Header{}, body: body, retryAfter: ra})
 				if status >= 300 && err == nil {

@@ -3,6 +3,7 @@ package omni
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 )
@@ -155,7 +156,8 @@ func (g StatusGroup) String() string {
 
 // SendSingle sends one message. Invalid input returns a *ValidationError and
 // sends nothing. No idempotency key exists, so SendSingle is not retried once
-// the request may have reached the service (see WithRetryUnsafeSends).
+// the request may have reached the service (see WithRetryUnsafeSends). A 2xx
+// answer without a messageId (an empty body, {} or null) is a *DecodeError.
 func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*SentMessage, error) {
 	if s.client.messenger == nil {
 		return nil, ErrNotConfigured
@@ -165,7 +167,12 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 	}
 	out := new(SentMessage)
 	err := s.client.do(ctx, &call{ep: s.client.messenger, method: http.MethodPost, path: "facebook/1/single",
-		body: m.body(), send: true}, out)
+		body: m.body(), send: true, complete: func() error {
+			if out.MessageID == "" {
+				return errors.New("response has no messageId")
+			}
+			return nil
+		}}, out)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,8 @@ import (
 // nil Option is an error.
 type Option func(*settings) error
 
-// settings collects what the options say before NewClient checks it.
+// settings is what the options say, kept by the Client as one value;
+// newSettings fills in the defaults.
 type settings struct {
 	gwsCreds       *basicAuth
 	messengerBase  string
@@ -45,6 +46,29 @@ type RetryPolicy struct {
 	// longer one is not waited for: the answer is returned to the caller as
 	// an *APIError with RetryAfter set.
 	MaxRetryAfter time.Duration
+}
+
+// newSettings applies opts in order over the defaults. A nil option is an
+// error, as in cometd.NewClient and omnitest.Start.
+func newSettings(opts []Option) (settings, error) {
+	s := settings{twitterPath: "me/tweets", sessionPath: "me/facebooksessions",
+		reportsPath: defaultReportsPath, logsPath: defaultLogsPath}
+	for i, opt := range opts {
+		if opt == nil {
+			return settings{}, fmt.Errorf("omni: NewClient: option %d is nil", i)
+		}
+		if err := opt(&s); err != nil {
+			return settings{}, err
+		}
+	}
+	s.retry = s.retry.withDefaults()
+	if s.userAgent == "" {
+		s.userAgent = "omni-go/" + Version
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	return s, nil
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {

@@ -118,10 +118,10 @@ func withAttemptState(ctx context.Context, st *attemptState) context.Context {
 // newRetryClient wires the retry table into go-retryablehttp.
 func (c *Client) newRetryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:   c.hc,
-		RetryWaitMin: c.retry.MinWait,
-		RetryWaitMax: c.retry.MaxWait,
-		RetryMax:     c.retry.MaxAttempts - 1,
+		HTTPClient:   c.wire,
+		RetryWaitMin: c.cfg.retry.MinWait,
+		RetryWaitMax: c.cfg.retry.MaxWait,
+		RetryMax:     c.cfg.retry.MaxAttempts - 1,
 		CheckRetry:   c.checkRetry,
 		Backoff:      backoff,
 		// The last response or error is returned as it is, never replaced by
@@ -138,7 +138,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		st = &attemptState{}
 	}
 	st.attempts++
-	in := retryInput{send: st.send, ctxDone: ctx.Err() != nil, err: err, maxRetryAfter: c.retry.MaxRetryAfter}
+	in := retryInput{send: st.send, ctxDone: ctx.Err() != nil, err: err, maxRetryAfter: c.cfg.retry.MaxRetryAfter}
 	st.retryAfter, st.hasRetryAfter = 0, false
 	if resp != nil {
 		in.status = resp.StatusCode
@@ -147,13 +147,16 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	action, reason := decideRetry(in)
 	if in.ctxDone {
+		if resp != nil {
+			return false, nil // an answer came as ctx ended: it is used, not thrown away
+		}
 		return false, ctx.Err()
 	}
 	if action != retryNow {
 		return false, nil
 	}
-	if st.attempts < c.retry.MaxAttempts {
-		c.log.Debug("omni: retrying", "method", st.method, "url", st.url, "attempt", st.attempts,
+	if st.attempts < c.cfg.retry.MaxAttempts {
+		c.cfg.logger.Debug("omni: retrying", "method", st.method, "url", st.url, "attempt", st.attempts,
 			"status", in.status, "reason", reason)
 	}
 	return true, nil

@@ -95,7 +95,7 @@ func TestRetryExhaustedReturnsLastAPIError(t *testing.T) {
 	fs := newFakeServer(t, reply(503, `{"statusCode":4,"statusMessage":"overloaded"}`))
 	_, err := newGWS(t, fs).ServerVersion(context.Background())
 	var ae *omni.APIError
-	if !errors.As(err, &ae) || ae.HTTPStatus != 503 || ae.StatusMessage != "overloaded" {
+	if !errors.As(err, &ae) || ae.HTTPStatus != 503 || ae.GWSStatusMessage != "overloaded" {
 		t.Fatalf("err = %v, want the last *APIError", err)
 	}
 	if !errors.Is(err, omni.ErrServer) {
@@ -159,7 +159,7 @@ func TestMaxRetryAfterCapsEveryStatus(t *testing.T) {
 		_, err := newGWS(t, fs).ServerVersion(ctx)
 		cancel()
 		var ae *omni.APIError
-		if !errors.As(err, &ae) || ae.HTTPStatus != status || ae.RetryAfter != time.Hour || ae.StatusMessage != "down" {
+		if !errors.As(err, &ae) || ae.HTTPStatus != status || ae.RetryAfter != time.Hour || ae.GWSStatusMessage != "down" {
 			t.Errorf("HTTP %d: err = %v, want the *APIError with RetryAfter 1h", status, err)
 		}
 		if n := len(fs.requests()); n != 1 {

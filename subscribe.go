@@ -156,17 +156,17 @@ func sentinelFor(err error) error {
 // subscriptions of one Client share CometD's browser cookie too.
 func (c *Client) newCometD() (*cometd.Client, error) {
 	opts := []cometd.Option{
-		cometd.WithHTTPClient(c.hc),
+		cometd.WithHTTPClient(c.wire),
 		cometd.WithRequestHeader(func(h http.Header) {
-			h.Set("User-Agent", c.userAgent)
+			h.Set("User-Agent", c.cfg.userAgent)
 			c.gws.auth(h)
-			c.csrf.apply(h)
+			c.gws.csrf.apply(h)
 		}),
 	}
-	if c.log != nil {
-		opts = append(opts, cometd.WithLogger(c.log))
+	if c.cfg.logger != nil {
+		opts = append(opts, cometd.WithLogger(c.cfg.logger))
 	}
-	opts = append(opts, c.cometdOpts...)
+	opts = append(opts, c.cfg.cometdOpts...)
 	return cometd.NewClient(c.gws.base+"notifications", opts...)
 }
 
@@ -190,7 +190,7 @@ func (s *Subscription) channels() []string {
 func (s *Subscription) dispatch(m *cometd.Message) {
 	n, err := DecodeNotification(m.Channel, m.Data)
 	if err != nil {
-		s.client.log.Warn("omni: undecodable notification", "channel", m.Channel, "error", err)
+		s.client.cfg.logger.Warn("omni: undecodable notification", "channel", m.Channel, "error", err)
 		n = &UnknownNotification{NotificationHeader: NotificationHeader{Channel: m.Channel, Raw: m.Data}}
 	}
 	s.mu.Lock()
@@ -204,7 +204,7 @@ func (s *Subscription) dispatch(m *cometd.Message) {
 		}
 	}
 	if !taken {
-		s.client.log.Debug("omni: notification with no handler", "channel", m.Channel,
+		s.client.cfg.logger.Debug("omni: notification with no handler", "channel", m.Channel,
 			"messageType", n.Header().MessageType)
 	}
 }

@@ -39,7 +39,7 @@ func (s *TwitterService) Send(ctx context.Context, id string, r TwitterSend) (*S
 	}
 	body := &gwsSend{OperationName: "Send", QueuePath: r.QueuePath,
 		Twitter: &fromMessage{From: r.From, Message: r.Message}, SaveLAR: r.SaveLAR}
-	return s.client.postOperation(ctx, resourcePath(s.client.twitterPath, id), body, true)
+	return s.client.postOperation(ctx, resourcePath(s.client.cfg.twitterPath, id), body, true)
 }
 
 // SendAndWait sends like Send and waits for the first Twitter state change
