@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-
 )
 
 // Client talks to a contact center's social channels: GWS (Facebook and
