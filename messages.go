@@ -50,7 +50,7 @@ func (m Text) wire() wireMessage { return wireMessage{Type: TypeText, Text: m.Te
 // MarshalJSON encodes {"type":"TEXT","text":...}.
 func (m Text) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
 
-// Media is an IMAGE, VIDEO, AUDIO or FILE message: the absolute http(s) URL
+// Media is an IMAGE, VIDEO, AUDIO or FILE message: the http(s) URL
 // of a publicly reachable file.
 type Media struct {
 	// Kind is TypeImage, TypeVideo, TypeAudio or TypeFile.
