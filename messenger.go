@@ -32,10 +32,10 @@ func (m SingleMessage) Validate() error {
 	if m.To == "" {
 		v.add("to", "must not be empty")
 	}
-	if m.Message == nil {
+	if msg := dereference(m.Message); msg == nil {
 		v.add("message", "must not be nil")
 	} else {
-		v.nest("message", m.Message.Validate())
+		v.nest("message", msg.Validate())
 	}
 	return v.err()
 }
@@ -58,7 +58,7 @@ type wireSingleRaw struct {
 
 // body returns the request body of m for encoding/json.
 func (m SingleMessage) body() any {
-	switch msg := m.Message.(type) {
+	switch msg := dereference(m.Message).(type) {
 	case nil:
 		return wireSingleRaw{From: m.From, To: m.To} // "message":null
 	case UnknownMessage:
