@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/omnisdk/omni"
+	"github.com/omnisdk/omni/cometd"
+	"github.com/omnisdk/omni/omnitest"
 )
 
 // TestAPIErrorText: the GWS code is GWSStatusCode (HTTPStatus is the HTTP
@@ -38,5 +40,25 @@ func TestWaitOnClosedClientIsErrClientClosed(t *testing.T) {
 	_, err := c.Facebook.SendAndWait(ctx, "A", seedFacebook)
 	if !errors.Is(err, omni.ErrClientClosed) {
 		t.Errorf("err = %v, want ErrClientClosed", err)
+	}
+}
+
+// TestNilOptionIsAnErrorEverywhere: one rule for a nil option in omni,
+// cometd and omnitest: an error naming its position.
+func TestNilOptionIsAnErrorEverywhere(t *testing.T) {
+	_, err := omni.NewClient("https://h/api/v2", omni.WithBasicAuth("u", "p"), nil)
+	if err == nil || err.Error() != "omni: NewClient: option 1 is nil" {
+		t.Errorf("omni: %v", err)
+	}
+	_, err = cometd.NewClient("https://h/cometd", nil)
+	if err == nil || err.Error() != "cometd: option 0 is nil" {
+		t.Errorf("cometd: %v", err)
+	}
+	srv, err := omnitest.Start("127.0.0.1:0", omnitest.WithCSRF(), nil)
+	if err == nil || err.Error() != "omnitest: option 1 is nil" {
+		t.Errorf("omnitest: %v", err)
+	}
+	if srv != nil {
+		srv.Close()
 	}
 }

@@ -1,6 +1,7 @@
 package omnitest
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -11,7 +12,7 @@ import (
 const DefaultCometDTimeout = 30 * time.Second
 
 // Option configures a Server. Options are applied in order; a nil Option is
-// ignored.
+// an error, as in omni.NewClient and cometd.NewClient.
 type Option func(*config)
 
 type config struct {
@@ -30,17 +31,18 @@ type config struct {
 	pendingReads  int // reads that show a Messenger message pending (WithPendingReads)
 }
 
-func newConfig(opts []Option) config {
+func newConfig(opts []Option) (config, error) {
 	c := config{cometdTimeout: DefaultCometDTimeout, pendingReads: 1}
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
+	for i, o := range opts {
+		if o == nil {
+			return config{}, fmt.Errorf("omnitest: option %d is nil", i)
 		}
+		o(&c)
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
-	return c
+	return c, nil
 }
 
 // messengerAuthConfigured reports whether any Messenger credential was given.

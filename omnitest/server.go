@@ -72,8 +72,12 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // Start starts a Server listening on addr ("127.0.0.1:0" picks a free port).
 // The caller must Close it.
 func Start(addr string, opts ...Option) (*Server, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		cfg:        newConfig(opts),
+		cfg:        cfg,
 		sessions:   make(map[string]*httpSession),
 		fbSessions: make(map[string]*fbSession),
 	}
