@@ -44,7 +44,9 @@ type Expect struct {
 // I/O and returns op's *ValidationError at once), Await makes sure the
 // client's notification subscription is live, subscribing on first use and,
 // after the CometD session was lost, waiting until it is re-subscribed. So a
-// notification can never come before someone listens for it.
+// notification can never come before someone listens for it. Should ctx end
+// (or the subscription fail, such as ErrUnauthorized) before then, nothing
+// is sent and that error is returned.
 //
 // A notification with notificationType Error, or a TwitterOperationResponse
 // reporting failure, for the operation is an *OperationError carrying it.

@@ -38,7 +38,8 @@ var (
 const maxErrorBody = 64 << 10
 
 // APIError is returned when a server answers with an HTTP status of 300 or
-// above (the client follows no redirect, so a 3xx is an answer too), or with
+// above (a redirect to another host is never followed, so a 3xx is an answer
+// too), or with
 // a GWS statusCode other than 0. It never carries credentials: URL has its
 // user information and query removed.
 type APIError struct {
@@ -249,3 +250,27 @@ func (e *DecodeError) Error() string {
 
 // Unwrap returns the JSON error, or what the answer lacked.
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// ErrInvalidWebhook is matched (errors.Is) by every error of
+// ParseDeliveryReports about the request itself.
+var ErrInvalidWebhook = errors.New("omni: invalid webhook request")
+
+// WebhookError is a delivery-report push that could not be read. Status is
+// the HTTP status to answer it with: 405 for a method other than POST, 413
+// for a body over MaxWebhookBody, 400 for a body that is not a report
+// object.
+type WebhookError struct {
+	Status int
+	Err    error
+}
+
+// Error describes the problem; it never repeats the body.
+func (e *WebhookError) Error() string {
+	return fmt.Sprintf("omni: delivery reports webhook: %v", e.Err)
+}
+
+// Unwrap returns the cause, such as a *json.SyntaxError.
+func (e *WebhookError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrInvalidWebhook.
+func (e *WebhookError) Is(target error) bool { return target == ErrInvalidWebhook }
