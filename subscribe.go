@@ -102,7 +102,8 @@ type Subscription struct {
 // client's *http.Client (cookie jar), credentials and CSRF token, subscribes
 // to the channels the handlers need and calls them, in order, on one
 // goroutine. It returns once every subscription is accepted; a refused one is
-// an error.
+// an error. A handshake refused for the credentials matches ErrUnauthorized
+// (ErrForbidden for another 403), as a REST call would.
 func (c *Client) Subscribe(ctx context.Context, handlers ...Handler) (*Subscription, error) {
 	if c.gws == nil {
 		return nil, ErrNotConfigured
