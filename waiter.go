@@ -28,9 +28,11 @@ type waiter struct {
 	recent []seen // arrival order, at most maxRecent
 
 	// Liveness, from the CometD state events (delivered in order, on the
-	// goroutine that delivers notifications).
+	// goroutine that delivers notifications), checked against the client's
+	// current state and clientId, which may be ahead of the events.
 	stateOK      bool          // not unconnected nor (re)handshaking
 	resubPending bool          // re-handshaken, re-subscriptions not yet answered
+	liveID       string        // the clientId the subscriptions were last accepted for
 	changed      chan struct{} // closed and replaced on every liveness change
 }
 
@@ -79,7 +81,7 @@ func (c *Client) waiterFor(ctx context.Context, channel string) (*waiter, error)
 		w.sub = sub
 		sub.cm.OnState(w.onState)
 		w.mu.Lock()
-		w.stateOK = liveState(sub.cm.State())
+		w.stateOK, w.liveID = liveState(sub.cm.State()), sub.cm.ClientID()
 		w.mu.Unlock()
 		c.wait = w
 		return w, nil
@@ -112,7 +114,8 @@ func (w *waiter) onState(ev cometd.StateChange) {
 	defer w.mu.Unlock()
 	if ev.From == ev.To {
 		if ev.Resubscribed > 0 || ev.Err != nil {
-			w.resubPending = false // the re-subscription outcome
+			// The re-subscription outcome, for the session the client has now.
+			w.resubPending, w.liveID = false, w.sub.cm.ClientID()
 		} else {
 			return
 		}
@@ -127,11 +130,20 @@ func (w *waiter) onState(ev cometd.StateChange) {
 }
 
 // live returns once the subscription is live on the server, or the error
-// that keeps it from being so: ctx ended, or the subscription stopped.
+// that keeps it from being so: ctx ended, or the subscription stopped. Live
+// means: by the events, connected and re-subscribed; and by the client's
+// current state, still in the session the subscriptions were accepted for
+// (events lag behind it, a new clientId does not).
+//
+// This uses what cometd exposes today (OnState's StateChange with
+// Resubscribed, State, ClientID); a per-subscription "active on the server"
+// state in cometd would replace it.
 func (w *waiter) live(ctx context.Context) error {
 	for {
+		state, id := w.sub.cm.State(), w.sub.cm.ClientID()
 		w.mu.Lock()
-		ok, changed := w.stateOK && !w.resubPending, w.changed
+		ok := w.stateOK && !w.resubPending && liveState(state) && id != "" && id == w.liveID
+		changed := w.changed
 		w.mu.Unlock()
 		if ok {
 			return nil
