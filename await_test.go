@@ -142,20 +142,42 @@ func notificationRequests(srv *omnitest.Server) int {
 }
 
 // TestSendAndWaitAfterRestartWaitsForResubscription: right after the
-// server lost the CometD session, a wait does not send until its
-// subscription is live again, so the notification is not lost.
+// server lost the CometD session (a restart, or sessions dropped), a wait
+// does not send until its subscription is live again, so the notification
+// is not lost.
 func TestSendAndWaitAfterRestartWaitsForResubscription(t *testing.T) {
-	srv, c := simClient(t)
+	t.Run("Restart", func(t *testing.T) {
+		srv, c := simClient(t)
+		waitAfterSessionLoss(t, srv, c, func() error { return srv.Restart() })
+	})
+	t.Run("DropSessions", func(t *testing.T) {
+		// Long-polling, so the re-handshake is an HTTP request the faults reach.
+		srv := omnitest.NewServer(t)
+		c, err := omni.NewClient(srv.URL(), omni.WithBasicAuth("agent1", "pw"), fastRetry,
+			omni.WithCometDOptions(cometd.WithTransports(cometd.LongPolling),
+				cometd.WithBackoff(10*time.Millisecond, 100*time.Millisecond)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		waitAfterSessionLoss(t, srv, c, func() error { srv.DropSessions(); return nil })
+	})
+}
+
+// waitAfterSessionLoss warms up c's waits, loses the CometD session with
+// lose while the server refuses the next notification requests (so the
+// client is without a session for a while, and knows it), then sends and
+// waits.
+func waitAfterSessionLoss(t *testing.T, srv *omnitest.Server, c *omni.Client, lose func() error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := c.Facebook.SendAndWait(ctx, "A", seedFacebook); err != nil {
 		t.Fatal(err)
 	}
-	// The restarted server refuses the next notification requests, so the
-	// client is without a session for a while, and knows it.
 	srv.Inject(omnitest.RouteNotifications, omnitest.Status(http.StatusInternalServerError).Times(6))
 	before := notificationRequests(srv)
-	if err := srv.Restart(); err != nil {
+	if err := lose(); err != nil {
 		t.Fatal(err)
 	}
 	for notificationRequests(srv) < before+2 { // the client saw its session fail twice
@@ -168,7 +190,7 @@ func TestSendAndWaitAfterRestartWaitsForResubscription(t *testing.T) {
 	defer cancelWait()
 	ev, err := c.Facebook.SendAndWait(wait, "B", seedFacebook)
 	if err != nil {
-		t.Fatalf("SendAndWait after the restart: %v", err)
+		t.Fatalf("SendAndWait after the session loss: %v", err)
 	}
 	if ev.Facebook.ID != "B" || ev.Facebook.State != omni.StateSent {
 		t.Errorf("event %+v", ev)
