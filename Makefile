@@ -6,9 +6,11 @@ PEERS     := interop/peers
 
 .PHONY: test vet fmt-check unit peers fuzz fuzz-short bench soak vulncheck reliability fuzz-corpus
 
-## test: everything CI runs: vet, gofmt, unit + race + interop (the fault
-## matrix in internal/faultmatrix included), short fuzz.
-test: vet fmt-check peers unit fuzz-short
+## test: vet, gofmt, unit + race + interop (the fault matrix in
+## internal/faultmatrix included). Deterministic: every fuzz target's seed
+## corpus runs as an ordinary test; exploring new inputs is fuzz-short's job
+## (run by .ci/run after make test) and fuzz's.
+test: vet fmt-check peers unit
 
 vet:
 	$(GO) vet ./...
@@ -27,8 +29,9 @@ unit:
 	$(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v '/interop$$')
 	@GO=$(GO) bash scripts/interop.sh
 
-## fuzz-short: every fuzz target for FUZZEXECS executions (a few seconds each;
-## a count, not a duration: see scripts/fuzz.sh).
+## fuzz-short: exploratory fuzzing of every target for FUZZEXECS executions
+## (a few seconds each; a count, not a duration: see scripts/fuzz.sh). Not
+## part of make test: .ci/run runs it after make test.
 fuzz-short:
 	@bash scripts/fuzz.sh $(FUZZEXECS)
 

@@ -87,7 +87,7 @@ func (s *AgentService) StartContactCenterSession(ctx context.Context, r SessionS
 		LoginCode: r.LoginCode, Queue: r.Queue, DevicePath: r.DevicePath}
 	_, err := s.client.postOperation(ctx, "me", body, true)
 	var ae *APIError
-	if errors.As(err, &ae) && ae.StatusCode == StatusPartialSuccess {
+	if errors.As(err, &ae) && ae.GWSStatusCode == StatusPartialSuccess {
 		return &SessionStartError{APIError: ae, Channels: channelResults(ae.Body)}
 	}
 	return err
@@ -162,7 +162,7 @@ func preReleaseStatus(_ *SendResult, err error) error {
 		return nil
 	case "error":
 		return &APIError{HTTPStatus: http.StatusOK, Method: de.Method, URL: de.URL,
-			StatusCode: StatusInternalError, StatusMessage: old.ErrorDescription, Body: de.Body}
+			GWSStatusCode: StatusInternalError, GWSStatusMessage: old.ErrorDescription, Body: de.Body}
 	}
 	return err
 }
@@ -205,7 +205,7 @@ func (e *SessionStartError) Error() string {
 	b.WriteString("omni: StartContactCenterSession partly failed:")
 	failed := e.Failed()
 	if len(failed) == 0 {
-		fmt.Fprintf(&b, " %s (no channel named in the answer)", e.APIError.StatusMessage)
+		fmt.Fprintf(&b, " %s (no channel named in the answer)", e.APIError.GWSStatusMessage)
 	}
 	for _, ch := range failed {
 		fmt.Fprintf(&b, " %s: statusCode %d (%s)", ch.Channel, int(ch.StatusCode), ch.StatusCode)

@@ -117,7 +117,7 @@ func TestStartContactCenterSessionPartialFailure(t *testing.T) {
 				t.Error("errors.Is(err, ErrPartialSuccess) = false")
 			}
 			var ae *omni.APIError
-			if !errors.As(err, &ae) || ae.StatusCode != omni.StatusPartialSuccess {
+			if !errors.As(err, &ae) || ae.GWSStatusCode != omni.StatusPartialSuccess {
 				t.Errorf("APIError = %+v", ae)
 			}
 			byName := map[string]omni.ChannelResult{}
@@ -254,7 +254,7 @@ func TestAgentStatePreReleaseReplies(t *testing.T) {
 	fs = newFakeServer(t, reply(200, `{"status":"error","errorDescription":"Agent is not logged in"}`))
 	err := newGWS(t, fs).Agent.NotReadyAll(context.Background())
 	var ae *omni.APIError
-	if !errors.As(err, &ae) || ae.StatusMessage != "Agent is not logged in" || !errors.Is(err, omni.ErrServer) {
+	if !errors.As(err, &ae) || ae.GWSStatusMessage != "Agent is not logged in" || !errors.Is(err, omni.ErrServer) {
 		t.Fatalf("NotReadyAll with {status:error}: %v", err)
 	}
 	fs = newFakeServer(t, reply(200, `{"other":1}`))

@@ -2,233 +2,238 @@ package omni
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
+	"sort"
 	"sync"
+
+	"github.com/omnisdk/omni/cometd"
 )
 
-// maxRecent is how many notifications nobody waited for the waiter keeps,
-// so a wait that starts just after its notification arrived still finds it.
-const maxRecent = 4096
+// Expect says which notification reports the outcome of an operation, for
+// Client.Await.
+type Expect struct {
+	// Channel is the CometD channel the notification comes on, such as
+	// ChannelFacebook (wildcards /* and /** allowed). Required.
+	Channel string
 
-// waitKey identifies the notification a send waits for.
-type waitKey struct {
-	channel string
-	ref     int64
+	// ResourceID and State correlate when the operation's reply carries no
+	// referenceId (some documented replies are a bare {"statusCode":0}):
+	// the wait ends with the first notification on Channel about the
+	// resource ResourceID (its id field, such as facebook.id) that is in
+	// State, or in any state when State is "". With a referenceId in the
+	// reply they are not used.
+	ResourceID string
+	State      State
+
+	// Match, when set, narrows which of the correlated notifications ends
+	// the wait: the first for which it returns true. Twitter's
+	// SendAndWait, for example, skips the successful
+	// TwitterOperationResponse that precedes the state change. An Error
+	// notification ends the wait whatever Match says.
+	Match func(Notification) bool
 }
 
-// waiter matches notifications to sends by referenceId over one shared
-// subscription of the Client.
-type waiter struct {
-	sub     *Subscription
-	mu      sync.Mutex
-	pending map[waitKey][]chan Notification
-	recent  map[waitKey]Notification
-	order   []waitKey // arrival order of recent, for eviction
-}
-
-// waiterFor returns the client's waiter, subscribing on first use. The
-// subscription is made before any send that waits, so no notification of
-// such a send can be missed.
-func (c *Client) waiterFor(ctx context.Context) (*waiter, error) {
-	c.waitMu.Lock()
-	defer c.waitMu.Unlock()
-	if c.closed {
-		return nil, errClientClosed
+// Await runs op (a GWS operation, such as a Send or a Reply) and waits for
+// the notification it caused: the first on want.Channel with the
+// referenceId op returned or, when the reply carried none, the first about
+// want.ResourceID in want.State.
+//
+// The operation must use the ctx Await hands it: right before op's first
+// request is sent (after op validated its input, so invalid input costs no
+// I/O and returns op's *ValidationError at once), Await makes sure the
+// client's notification subscription is live, subscribing on first use and,
+// after the CometD session was lost, waiting until it is re-subscribed. So a
+// notification can never come before someone listens for it. Should ctx end
+// (or the subscription fail, such as ErrUnauthorized) before then, nothing
+// is sent and that error is returned.
+//
+// A notification with notificationType Error, or a TwitterOperationResponse
+// reporting failure, for the operation is an *OperationError carrying it.
+// When op succeeded but no notification came (ctx ended, the subscription
+// stopped) the error is a *WaitError: the operation was accepted, so do not
+// run it again blindly. Give ctx a deadline: a notification that never comes
+// is waited for until ctx ends.
+func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Context) (*SendResult, error)) (Notification, error) {
+	if want.Channel == "" {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "Expect.Channel", Rule: "must not be empty"}}}
 	}
-	if c.wait != nil {
-		select {
-		case <-c.wait.sub.Done():
-			c.wait = nil // stopped for good: start over
-		default:
-			return c.wait, nil
+	if op == nil {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "op", Rule: "must not be nil"}}}
+	}
+	if c.gws == nil {
+		return nil, ErrNotConfigured
+	}
+	var w *waiter
+	var since uint64
+	prepare := func(ctx context.Context) error {
+		var err error
+		if w, err = c.waiterFor(ctx, want.Channel); err != nil {
+			return err
 		}
+		if err := w.live(ctx); err != nil {
+			return err
+		}
+		since = w.mark()
+		return nil
 	}
-	w := &waiter{pending: map[waitKey][]chan Notification{}, recent: map[waitKey]Notification{}}
-	sub, err := c.Subscribe(ctx, OnChannel(ChannelFacebook, w.deliver), OnChannel(ChannelTwitter, w.deliver),
-		OnChannel(ChannelFacebookSession, w.deliver))
+	hook := &beforeSend{fn: prepare}
+	res, err := op(withBeforeSend(ctx, hook))
 	if err != nil {
 		return nil, err
 	}
-	w.sub = sub
-	c.wait = w
-	return w, nil
-}
-
-// deliver hands n to whoever waits for it, or keeps it for a while.
-func (w *waiter) deliver(n Notification) {
-	h := n.Header()
-	if h.ReferenceID == 0 {
-		return
-	}
-	if op, ok := n.(*TwitterOperationResponse); ok && op.Success {
-		return // accepted, not an outcome: the state change follows
-	}
-	key := waitKey{h.Channel, h.ReferenceID}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if chans := w.pending[key]; len(chans) > 0 {
-		delete(w.pending, key)
-		for _, ch := range chans {
-			ch <- n // buffered, one value each
+	if !hook.ran() {
+		// op sent nothing through the ctx it was given: subscribe now. A
+		// notification that came before this cannot be matched.
+		if err := prepare(ctx); err != nil {
+			return nil, &WaitError{Err: err}
 		}
-		return
 	}
-	if _, dup := w.recent[key]; dup {
-		return // the first notification of a reference is the one a wait returns
+	var ref int64
+	if res != nil {
+		ref = res.ReferenceID
 	}
-	w.recent[key] = n
-	w.order = append(w.order, key)
-	if len(w.order) > maxRecent {
-		delete(w.recent, w.order[0])
-		w.order = w.order[1:]
+	if ref == 0 && want.ResourceID == "" {
+		return nil, &WaitError{Err: errors.New("the server returned no referenceId to wait for, and Expect names no ResourceID")}
 	}
-}
-
-// await returns the first notification on channel with the reference id, or
-// ctx's error.
-func (w *waiter) await(ctx context.Context, channel string, ref int64) (Notification, error) {
-	key := waitKey{channel, ref}
-	w.mu.Lock()
-	if n, ok := w.recent[key]; ok {
-		delete(w.recent, key)
-		w.mu.Unlock()
-		return n, nil
+	if ref != 0 {
+		// A referenceId names one operation: its notification may be taken
+		// from those that came at any time (the server numbers operations,
+		// so none can be older than the send). Resource and state are not
+		// unique: only what came after the send started counts.
+		since = 0
 	}
-	ch := make(chan Notification, 1)
-	w.pending[key] = append(w.pending[key], ch)
-	w.mu.Unlock()
-
-	select {
-	case n := <-ch:
-		return n, nil
-	case <-w.sub.Done():
-		w.forget(key, ch)
-		err := w.sub.Err()
-		if err == nil {
-			err = errClientClosed
-		}
+	n, err := w.await(ctx, since, want.matcher(ref))
+	if err != nil {
 		return nil, &WaitError{ReferenceID: ref, Err: err}
-	case <-ctx.Done():
-		w.forget(key, ch)
-		return nil, &WaitError{ReferenceID: ref, Err: ctx.Err()}
+	}
+	if oe := operationFailure(n); oe != nil {
+		return nil, oe
+	}
+	return n, nil
+}
+
+// matcher returns whether a notification ends the wait for an operation
+// whose reply carried ref (0 for none).
+func (e Expect) matcher(ref int64) func(Notification) bool {
+	return func(n Notification) bool {
+		h := n.Header()
+		if !cometd.Match(e.Channel, h.Channel) {
+			return false
+		}
+		if ref != 0 {
+			if h.ReferenceID != ref {
+				return false
+			}
+		} else {
+			id, state := resourceOf(n)
+			if id != e.ResourceID {
+				return false
+			}
+			if operationFailure(n) == nil && e.State != "" && state != e.State {
+				return false
+			}
+		}
+		return operationFailure(n) != nil || e.Match == nil || e.Match(n)
 	}
 }
 
-// forget removes a wait that gave up.
-func (w *waiter) forget(key waitKey, ch chan Notification) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	chans := w.pending[key]
-	for i, c := range chans {
-		if c == ch {
-			chans = append(chans[:i], chans[i+1:]...)
-			break
+// operationFailure returns the *OperationError a notification stands for:
+// notificationType Error, or a TwitterOperationResponse with success false.
+func operationFailure(n Notification) *OperationError {
+	h := n.Header()
+	if op, ok := n.(*TwitterOperationResponse); ok && !op.Success {
+		return &OperationError{ReferenceID: h.ReferenceID, Message: op.ErrorMessage, Notification: n}
+	}
+	if h.NotificationType != NotificationError {
+		return nil
+	}
+	var msg struct {
+		ErrorMessage  string `json:"errorMessage"`
+		StatusMessage string `json:"statusMessage"`
+	}
+	_ = json.Unmarshal(h.Raw, &msg) // no message is fine: the notification says enough
+	m := msg.ErrorMessage
+	if m == "" {
+		m = msg.StatusMessage
+	}
+	if m == "" {
+		m = "the server sent a notification of type Error"
+	}
+	return &OperationError{ReferenceID: h.ReferenceID, Message: m, Notification: n}
+}
+
+// resourceOf returns the id and state of the resource a notification is
+// about, or "" when it names none. Types this package does not decode are
+// probed in their raw data: the first (by key) object field with an "id".
+func resourceOf(n Notification) (string, State) {
+	switch ev := n.(type) {
+	case *FacebookStateChange:
+		return ev.Facebook.ID, ev.Facebook.State
+	case *TwitterStateChange:
+		return ev.Tweet.ID, ev.Tweet.State
+	case *FacebookSessionStateChange:
+		return ev.Session.ID, ev.Session.State
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(n.Header().Raw, &fields) != nil {
+		return "", ""
+	}
+	keys := make([]string, 0, len(fields))
+	for k, v := range fields {
+		if len(v) > 0 && v[0] == '{' {
+			keys = append(keys, k)
 		}
 	}
-	if len(chans) == 0 {
-		delete(w.pending, key)
-	} else {
-		w.pending[key] = chans
+	sort.Strings(keys)
+	for _, k := range keys {
+		var r struct {
+			ID    string `json:"id"`
+			State State  `json:"state"`
+		}
+		if json.Unmarshal(fields[k], &r) == nil && r.ID != "" {
+			return r.ID, r.State
+		}
 	}
+	return "", ""
 }
 
-// Close ends the Client's shared notification subscription (used by
-// SendAndWait), if one was started. The Client must not be used to wait
-// afterwards; plain sends still work.
-func (c *Client) Close() error {
-	c.waitMu.Lock()
-	w := c.wait
-	c.wait, c.closed = nil, true
-	c.waitMu.Unlock()
-	if w != nil {
-		return w.sub.Close()
-	}
-	return nil
+// beforeSend is the hook Await puts into the context of its operation: the
+// request pipeline runs it once, right before the first GWS request leaves.
+type beforeSend struct {
+	once sync.Once
+	fn   func(context.Context) error
+	err  error
+	done bool
+	mu   sync.Mutex
 }
 
-// SendAndWait sends like Send and waits for the notification that reports
-// the outcome: the first FacebookStateChangeMessage with the send's
-// referenceId. The client subscribes to notifications before sending, so a
-// fast notification is not missed. If it never comes, ctx ends the wait, so
-// give ctx a deadline. A failed wait is a *WaitError: the post was sent.
-func (s *FacebookService) SendAndWait(ctx context.Context, id string, r FacebookSend) (*FacebookStateChange, error) {
-	n, err := s.client.sendAndWait(ctx, ChannelFacebook, func() (*SendResult, error) { return s.Send(ctx, id, r) })
-	if err != nil {
-		return nil, err
-	}
-	ev, ok := n.(*FacebookStateChange)
-	if !ok {
-		return nil, unexpected(n)
-	}
-	return ev, nil
+type beforeSendKey struct{}
+
+func withBeforeSend(ctx context.Context, h *beforeSend) context.Context {
+	return context.WithValue(ctx, beforeSendKey{}, h)
 }
 
-// SendAndWait sends like Send and waits for the first Twitter state change
-// with the send's referenceId. A TwitterOperationResponse reporting failure
-// for it ends the wait with an *OperationError; one reporting success does
-// not end it, since the state change follows. Like
-// FacebookService.SendAndWait, give ctx a deadline.
-func (s *TwitterService) SendAndWait(ctx context.Context, id string, r TwitterSend) (*TwitterStateChange, error) {
-	n, err := s.client.sendAndWait(ctx, ChannelTwitter, func() (*SendResult, error) { return s.Send(ctx, id, r) })
-	if err != nil {
-		return nil, err
+// runBeforeSend runs the hook of ctx, if any, once.
+func runBeforeSend(ctx context.Context) error {
+	h, _ := ctx.Value(beforeSendKey{}).(*beforeSend)
+	if h == nil {
+		return nil
 	}
-	switch ev := n.(type) {
-	case *TwitterStateChange:
-		return ev, nil
-	case *TwitterOperationResponse: // only failures end a wait (see waiter.deliver)
-		return nil, &OperationError{ReferenceID: ev.ReferenceID, Message: ev.ErrorMessage}
-	}
-	return nil, unexpected(n)
+	h.once.Do(func() {
+		err := h.fn(ctx)
+		h.mu.Lock()
+		h.err, h.done = err, true
+		h.mu.Unlock()
+	})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.err
 }
 
-func unexpected(n Notification) error {
-	h := n.Header()
-	return &WaitError{ReferenceID: h.ReferenceID, Err: fmt.Errorf("answered by a %s notification", h.MessageType)}
-}
-
-// WaitError is a SendAndWait whose send succeeded (ReferenceID says which)
-// but whose notification did not come: ctx ended, the subscription stopped,
-// or another kind of notification carried the reference. Do not send again
-// blindly: the message went out.
-type WaitError struct {
-	ReferenceID int64
-	Err         error
-}
-
-// Error describes the failure.
-func (e *WaitError) Error() string {
-	return fmt.Sprintf("omni: sent with referenceId %d, but waiting for its notification failed: %v", e.ReferenceID, e.Err)
-}
-
-// Unwrap returns the cause, such as context.DeadlineExceeded.
-func (e *WaitError) Unwrap() error { return e.Err }
-
-// OperationError is an operation the server accepted and then reported as
-// failed in a notification.
-type OperationError struct {
-	ReferenceID int64
-	Message     string
-}
-
-// Error describes the failure.
-func (e *OperationError) Error() string {
-	return fmt.Sprintf("omni: operation with referenceId %d failed: %s", e.ReferenceID, e.Message)
-}
-
-// sendAndWait subscribes (once per client), sends, then waits.
-func (c *Client) sendAndWait(ctx context.Context, channel string, send func() (*SendResult, error)) (Notification, error) {
-	w, err := c.waiterFor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	res, err := send()
-	if err != nil {
-		return nil, err
-	}
-	if res.ReferenceID == 0 {
-		return nil, &WaitError{Err: errors.New("the server returned no referenceId to wait for")}
-	}
-	return w.await(ctx, channel, res.ReferenceID)
+// ran reports whether the hook has run.
+func (h *beforeSend) ran() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.done
 }

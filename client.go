@@ -6,17 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/omnisdk/omni/cometd"
 )
 
 // Client talks to a contact center's social channels: GWS (Facebook and
@@ -38,33 +36,30 @@ type Client struct {
 	gws       *endpoint // nil when no GWS base URL was given
 	messenger *endpoint // nil when WithMessenger was not given
 
-	hc            *http.Client
-	rc            *retryablehttp.Client
-	userAgent     string
-	retry         RetryPolicy
-	unsafeRetries bool
-	log           *slog.Logger
-	csrf          *csrfState
-	twitterPath   string
-	sessionPath   string
-	reportsPath   string
-	logsPath      string
-	cometdOpts    []cometd.Option
+	cfg  settings              // what the options said, defaults filled in
+	hc   *http.Client          // the caller's (WithHTTPClient) or the SDK's own
+	own  *http.Transport       // the SDK's own transport, nil with WithHTTPClient
+	wire *http.Client          // what requests go through (see wireClient)
+	rc   *retryablehttp.Client // wire with the retry table
 
 	waitMu sync.Mutex
-	wait   *waiter // the shared subscription of SendAndWait, started on first use
+	wait   *waiter // the shared subscription of Await, started on first use
 	closed bool
 }
 
-// errClientClosed is returned by waits on a closed Client.
-var errClientClosed = errors.New("omni: client closed")
-
-// endpoint is one vendor's base URL and how to authenticate to it.
+// endpoint is one vendor's base URL, how to authenticate to it, and how it
+// answers. GWS has a CSRF token and an envelope; Messenger has neither.
 type endpoint struct {
 	name string
 	base string // absolute, ends in "/"
 	auth func(http.Header)
-	gws  bool // GWS envelope and CSRF apply
+	// csrf is the endpoint's CSRF token cache, nil when it uses none.
+	csrf *csrfState
+	// failed reads a 2xx body: whether it reports a failure anyway (a GWS
+	// statusCode other than 0), or why it cannot be read. nil: 2xx is success.
+	failed func(body []byte) (bool, error)
+	// details fills in what the body of a failed answer says.
+	details func(e *APIError, body []byte)
 }
 
 // service is embedded by every service so they share the client.
@@ -75,34 +70,11 @@ type service struct{ client *Client }
 // baseURL may be empty when only Messenger is used. A malformed URL, a
 // missing credential or a nil option is an error.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	s := settings{twitterPath: "me/tweets", sessionPath: "me/facebooksessions",
-		reportsPath: defaultReportsPath, logsPath: defaultLogsPath}
-	for i, opt := range opts {
-		if opt == nil {
-			return nil, fmt.Errorf("omni: NewClient: option %d is nil", i)
-		}
-		if err := opt(&s); err != nil {
-			return nil, err
-		}
+	s, err := newSettings(opts)
+	if err != nil {
+		return nil, err
 	}
-	c := &Client{
-		userAgent:     "omni-go/" + Version,
-		retry:         s.retry.withDefaults(),
-		unsafeRetries: s.unsafeRetries,
-		log:           s.logger,
-		twitterPath:   s.twitterPath,
-		sessionPath:   s.sessionPath,
-		reportsPath:   s.reportsPath,
-		logsPath:      s.logsPath,
-		csrf:          new(csrfState),
-		cometdOpts:    s.cometdOpts,
-	}
-	if s.userAgent != "" {
-		c.userAgent = s.userAgent
-	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
+	c := &Client{cfg: s}
 	if baseURL != "" {
 		base, err := parseBase("base URL", baseURL)
 		if err != nil {
@@ -111,7 +83,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		if s.gwsCreds == nil {
 			return nil, errors.New("omni: NewClient: the GWS base URL needs credentials: add WithBasicAuth")
 		}
-		c.gws = &endpoint{name: "gws", base: base, auth: s.gwsCreds.apply, gws: true}
+		c.gws = gwsEndpoint(base, s.gwsCreds.apply)
 		c.warnPlainHTTP(base)
 	}
 	if s.messengerCreds != nil {
@@ -119,16 +91,20 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.messenger = &endpoint{name: "messenger", base: base, auth: s.messengerCreds.apply}
+		c.messenger = messengerEndpoint(base, s.messengerCreds.apply)
 		c.warnPlainHTTP(base)
 	}
 	if c.gws == nil && c.messenger == nil {
 		return nil, errors.New("omni: NewClient: give a GWS base URL, WithMessenger, or both")
 	}
+	// The endpoints hold what they need of the credentials; the Client
+	// keeps none, so printing it shows none.
+	c.cfg.gwsCreds, c.cfg.messengerCreds = nil, nil
 	c.hc = s.httpClient
 	if c.hc == nil {
-		c.hc = defaultHTTPClient()
+		c.hc, c.own = defaultHTTPClient()
 	}
+	c.wire = wireClient(c.hc, c.own != nil)
 	c.rc = c.newRetryClient()
 	svc := service{client: c}
 	c.Facebook = (*FacebookService)(&svc)
@@ -140,7 +116,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 }
 
 // HTTPClient returns the *http.Client every request goes through, the one
-// given to WithHTTPClient or the client's own (with a cookie jar).
+// given to WithHTTPClient or the client's own (with a cookie jar). A given
+// client is used through a wrapper that follows no redirect to another host.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 
 // BaseURL returns the GWS base URL with a trailing slash, or "" when none was given.
@@ -151,17 +128,40 @@ func (c *Client) BaseURL() string {
 	return c.gws.base
 }
 
+// Close ends the Client's shared notification subscription (used by Await
+// and SendAndWait), if one was started, and closes the idle connections of
+// the transport the SDK built (never those of a client given with
+// WithHTTPClient), so no goroutine of the Client outlives it. Waiting
+// afterwards returns ErrClientClosed; plain sends still work (opening new
+// connections).
+func (c *Client) Close() error {
+	c.waitMu.Lock()
+	w := c.wait
+	c.wait, c.closed = nil, true
+	c.waitMu.Unlock()
+	var err error
+	if w != nil {
+		err = w.sub.Close()
+	}
+	if c.own != nil {
+		c.own.CloseIdleConnections()
+	}
+	return err
+}
+
 // parseBase checks a base URL and returns it with a trailing slash.
 // Errors never repeat the URL, which might carry a secret.
 func parseBase(what, raw string) (string, error) {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		return "", fmt.Errorf("omni: %s must be an absolute http or https URL", what)
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("omni: %s must not carry credentials: use the auth options", what)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	// Even an empty query ("https://h/api/v2?") would put every path
+	// appended to the base into the query.
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#") {
 		return "", fmt.Errorf("omni: %s must not have a query or fragment", what)
 	}
 	s := u.String()
@@ -185,13 +185,13 @@ func (c *Client) warnPlainHTTP(base string) {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return
 	}
-	c.log.Warn("omni: credentials will be sent over plain http", "host", host)
+	c.cfg.logger.Warn("omni: credentials will be sent over plain http", "host", host)
 }
 
 // defaultHTTPClient has a cookie jar (GWS sessions), TLS 1.2 or newer, no
 // overall timeout (contexts bound each call; CometD holds requests open) and
 // follows no redirect, so credentials never travel to another host.
-func defaultHTTPClient() *http.Client {
+func defaultHTTPClient() (*http.Client, *http.Transport) {
 	jar, _ := cookiejar.New(nil) // cookiejar.New never fails without options
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 16
@@ -202,7 +202,7 @@ func defaultHTTPClient() *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
-	}
+	}, tr
 }
 
 // call describes one API request.
@@ -215,6 +215,9 @@ type call struct {
 	// send marks a request that creates something (a post, a message): it
 	// is retried only where the server cannot have acted on it.
 	send bool
+	// complete, when set, checks the decoded answer has what a success
+	// must carry (such as a messageId); its error becomes a *DecodeError.
+	complete func() error
 }
 
 // url returns the absolute URL of the call.
@@ -242,18 +245,25 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			return fmt.Errorf("omni: encoding %s request: %w", cl.ep.name, err)
 		}
 	}
+	if cl.ep == c.gws {
+		// Await's hook: its notification subscription is live before the
+		// operation's first request leaves (and after it was validated).
+		if err := runBeforeSend(ctx); err != nil {
+			return err
+		}
+	}
 	res, err := c.roundTrip(ctx, cl, body)
 	if err != nil {
 		return err
 	}
 	defer res.release()
-	if cl.ep.gws && res.status == http.StatusForbidden && c.csrfRetry(res.body) {
+	if cl.ep.csrf != nil && res.status == http.StatusForbidden && c.csrfRetry(res.body) {
 		used := res.csrfToken
 		res.release()
 		if err := c.refreshCSRF(ctx, used); err != nil {
 			return err
 		}
-		c.log.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL())
+		c.cfg.logger.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL())
 		if res, err = c.roundTrip(ctx, cl, body); err != nil {
 			return err
 		}
@@ -262,11 +272,18 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	if err := c.check(cl, res); err != nil {
 		return err
 	}
-	if out == nil || len(res.body) == 0 {
+	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(res.body, out); err != nil {
-		return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+	if len(res.body) > 0 {
+		if err := json.Unmarshal(res.body, out); err != nil {
+			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+		}
+	}
+	if cl.complete != nil {
+		if err := cl.complete(); err != nil {
+			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+		}
 	}
 	return nil
 }
@@ -278,6 +295,8 @@ type result struct {
 	body      []byte
 	buf       *bytes.Buffer
 	csrfToken string // the token the request carried
+	// retryAfter is the answer's Retry-After (0 for none), as checkRetry parsed it.
+	retryAfter time.Duration
 }
 
 func (r *result) release() {
@@ -293,39 +312,50 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	if body != nil {
 		reqBody = body
 	}
-	st := &attemptState{send: cl.send && !c.unsafeRetries, method: cl.method, url: cl.redactedURL()}
+	st := &attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: cl.redactedURL()}
 	req, err := retryablehttp.NewRequestWithContext(withAttemptState(ctx, st), cl.method, cl.url(), reqBody)
 	if err != nil {
 		return nil, fmt.Errorf("omni: building %s request: %w", cl.ep.name, err)
 	}
 	h := req.Header
 	h.Set("Accept", "application/json")
-	h.Set("User-Agent", c.userAgent)
+	h.Set("User-Agent", c.cfg.userAgent)
 	if body != nil {
 		h.Set("Content-Type", "application/json")
 	}
 	cl.ep.auth(h)
 	var token string
-	if cl.ep.gws && cl.method != http.MethodGet && cl.method != http.MethodHead {
-		token = c.csrf.apply(h)
+	if cl.ep.csrf != nil && cl.method != http.MethodGet && cl.method != http.MethodHead {
+		token = cl.ep.csrf.apply(h)
 	}
 	resp, err := c.rc.Do(req)
 	if err != nil {
+		if resp != nil {
+			drainAndClose(resp.Body)
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, fmt.Errorf("omni: %s %s: %w", cl.method, cl.redactedURL(), ctxErr)
 		}
-		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: unwrapURLError(err)}
+		err = unwrapURLError(err)
+		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: err,
+			MayHaveReachedServer: !neverSent(err)}
 	}
-	defer resp.Body.Close()
-	if cl.ep.gws {
-		c.csrf.capture(resp.Header)
+	// An answer arrived, even if ctx ended meanwhile (checkRetry keeps it):
+	// it is read and used, and its body always closed.
+	defer drainAndClose(resp.Body)
+	if cl.ep.csrf != nil {
+		cl.ep.csrf.capture(resp.Header)
 	}
 	buf := getBuffer()
 	if err := readBounded(buf, resp.Body, maxResponseBody); err != nil {
 		putBuffer(buf)
-		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: err}
+		// The server answered, so it got the request: a send may have been
+		// accepted. Say so, rather than a bare context error.
+		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts,
+			Err: fmt.Errorf("reading the body of the HTTP %d answer: %w", resp.StatusCode, err), MayHaveReachedServer: true}
 	}
-	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token}, nil
+	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token,
+		retryAfter: st.retryAfter}, nil
 }
 
 // unwrapURLError drops *url.Error's wrapping, whose text repeats the full URL.

@@ -50,12 +50,12 @@ func (s *csrfState) current() (header, token string) {
 // refreshCSRF fetches a fresh token with GET {base}/me, unless another
 // call already replaced the token the failed request used.
 func (c *Client) refreshCSRF(ctx context.Context, used string) error {
-	c.csrf.refreshMu.Lock()
-	defer c.csrf.refreshMu.Unlock()
-	if _, tok := c.csrf.current(); tok != "" && tok != used {
+	c.gws.csrf.refreshMu.Lock()
+	defer c.gws.csrf.refreshMu.Unlock()
+	if _, tok := c.gws.csrf.current(); tok != "" && tok != used {
 		return nil
 	}
-	c.log.Debug("omni: fetching a CSRF token", "url", c.gws.base+"me")
+	c.cfg.logger.Debug("omni: fetching a CSRF token", "url", c.gws.base+"me")
 	res, err := c.roundTrip(ctx, &call{ep: c.gws, method: http.MethodGet, path: "me"}, nil)
 	if err != nil {
 		return err

@@ -20,8 +20,9 @@
 // # Notifications
 //
 // GWS reports what became of a send over CometD. Subscribe delivers typed
-// events to handlers; SendAndWait subscribes, sends and returns the event
-// carrying the send's referenceId:
+// events to handlers. Client.Await runs any GWS operation and returns the
+// notification it caused (a notification of type Error is an
+// *OperationError); SendAndWait is Await with Send:
 //
 //	sub, err := c.Subscribe(ctx,
 //		omni.OnFacebook(func(e *omni.FacebookStateChange) { ... }),
@@ -37,8 +38,10 @@
 // # Errors
 //
 // Invalid input is a *ValidationError listing every broken rule, returned
-// before any byte is sent. A server that answers with HTTP 400 or above, or
-// with a GWS statusCode other than 0, gives an *APIError. Both match the
+// before any byte is sent. A server that answers with HTTP 300 or above
+// (redirects are not followed), or with a GWS statusCode other than 0, gives
+// an *APIError. A *TransportError (no answer) says in MayHaveReachedServer
+// whether the request may have reached the server. Both match the
 // sentinels (ErrValidation, ErrUnauthorized, ErrRateLimited, ...) with
 // errors.Is. Credentials, cookies and CSRF tokens never appear in errors or
 // logs.

@@ -30,14 +30,18 @@ var (
 	// ErrNotConfigured: a service was used that NewClient was not given a
 	// base URL or credentials for.
 	ErrNotConfigured = errors.New("omni: service not configured")
+	// ErrClientClosed: a wait (Await, SendAndWait) on a Client after Close.
+	ErrClientClosed = errors.New("omni: client closed")
 )
 
 // maxErrorBody is how much of a failed response's body an APIError keeps.
 const maxErrorBody = 64 << 10
 
-// APIError is returned when a server answers with an HTTP status of 400 or
-// above, or with a GWS statusCode other than 0. It never carries credentials:
-// URL has its user information and query removed.
+// APIError is returned when a server answers with an HTTP status of 300 or
+// above (a redirect to another host is never followed, so a 3xx is an answer
+// too), or with
+// a GWS statusCode other than 0. It never carries credentials: URL has its
+// user information and query removed.
 type APIError struct {
 	// HTTPStatus is the HTTP status code of the response.
 	HTTPStatus int
@@ -45,9 +49,10 @@ type APIError struct {
 	Method string
 	URL    string
 
-	// StatusCode and StatusMessage are the GWS envelope fields.
-	StatusCode    StatusCode
-	StatusMessage string
+	// GWSStatusCode and GWSStatusMessage are the statusCode and
+	// statusMessage of the GWS envelope (0 and "" for Infobip).
+	GWSStatusCode    StatusCode
+	GWSStatusMessage string
 
 	// MessageID, Text and ValidationErrors come from an Infobip requestError.
 	MessageID        string
@@ -66,11 +71,14 @@ type APIError struct {
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "omni: %s %s: HTTP %d", e.Method, e.URL, e.HTTPStatus)
-	if e.StatusCode != StatusSuccess {
-		fmt.Fprintf(&b, ", statusCode %d (%s)", int(e.StatusCode), e.StatusCode)
+	if e.GWSStatusCode != StatusSuccess {
+		fmt.Fprintf(&b, ", statusCode %d", int(e.GWSStatusCode))
+		if e.GWSStatusCode.known() {
+			fmt.Fprintf(&b, " (%s)", e.GWSStatusCode)
+		}
 	}
-	if e.StatusMessage != "" {
-		fmt.Fprintf(&b, ": %s", e.StatusMessage)
+	if e.GWSStatusMessage != "" {
+		fmt.Fprintf(&b, ": %s", e.GWSStatusMessage)
 	}
 	if e.MessageID != "" {
 		fmt.Fprintf(&b, ": %s", e.MessageID)
@@ -91,29 +99,29 @@ func (e *APIError) Error() string {
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
-		return e.HTTPStatus == http.StatusUnauthorized || e.StatusCode == StatusNotAuthenticated ||
+		return e.HTTPStatus == http.StatusUnauthorized || e.GWSStatusCode == StatusNotAuthenticated ||
 			e.MessageID == "UNAUTHORIZED"
 	case ErrForbidden:
-		return e.HTTPStatus == http.StatusForbidden || e.StatusCode == StatusForbidden ||
-			e.StatusCode == StatusNoPermission
+		return e.HTTPStatus == http.StatusForbidden || e.GWSStatusCode == StatusForbidden ||
+			e.GWSStatusCode == StatusNoPermission
 	case ErrNotFound:
-		return e.HTTPStatus == http.StatusNotFound || e.StatusCode == StatusNotFound
+		return e.HTTPStatus == http.StatusNotFound || e.GWSStatusCode == StatusNotFound
 	case ErrRateLimited:
 		return e.HTTPStatus == http.StatusTooManyRequests || e.MessageID == "TOO_MANY_REQUESTS"
 	case ErrValidation:
-		return e.HTTPStatus == http.StatusBadRequest || e.StatusCode == StatusMissingParameter ||
-			e.StatusCode == StatusInputValidation || len(e.ValidationErrors) > 0
+		return e.HTTPStatus == http.StatusBadRequest || e.GWSStatusCode == StatusMissingParameter ||
+			e.GWSStatusCode == StatusInputValidation || len(e.ValidationErrors) > 0
 	case ErrServer:
-		return e.HTTPStatus >= 500 || e.StatusCode == StatusInternalError
+		return e.HTTPStatus >= 500 || e.GWSStatusCode == StatusInternalError
 	case ErrInvalidState:
-		return e.StatusCode == StatusInvalidState
+		return e.GWSStatusCode == StatusInvalidState
 	}
 	return false
 }
 
 // FieldError is one rule a request field broke.
 type FieldError struct {
-	// Field is the JSON path of the field, such as "message.buttons[1].title".
+	// Field is the JSON path of the field, such as "message.payload.buttons[1].title".
 	Field string
 	// Rule says what the field must be, such as "must be 1 to 20 characters".
 	Rule string
@@ -169,3 +177,102 @@ func (e *ValidationError) err() error {
 	}
 	return e
 }
+
+// WaitError is an Await (or SendAndWait) whose operation succeeded
+// (ReferenceID says which, 0 when the reply carried none) but whose
+// notification did not come: ctx ended or the subscription stopped. Do not
+// run the operation again blindly: the server accepted it.
+type WaitError struct {
+	ReferenceID int64
+	Err         error
+}
+
+// Error describes the failure.
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("omni: sent with referenceId %d, but waiting for its notification failed: %v", e.ReferenceID, e.Err)
+}
+
+// Unwrap returns the cause, such as context.DeadlineExceeded.
+func (e *WaitError) Unwrap() error { return e.Err }
+
+// OperationError is an operation the server accepted and then reported as
+// failed in a notification: one of notificationType Error, or a
+// TwitterOperationResponse with success "false".
+type OperationError struct {
+	ReferenceID int64
+	// Message is the server's errorMessage (or statusMessage), when it sent one.
+	Message string
+	// Notification is the notification that reported the failure.
+	Notification Notification
+}
+
+// Error describes the failure.
+func (e *OperationError) Error() string {
+	return fmt.Sprintf("omni: operation with referenceId %d failed: %s", e.ReferenceID, e.Message)
+}
+
+// TransportError is returned when no HTTP response could be had: the
+// connection failed or broke, or the body could not be read. Attempts says
+// how many times the request was tried.
+type TransportError struct {
+	Method   string
+	URL      string
+	Attempts int
+	Err      error
+	// MayHaveReachedServer is false only when the request certainly never
+	// left (the connection could not be made: dial or DNS failure), which
+	// the retry table treats as safe to resend. When true, the server may
+	// have acted on it (the connection broke after the request was
+	// written, or the answer came but its body could not be read): check,
+	// for example with the notification or a read, before sending again.
+	MayHaveReachedServer bool
+}
+
+// Error describes the failure.
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("omni: %s %s: %v (after %d attempt(s))", e.Method, e.URL, e.Err, e.Attempts)
+}
+
+// Unwrap returns the underlying network error.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// DecodeError is returned when a successful response could not be decoded.
+type DecodeError struct {
+	Method string
+	URL    string
+	Err    error
+	// Body is the start of the response (at most 64 KiB).
+	Body []byte
+}
+
+// Error describes the failure.
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("omni: %s %s: decoding response: %v", e.Method, e.URL, e.Err)
+}
+
+// Unwrap returns the JSON error, or what the answer lacked.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// ErrInvalidWebhook is matched (errors.Is) by every error of
+// ParseDeliveryReports about the request itself.
+var ErrInvalidWebhook = errors.New("omni: invalid webhook request")
+
+// WebhookError is a delivery-report push that could not be read. Status is
+// the HTTP status to answer it with: 405 for a method other than POST, 413
+// for a body over MaxWebhookBody, 400 for a body that is not a report
+// object.
+type WebhookError struct {
+	Status int
+	Err    error
+}
+
+// Error describes the problem; it never repeats the body.
+func (e *WebhookError) Error() string {
+	return fmt.Sprintf("omni: delivery reports webhook: %v", e.Err)
+}
+
+// Unwrap returns the cause, such as a *json.SyntaxError.
+func (e *WebhookError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrInvalidWebhook.
+func (e *WebhookError) Is(target error) bool { return target == ErrInvalidWebhook }

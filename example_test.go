@@ -66,7 +66,7 @@ func ExampleTwitterService_Send() {
 	_, err = c.Twitter.Send(context.Background(), "bad", tweet)
 	var apiErr *omni.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println("statusCode:", int(apiErr.StatusCode), apiErr.StatusCode)
+		fmt.Println("statusCode:", int(apiErr.GWSStatusCode), apiErr.GWSStatusCode)
 	}
 	// Output:
 	// referenceId: 57
@@ -101,7 +101,7 @@ func ExampleSingleMessage_Validate() {
 		Message: omni.ButtonTemplate("Pick one", omni.URLButton("Open the documentation", "docs")),
 	}
 	fmt.Println(m.Validate())
-	// Output: omni: invalid request: to: must not be empty; message.payload.buttons[0].title: must be 1 to 20 characters, got 22; message.payload.buttons[0].url: must be an absolute http or https URL
+	// Output: omni: invalid request: to: must not be empty; message.payload.buttons[0].title: must be 1 to 20 characters, got 22; message.payload.buttons[0].url: must be an http or https URL, or a host name such as www.example.com
 }
 
 func ExampleUnmarshalMessage() {

@@ -58,3 +58,25 @@ func (s *FacebookService) Send(ctx context.Context, id string, r FacebookSend) (
 		Facebook: &fromMessage{From: r.From, Message: r.Message}, SaveLAR: r.SaveLAR}
 	return s.client.postOperation(ctx, resourcePath("me/facebook", id), body, true)
 }
+
+// SendAndWait sends like Send and waits for the notification that reports
+// the outcome: the first FacebookStateChangeMessage with the send's
+// referenceId. It is Client.Await with Send as the operation: invalid input
+// is a *ValidationError before any I/O; the notification subscription is
+// live before the post is sent, so a fast notification is not missed; a
+// notification of type Error for the send is an *OperationError; a failed
+// wait is a *WaitError, and the post was sent. Give ctx a deadline.
+func (s *FacebookService) SendAndWait(ctx context.Context, id string, r FacebookSend) (*FacebookStateChange, error) {
+	n, err := s.client.Await(ctx, Expect{Channel: ChannelFacebook, Match: is[*FacebookStateChange]},
+		func(ctx context.Context) (*SendResult, error) { return s.Send(ctx, id, r) })
+	if err != nil {
+		return nil, err
+	}
+	return n.(*FacebookStateChange), nil
+}
+
+// is reports whether n is a T, for Expect.Match.
+func is[T Notification](n Notification) bool {
+	_, ok := n.(T)
+	return ok
+}

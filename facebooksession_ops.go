@@ -11,7 +11,7 @@ import (
 // /v2/me/facebooksession.
 
 func (s *FacebookSessionService) target() target {
-	return target{prefix: s.client.sessionPath, channel: ChannelFacebookSession}
+	return target{prefix: s.client.cfg.sessionPath, channel: ChannelFacebookSession}
 }
 
 // Reject declines the offered session id; GWS offers it to another agent. Its

@@ -229,12 +229,12 @@ func (s *TwitterService) Get(ctx context.Context, id string, opts *GetOptions) (
 	if err := validID(id); err != nil {
 		return nil, err
 	}
-	return getResource(ctx, s.client, resourcePath(s.client.twitterPath, id), opts, tweetCodec)
+	return getResource(ctx, s.client, resourcePath(s.client.cfg.twitterPath, id), opts, tweetCodec)
 }
 
 // List reads the agent's Tweet interactions (GET {base}/me/tweets).
 func (s *TwitterService) List(ctx context.Context, opts *ListOptions) (*Page[Tweet], error) {
-	return listResources(ctx, s.client, s.client.twitterPath, opts, tweetCodec)
+	return listResources(ctx, s.client, s.client.cfg.twitterPath, opts, tweetCodec)
 }
 
 // Get reads the private-messaging session id (GET
@@ -244,12 +244,12 @@ func (s *FacebookSessionService) Get(ctx context.Context, id string, opts *GetOp
 	if err := validID(id); err != nil {
 		return nil, err
 	}
-	return getResource(ctx, s.client, resourcePath(s.client.sessionPath, id), opts, sessionCodec)
+	return getResource(ctx, s.client, resourcePath(s.client.cfg.sessionPath, id), opts, sessionCodec)
 }
 
 // List reads the agent's private-messaging sessions (GET {base}/me/facebooksessions).
 func (s *FacebookSessionService) List(ctx context.Context, opts *ListOptions) (*Page[FacebookSession], error) {
-	return listResources(ctx, s.client, s.client.sessionPath, opts, sessionCodec)
+	return listResources(ctx, s.client, s.client.cfg.sessionPath, opts, sessionCodec)
 }
 
 // validID checks an interaction id like the sends do.

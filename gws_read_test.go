@@ -188,7 +188,7 @@ func TestGWSReadErrors(t *testing.T) {
 		fs := newFakeServer(t, reply(200, `{"statusCode":6,"statusMessage":"Resource not found"}`))
 		_, err := newGWS(t, fs).Facebook.Get(ctx, "nope", nil)
 		var ae *omni.APIError
-		if !errors.As(err, &ae) || ae.StatusCode != omni.StatusNotFound || !errors.Is(err, omni.ErrNotFound) {
+		if !errors.As(err, &ae) || ae.GWSStatusCode != omni.StatusNotFound || !errors.Is(err, omni.ErrNotFound) {
 			t.Fatalf("err = %v, want *APIError statusCode 6", err)
 		}
 	})

@@ -148,8 +148,8 @@ func TestGWSStatusCodeErrors(t *testing.T) {
 			if !errors.As(err, &ae) {
 				t.Fatalf("err = %v, want *APIError", err)
 			}
-			if ae.StatusCode != tt.code || ae.HTTPStatus != tt.status {
-				t.Errorf("StatusCode=%d HTTP=%d, want %d %d", ae.StatusCode, ae.HTTPStatus, tt.code, tt.status)
+			if ae.GWSStatusCode != tt.code || ae.HTTPStatus != tt.status {
+				t.Errorf("StatusCode=%d HTTP=%d, want %d %d", ae.GWSStatusCode, ae.HTTPStatus, tt.code, tt.status)
 			}
 			if tt.sentinel != nil && !errors.Is(err, tt.sentinel) {
 				t.Errorf("errors.Is(%v, %v) = false", err, tt.sentinel)

@@ -186,7 +186,7 @@ func TestSimulatorFacebookLifecycle(t *testing.T) {
 	_, err := c.Facebook.Send(ctx, post, omni.FacebookSend{QueuePath: qContacts, From: "page", Message: "x"})
 	var ae *omni.APIError
 	if !errors.Is(err, omni.ErrInvalidState) || !errors.As(err, &ae) ||
-		ae.StatusMessage != "Operation Send is not valid for the current state (Processing)" {
+		ae.GWSStatusMessage != "Operation Send is not valid for the current state (Processing)" {
 		t.Fatalf("Send on the inbound post: %v, want ErrInvalidState", err)
 	}
 
@@ -837,7 +837,7 @@ func TestSimulatorPartialSessionStart(t *testing.T) {
 	}
 	err = c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{"facebooksession"}})
 	var ae *omni.APIError
-	if errors.As(err, &se) || !errors.As(err, &ae) || ae.StatusCode != omni.StatusInternalError {
+	if errors.As(err, &se) || !errors.As(err, &ae) || ae.GWSStatusCode != omni.StatusInternalError {
 		t.Errorf("all failing: %v, want a plain *APIError statusCode 4", err)
 	}
 	srv.FailChannel("facebooksession", 0, "")

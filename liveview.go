@@ -295,7 +295,7 @@ func (v *LiveView) resyncNow(ctx context.Context) error {
 	select {
 	case mark = <-marked:
 	case <-v.ctx.Done():
-		return errClientClosed
+		return ErrClientClosed
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -309,7 +309,7 @@ func (v *LiveView) resyncNow(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-v.ctx.Done():
-		return errClientClosed
+		return ErrClientClosed
 	case <-ctx.Done():
 		return ctx.Err()
 	}

@@ -23,7 +23,9 @@ const (
 
 // Message is one Messenger message: Text, Media, Template, SenderAction or,
 // for a type this SDK does not know, UnknownMessage. The set is closed: only
-// this package's types implement it.
+// this package's types implement it. A pointer to one of them (*Text, ...)
+// is the same message as its value; a nil pointer is a *ValidationError
+// ("message: must not be nil") when sent or validated, never a panic.
 type Message interface {
 	// Type returns the message's "type".
 	Type() MessageType
@@ -50,7 +52,7 @@ func (m Text) wire() wireMessage { return wireMessage{Type: TypeText, Text: m.Te
 // MarshalJSON encodes {"type":"TEXT","text":...}.
 func (m Text) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
 
-// Media is an IMAGE, VIDEO, AUDIO or FILE message: the absolute http(s) URL
+// Media is an IMAGE, VIDEO, AUDIO or FILE message: the http(s) URL
 // of a publicly reachable file.
 type Media struct {
 	// Kind is TypeImage, TypeVideo, TypeAudio or TypeFile.
@@ -164,12 +166,25 @@ type UnknownMessage struct {
 // Type returns the message's "type".
 func (m UnknownMessage) Type() MessageType { return m.Kind }
 
-// Validate checks only that Raw is a JSON object: the SDK does not know the
-// type's rules.
+// Validate checks that Raw is a JSON object with a non-empty "type" (a
+// string), the same as Kind when Kind is set: the SDK does not know the
+// type's other rules, but never sends a message without a type.
 func (m UnknownMessage) Validate() error {
 	t := bytes.TrimSpace(m.Raw)
 	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
 		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: "must be a JSON object"}}}
+	}
+	var head struct {
+		Type json.RawMessage `json:"type"`
+	}
+	_ = json.Unmarshal(t, &head) // t is a valid object
+	var kind MessageType
+	if json.Unmarshal(head.Type, &kind) != nil || kind == "" {
+		return &ValidationError{Fields: []FieldError{{Field: "type", Rule: "must be a non-empty string in raw"}}}
+	}
+	if m.Kind != "" && m.Kind != kind {
+		return &ValidationError{Fields: []FieldError{{Field: "type",
+			Rule: fmt.Sprintf("must match Kind %q, got %q", m.Kind, kind)}}}
 	}
 	return nil
 }
@@ -178,6 +193,37 @@ func (m UnknownMessage) wire() wireMessage { return wireMessage{} }
 
 // MarshalJSON returns Raw.
 func (m UnknownMessage) MarshalJSON() ([]byte, error) { return m.Raw.MarshalJSON() }
+
+// dereference returns m as the value of one of the package's types: a
+// pointer becomes the value it points to; a nil pointer (or a nil Message)
+// is nil.
+func dereference(m Message) Message {
+	switch v := m.(type) {
+	case *Text:
+		if v != nil {
+			return *v
+		}
+	case *Media:
+		if v != nil {
+			return *v
+		}
+	case *Template:
+		if v != nil {
+			return *v
+		}
+	case *SenderAction:
+		if v != nil {
+			return *v
+		}
+	case *UnknownMessage:
+		if v != nil {
+			return *v
+		}
+	default:
+		return m
+	}
+	return nil
+}
 
 // payloadButton is the only template payload type the service documents.
 const payloadButton = "BUTTON"

@@ -144,20 +144,20 @@ func TestValidateRules(t *testing.T) {
 		{"text invalid utf8", single(omni.TextMessage("\xff")), "message.text: must be valid UTF-8"},
 		{"from and to", omni.SingleMessage{Message: omni.TextMessage("x")}, "from: must not be empty; to: must not be empty"},
 		{"nil message", omni.SingleMessage{From: "a", To: "b"}, "message: must not be nil"},
-		{"media relative", single(omni.ImageMessage("/img.png")), "message.url: must be an absolute http or https URL"},
-		{"media ftp", single(omni.FileMessage("ftp://x.test/a")), "message.url: must be an absolute http or https URL"},
+		{"media relative", single(omni.ImageMessage("/img.png")), "message.url: must be an http or https URL, or a host name such as www.example.com"},
+		{"media ftp", single(omni.FileMessage("ftp://x.test/a")), "message.url: must be an http or https URL, or a host name such as www.example.com"},
 		{"media kind", single(omni.Media{Kind: "GIF", URL: "https://x.test"}), `message.type: must be IMAGE, VIDEO, AUDIO or FILE, got "GIF"`},
 		{"template ok", single(omni.ButtonTemplate(long(320), omni.PostbackButton(long(20), long(1000)))), ""},
 		{"template text", single(omni.ButtonTemplate(long(321), omni.PostbackButton("a", "b"))), "message.payload.text: must be 1 to 320 characters, got 321"},
 		{"no buttons", single(omni.ButtonTemplate("t")), "message.payload.buttons: must hold 1 to 3 buttons, got 0"},
 		{"four buttons", single(omni.ButtonTemplate("t", omni.PostbackButton("a", "b"), omni.PostbackButton("a", "b"),
 			omni.PostbackButton("a", "b"), omni.PostbackButton("a", "b"))), "message.payload.buttons: must hold 1 to 3 buttons, got 4"},
-		{"button fields", single(omni.ButtonTemplate("t", omni.PostbackButton(long(21), long(1001)), omni.URLButton("", "www.infobip.com"),
+		{"button fields", single(omni.ButtonTemplate("t", omni.PostbackButton(long(21), long(1001)), omni.URLButton("", "not a url"),
 			omni.Button{Type: "CALL", Title: "x"})),
 			"message.payload.buttons[0].title: must be 1 to 20 characters, got 21; " +
 				"message.payload.buttons[0].payload: must be 1 to 1000 characters, got 1001; " +
 				"message.payload.buttons[1].title: must not be empty; " +
-				"message.payload.buttons[1].url: must be an absolute http or https URL; " +
+				"message.payload.buttons[1].url: must be an http or https URL, or a host name such as www.example.com; " +
 				`message.payload.buttons[2].type: must be POSTBACK or URL, got "CALL"`},
 		{"sender action", single(omni.SenderActionMessage("WAVE")), `message.senderAction: must be MARK_SEEN, TYPING_ON or TYPING_OFF, got "WAVE"`},
 		{"unknown raw not object", single(omni.UnknownMessage{Kind: "X", Raw: []byte(`[1]`)}), "message.raw: must be a JSON object"},

@@ -3,6 +3,7 @@ package omni
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 )
@@ -31,10 +32,10 @@ func (m SingleMessage) Validate() error {
 	if m.To == "" {
 		v.add("to", "must not be empty")
 	}
-	if m.Message == nil {
+	if msg := dereference(m.Message); msg == nil {
 		v.add("message", "must not be nil")
 	} else {
-		v.nest("message", m.Message.Validate())
+		v.nest("message", msg.Validate())
 	}
 	return v.err()
 }
@@ -57,7 +58,7 @@ type wireSingleRaw struct {
 
 // body returns the request body of m for encoding/json.
 func (m SingleMessage) body() any {
-	switch msg := m.Message.(type) {
+	switch msg := dereference(m.Message).(type) {
 	case nil:
 		return wireSingleRaw{From: m.From, To: m.To} // "message":null
 	case UnknownMessage:
@@ -155,7 +156,8 @@ func (g StatusGroup) String() string {
 
 // SendSingle sends one message. Invalid input returns a *ValidationError and
 // sends nothing. No idempotency key exists, so SendSingle is not retried once
-// the request may have reached the service (see WithRetryUnsafeSends).
+// the request may have reached the service (see WithRetryUnsafeSends). A 2xx
+// answer without a messageId (an empty body, {} or null) is a *DecodeError.
 func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*SentMessage, error) {
 	if s.client.messenger == nil {
 		return nil, ErrNotConfigured
@@ -165,7 +167,12 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 	}
 	out := new(SentMessage)
 	err := s.client.do(ctx, &call{ep: s.client.messenger, method: http.MethodPost, path: "facebook/1/single",
-		body: m.body(), send: true}, out)
+		body: m.body(), send: true, complete: func() error {
+			if out.MessageID == "" {
+				return errors.New("response has no messageId")
+			}
+			return nil
+		}}, out)
 	if err != nil {
 		return nil, err
 	}

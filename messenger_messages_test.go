@@ -178,7 +178,7 @@ func TestMessagesRequestValidation(t *testing.T) {
 			m.Webhooks = &omni.Webhooks{Delivery: &omni.DeliveryWebhook{URL: "ftp://x"}, ContentType: "text/plain"}
 		}), []omni.FieldError{
 			{Field: "messages[0].webhooks.contentType", Rule: `must be application/json or application/xml, got "text/plain"`},
-			{Field: "messages[0].webhooks.delivery.url", Rule: "must be an absolute http or https URL"}}},
+			{Field: "messages[0].webhooks.delivery.url", Rule: "must be an http or https URL, or a host name such as www.example.com"}}},
 		{"validity", with(func(m *omni.MessengerMessage) {
 			m.Options = &omni.MessageOptions{ValidityPeriod: &omni.ValidityPeriod{Amount: 0, TimeUnit: "DAYS"}}
 		}), []omni.FieldError{

@@ -105,10 +105,10 @@ func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[strin
 			v.add(prefix+".webhooks.contentType", "must be application/json or application/xml, got %q", w.ContentType)
 		}
 		if w.Delivery != nil && w.Delivery.URL != "" {
-			checkHTTPURL(v, prefix+".webhooks.delivery.url", w.Delivery.URL)
+			checkWebURL(v, prefix+".webhooks.delivery.url", w.Delivery.URL)
 		}
 		if w.Seen != nil && w.Seen.URL != "" {
-			checkHTTPURL(v, prefix+".webhooks.seen.url", w.Seen.URL)
+			checkWebURL(v, prefix+".webhooks.seen.url", w.Seen.URL)
 		}
 	}
 	for k, q := range m.QuickReplies {
@@ -145,7 +145,7 @@ func (c MediaContent) check(v *ValidationError, prefix string) {
 	default:
 		v.add(prefix+".type", "must be IMAGE, VIDEO, AUDIO or DOCUMENT, got %q", c.Kind)
 	}
-	checkHTTPURL(v, prefix+".url", c.URL)
+	checkWebURL(v, prefix+".url", c.URL)
 	if n := utf8.RuneCountInString(c.URL); n > limit {
 		v.add(prefix+".url", "must be at most %d characters, got %d", limit, n)
 	}

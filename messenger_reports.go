@@ -179,7 +179,7 @@ func (s *MessengerService) DeliveryReports(ctx context.Context, opts *ReportsOpt
 	}
 	// The service hands out each report once, so a retry after the answer
 	// may have been lost would lose reports: retried like a send.
-	cl := call{ep: s.client.messenger, path: s.client.reportsPath, send: true}
+	cl := call{ep: s.client.messenger, path: s.client.cfg.reportsPath, send: true}
 	if err := s.client.get(ctx, cl, opts, &out); err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (s *MessengerService) Logs(ctx context.Context, opts *LogsOptions) ([]Messe
 	var out struct {
 		Results []MessengerLog `json:"results"`
 	}
-	if err := s.client.get(ctx, call{ep: s.client.messenger, path: s.client.logsPath}, opts, &out); err != nil {
+	if err := s.client.get(ctx, call{ep: s.client.messenger, path: s.client.cfg.logsPath}, opts, &out); err != nil {
 		return nil, err
 	}
 	return out.Results, nil

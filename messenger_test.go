@@ -2,6 +2,7 @@ package omni_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -55,9 +56,6 @@ func TestMessengerSendSingleWire(t *testing.T) {
 
 func TestMessengerEverySeedOnTheWire(t *testing.T) {
 	for file, msg := range seedMessages {
-		if file == "messenger_template_request.json" {
-			continue // its URL button has no scheme: see TestMessengerSeedTemplateURLRejected
-		}
 		fs := newFakeServer(t, reply(200, string(golden(t, "messenger_send_response.json"))))
 		c := newMessenger(t, fs)
 		if _, err := c.Messenger.SendSingle(context.Background(), omni.SingleMessage{From: seedFrom, To: seedTo, Message: msg}); err != nil {
@@ -67,17 +65,25 @@ func TestMessengerEverySeedOnTheWire(t *testing.T) {
 	}
 }
 
-// The seed's template example uses "www.infobip.com" as a URL button's url.
-// Facebook needs an absolute URL, so the SDK refuses it before sending.
-func TestMessengerSeedTemplateURLRejected(t *testing.T) {
-	fs := newFakeServer(t, reply(200, "{}"))
-	_, err := newMessenger(t, fs).Messenger.SendSingle(context.Background(), omni.SingleMessage{
-		From: seedFrom, To: seedTo, Message: seedMessages["messenger_template_request.json"]})
-	if !errors.Is(err, omni.ErrValidation) {
-		t.Fatalf("err = %v", err)
+// TestMessengerSeedTemplateIsSentAsIs: the vendor's own TEMPLATE example,
+// whose URL button is "www.infobip.com" (no scheme), passes validation and
+// goes out byte for byte; text that is not a URL, and other schemes, stay
+// refused before sending.
+func TestMessengerSeedTemplateIsSentAsIs(t *testing.T) {
+	var m omni.SingleMessage
+	if err := json.Unmarshal(golden(t, "messenger_template_request.json"), &m); err != nil {
+		t.Fatal(err)
 	}
-	if len(fs.requests()) != 0 {
-		t.Error("invalid message was sent")
+	fs := newFakeServer(t, reply(200, string(golden(t, "messenger_send_response.json"))))
+	if _, err := newMessenger(t, fs).Messenger.SendSingle(context.Background(), m); err != nil {
+		t.Fatalf("the vendor's example was refused: %v", err)
+	}
+	assertJSONEqual(t, fs.requests()[0].Body, golden(t, "messenger_template_request.json"))
+	for _, bad := range []string{"", "not a url", "/relative", "ftp://www.infobip.com", "javascript:alert(1)"} {
+		err := single(omni.ButtonTemplate("t", omni.URLButton("title", bad))).Validate()
+		if !errors.Is(err, omni.ErrValidation) {
+			t.Errorf("URL button %q: err = %v, want a *ValidationError", bad, err)
+		}
 	}
 }
 
@@ -141,6 +147,10 @@ func TestNewClientErrors(t *testing.T) {
 		{"relative", "/api/v2", []omni.Option{omni.WithBasicAuth("u", "p")}, "omni: base URL must be an absolute http or https URL"},
 		{"scheme", "ftp://h/api/v2", []omni.Option{omni.WithBasicAuth("u", "p")}, "omni: base URL must be an absolute http or https URL"},
 		{"userinfo", "https://u:secret@h/api/v2", []omni.Option{omni.WithBasicAuth("u", "p")}, "omni: base URL must not carry credentials: use the auth options"},
+		{"empty query", "http://0?", []omni.Option{omni.WithBasicAuth("u", "p")}, "omni: base URL must not have a query or fragment"},
+		{"empty query after path", "https://h/api/v2?", []omni.Option{omni.WithBasicAuth("u", "p")}, "omni: base URL must not have a query or fragment"},
+		{"empty fragment", "https://h/api/v2#", []omni.Option{omni.WithBasicAuth("u", "p")}, "omni: base URL must not have a query or fragment"},
+		{"port without host", "https://:80", []omni.Option{omni.WithBasicAuth("u", "p")}, "omni: base URL must be an absolute http or https URL"},
 		{"no creds", "https://h/api/v2", nil, "omni: NewClient: the GWS base URL needs credentials: add WithBasicAuth"},
 		{"nil option", "https://h/api/v2", []omni.Option{omni.WithBasicAuth("u", "p"), nil}, "omni: NewClient: option 1 is nil"},
 		{"empty key", "", []omni.Option{omni.WithMessenger("https://x.api.infobip.com", omni.AppKey(""))}, "omni: App credentials must not be empty"},

@@ -26,7 +26,9 @@ type wireNotification struct {
 
 // DecodeNotification turns the data of a CometD message from GWS into a
 // typed Notification. A message type it does not know becomes an
-// *UnknownNotification; only data that is not a JSON object is an error.
+// *UnknownNotification; only data that is not a JSON object is an error. A
+// field of an unexpected JSON type (a string where a number belongs, say)
+// is left zero, the rest decoded, and the raw data kept in Raw.
 // Some deliveries wrap the data in a further {"data":{...}}: one such
 // level is unwrapped.
 func DecodeNotification(channel string, data []byte) (Notification, error) {
@@ -42,7 +44,7 @@ func decodeNotification(channel string, data []byte, unwrap bool) (Notification,
 		return nil, fmt.Errorf("omni: notification on %s is not a JSON object", channel)
 	}
 	var w wireNotification
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := lenient(json.Unmarshal(data, &w)); err != nil {
 		return nil, fmt.Errorf("omni: decoding notification on %s: %w", channel, err)
 	}
 	if w.MessageType == "" && unwrap {
@@ -90,7 +92,7 @@ func decodeNotification(channel string, data []byte, unwrap bool) (Notification,
 
 // decodeResource decodes a resource object and keeps its raw form.
 func decodeResource(raw json.RawMessage, v any, keep *json.RawMessage) error {
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := lenient(json.Unmarshal(raw, v)); err != nil {
 		return err
 	}
 	*keep = bytes.Clone(raw)

@@ -3,6 +3,7 @@ package omni
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -122,14 +123,31 @@ type Tweet struct {
 	TwitterCreatedAt    string         `json:"twitterCreatedAt"`
 	TwitterFromAddr     string         `json:"twitterFromAddr"`
 	TwitterFromUserID   string         `json:"twitterFromUserId"`
-	TwitterIsFavorited  flexBool       `json:"twitterIsFavorited"`
-	TwitterIsRetweet    flexBool       `json:"twitterIsRetweet"`
+	TwitterIsFavorited  bool           `json:"twitterIsFavorited"` // sent as true or "true"
+	TwitterIsRetweet    bool           `json:"twitterIsRetweet"`
 	TwitterMsgID        string         `json:"twitterMsgId"`
 	TwitterMsgPlainText string         `json:"twitterMsgPlainText"`
 	SuggestedQueueURIs  []string       `json:"suggestedQueueUris"`
 	UserData            map[string]any `json:"userData"`
 	// Raw is the resource object as received, with every field.
 	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes a Tweet leniently: the booleans GWS sends as
+// strings ("true") are read as booleans, and a field of an unexpected type
+// is left zero (Raw keeps it) instead of failing the whole Tweet.
+func (t *Tweet) UnmarshalJSON(data []byte) error {
+	type plain Tweet // without this method
+	w := struct {
+		*plain
+		TwitterIsFavorited flexBool `json:"twitterIsFavorited"`
+		TwitterIsRetweet   flexBool `json:"twitterIsRetweet"`
+	}{plain: (*plain)(t)}
+	if err := lenient(json.Unmarshal(data, &w)); err != nil {
+		return err
+	}
+	t.TwitterIsFavorited, t.TwitterIsRetweet = bool(w.TwitterIsFavorited), bool(w.TwitterIsRetweet)
+	return nil
 }
 
 // TwitterOperationResponse reports the outcome of a Twitter operation.
@@ -210,6 +228,37 @@ type LogMessage struct {
 	Timestamp        time.Time `json:"-"`
 	RawTimestamp     string    `json:"timestamp"`
 	TimestampSeconds int64     `json:"timestampSeconds"`
+	// Raw is the entry as received, with every field.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes a log entry leniently: index and timestampSeconds
+// may be numeric strings, and a field of an unexpected type is left zero
+// (Raw keeps it) instead of failing the whole notification.
+func (m *LogMessage) UnmarshalJSON(data []byte) error {
+	type plain LogMessage // without this method
+	w := struct {
+		*plain
+		Index            flexInt `json:"index"`
+		TimestampSeconds flexInt `json:"timestampSeconds"`
+	}{plain: (*plain)(m)}
+	if err := lenient(json.Unmarshal(data, &w)); err != nil {
+		return err
+	}
+	m.Index, m.TimestampSeconds = int(w.Index), int64(w.TimestampSeconds)
+	m.Raw = bytes.Clone(data)
+	return nil
+}
+
+// lenient drops the error of a JSON value of an unexpected type:
+// encoding/json decodes every other field regardless, and the raw data is
+// kept by whoever called it.
+func lenient(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return nil
+	}
+	return err
 }
 
 // UnknownNotification is a notification of a type this SDK does not decode;
@@ -238,39 +287,31 @@ func ParseTimestamp(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("omni: unknown timestamp layout %q", s)
 }
 
-// flexBool decodes true, false, "true" and "false".
+// flexBool decodes true, false, "true" and "false"; anything else is false
+// (the raw data keeps it), never an error that would fail the whole value.
 type flexBool bool
 
 func (b *flexBool) UnmarshalJSON(data []byte) error {
-	s := string(bytes.Trim(data, `"`))
-	switch s {
+	switch string(bytes.Trim(data, `"`)) {
 	case "true", "True", "TRUE":
 		*b = true
-	case "false", "False", "FALSE", "", "null":
-		*b = false
 	default:
-		return fmt.Errorf("omni: %s is not a boolean", data)
+		*b = false
 	}
 	return nil
 }
 
-// flexInt decodes a number or a numeric string.
+// flexInt decodes a number or a numeric string; anything else is 0 (the
+// raw data keeps it), never an error that would fail the whole value.
 type flexInt int64
 
 func (n *flexInt) UnmarshalJSON(data []byte) error {
 	s := string(bytes.Trim(data, `"`))
-	if s == "" || s == "null" {
-		*n = 0
-		return nil
+	*n = 0
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		*n = flexInt(v)
+	} else if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) {
+		*n = flexInt(int64(f))
 	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || f != float64(int64(f)) {
-			return fmt.Errorf("omni: %s is not an integer", data)
-		}
-		v = int64(f)
-	}
-	*n = flexInt(v)
 	return nil
 }

@@ -55,7 +55,7 @@ func TestDecodeTwitterBothShapes(t *testing.T) {
 	tw := ev.Tweet
 	if ev.MessageType != "TweetStateChangeMessage" || ev.NotificationType != omni.NotificationTweetSaved || ev.ReferenceID != 8 ||
 		tw.TwitterType != "Inbound" || tw.State != omni.StateProcessing || tw.TwitterMsgID != "123456" ||
-		tw.TwitterMsgPlainText != "hi @brand" || !bool(tw.TwitterIsFavorited) || bool(tw.TwitterIsRetweet) ||
+		tw.TwitterMsgPlainText != "hi @brand" || !tw.TwitterIsFavorited || tw.TwitterIsRetweet ||
 		len(tw.SuggestedQueueURIs) != 1 || !strings.Contains(string(tw.Raw), "extraFieldFromANewerServer") {
 		t.Errorf("tweet shape: %+v", ev)
 	}
@@ -126,11 +126,48 @@ func TestDecodeUnknownNotificationKeepsRaw(t *testing.T) {
 	if !ok || u.MessageType != "DeviceStateChangeMessage" || string(u.Raw) != raw || u.Channel != "/v2/me/devices" {
 		t.Errorf("%T %+v", n, n)
 	}
-	for _, bad := range []string{``, `[]`, `"x"`, `{"messageType":`, `{"referenceId":"abc"}`} {
+	for _, bad := range []string{``, `[]`, `"x"`, `{"messageType":`} {
 		if _, err := omni.DecodeNotification("/x", []byte(bad)); err == nil {
 			t.Errorf("DecodeNotification(%q) = nil error", bad)
 		}
 	}
+}
+
+// TestDecodeIsLenientPerField: one field of an unexpected JSON type never
+// turns a notification into an UnknownNotification; it arrives typed, the
+// other fields decoded, the odd field's raw value kept.
+func TestDecodeIsLenientPerField(t *testing.T) {
+	raw := `{"messageType":"MessageLogUpdated","notificationType":"NewMessages","referenceId":"7",` +
+		`"facebooksessionUri":"http://h/api/v2/facebooksessions/S1","messages":[` +
+		`{"index":"3","type":"Text","text":"hi","timestampSeconds":"1389261492","from":{"nickname":"Bob","type":"Customer"}},` +
+		`{"index":{"odd":1},"type":"Text","text":"again","timestampSeconds":true,"visibility":["x"]}]}`
+	n, err := omni.DecodeNotification(omni.ChannelFacebookSession, []byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, ok := n.(*omni.MessageLogUpdated)
+	if !ok || ev.ReferenceID != 7 || ev.FacebookSessionURI != "http://h/api/v2/facebooksessions/S1" || len(ev.Messages) != 2 {
+		t.Fatalf("%T %+v", n, n)
+	}
+	if m := ev.Messages[0]; m.Index != 3 || m.TimestampSeconds != 1389261492 || m.Text != "hi" || m.From.Nickname != "Bob" {
+		t.Errorf("numeric strings: %+v", m)
+	}
+	if m := ev.Messages[1]; m.Index != 0 || m.Text != "again" || m.Visibility != "" || !strings.Contains(string(m.Raw), `"index":{"odd":1}`) {
+		t.Errorf("odd fields: %+v (raw %s)", m, m.Raw)
+	}
+	tw := `{"messageType":"TwitterStateChangeMessage","notificationType":"StatusChange","referenceId":3,` +
+		`"twitter":{"id":"T1","state":"Sent","capabilities":"none","twitterIsFavorited":"true","twitterIsRetweet":7,"message":"m"}}`
+	n, err = omni.DecodeNotification(omni.ChannelTwitter, []byte(tw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, ok := n.(*omni.TwitterStateChange)
+	if !ok || ts.Tweet.ID != "T1" || ts.Tweet.State != omni.StateSent || ts.Tweet.Message != "m" ||
+		!ts.Tweet.TwitterIsFavorited || ts.Tweet.TwitterIsRetweet || !strings.Contains(string(ts.Tweet.Raw), `"capabilities":"none"`) {
+		t.Errorf("%T %+v", n, n)
+	}
+	var isFavorited bool = ts.Tweet.TwitterIsFavorited // a plain bool (item 16)
+	_ = isFavorited
 }
 
 func FuzzDecodeNotification(f *testing.F) {

@@ -555,7 +555,7 @@ func TestOperationRefusedInState(t *testing.T) {
 	fs := newFakeServer(t, reply(400, `{"statusCode":2,"statusMessage":"Operation Reply is not valid for the current state"}`))
 	_, err := newGWS(t, fs).Facebook.Reply(context.Background(), "01QQQG2MU214P05R", omni.FacebookReply{QueuePath: qContacts})
 	var ae *omni.APIError
-	if !errors.Is(err, omni.ErrInvalidState) || !errors.As(err, &ae) || ae.StatusMessage != "Operation Reply is not valid for the current state" {
+	if !errors.Is(err, omni.ErrInvalidState) || !errors.As(err, &ae) || ae.GWSStatusMessage != "Operation Reply is not valid for the current state" {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -15,7 +15,8 @@ import (
 // nil Option is an error.
 type Option func(*settings) error
 
-// settings collects what the options say before NewClient checks it.
+// settings is what the options say, kept by the Client as one value;
+// newSettings fills in the defaults.
 type settings struct {
 	gwsCreds       *basicAuth
 	messengerBase  string
@@ -41,9 +42,33 @@ type RetryPolicy struct {
 	// attempts (defaults 250ms and 8s).
 	MinWait, MaxWait time.Duration
 	// MaxRetryAfter is the longest Retry-After the client waits out by itself
-	// (default 30s); a longer one is returned to the caller as an *APIError
-	// with RetryAfter set.
+	// (default 30s), whatever the status of the answer that carries it; a
+	// longer one is not waited for: the answer is returned to the caller as
+	// an *APIError with RetryAfter set.
 	MaxRetryAfter time.Duration
+}
+
+// newSettings applies opts in order over the defaults. A nil option is an
+// error, as in cometd.NewClient and omnitest.Start.
+func newSettings(opts []Option) (settings, error) {
+	s := settings{twitterPath: "me/tweets", sessionPath: "me/facebooksessions",
+		reportsPath: defaultReportsPath, logsPath: defaultLogsPath}
+	for i, opt := range opts {
+		if opt == nil {
+			return settings{}, fmt.Errorf("omni: NewClient: option %d is nil", i)
+		}
+		if err := opt(&s); err != nil {
+			return settings{}, err
+		}
+	}
+	s.retry = s.retry.withDefaults()
+	if s.userAgent == "" {
+		s.userAgent = "omni-go/" + Version
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	return s, nil
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -96,8 +121,12 @@ func WithMessenger(baseURL string, creds MessengerCredentials) Option {
 
 // WithHTTPClient makes the Client send every request, REST and CometD,
 // through hc. Give hc a cookie jar (net/http/cookiejar): GWS keeps its
-// session and CSRF token in cookies. The client is used as is, so
-// httpmock.ActivateNonDefault(hc) works before or after NewClient.
+// session and CSRF token in cookies. hc is never changed: its Transport and
+// Jar are read on every request, so httpmock.ActivateNonDefault(hc) works
+// before or after NewClient; its Timeout (as set when NewClient ran) and
+// CheckRedirect apply, except that a redirect to another host or scheme is
+// never followed (credentials stay with their host; the 3xx is an
+// *APIError). Client.Close leaves hc's connections alone.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

@@ -22,9 +22,10 @@ func TestPostOutcomes(t *testing.T) {
 
 	// A scripted outcome: GWS accepts the post, then reports that it failed.
 	srv.Script(omnitest.RouteFacebookSend, omnitest.Failed("Page not found"))
-	ev, err := c.Facebook.SendAndWait(ctx, "01QQQG2MU214P06D", post)
-	if err != nil || ev.NotificationType != omni.NotificationError {
-		t.Fatalf("got %v, %v", ev, err)
+	_, err := c.Facebook.SendAndWait(ctx, "01QQQG2MU214P06D", post)
+	var failed *omni.OperationError // carries the Error notification
+	if !errors.As(err, &failed) || failed.Message != "Page not found" {
+		t.Fatalf("got %v", err)
 	}
 
 	// A message-level fault: the next notification is lost (websocket or long-polling).

@@ -45,40 +45,12 @@ func readBounded(buf *bytes.Buffer, r io.Reader, limit int64) error {
 	return nil
 }
 
-// TransportError is returned when no HTTP response could be had: the
-// connection failed or broke, or the body could not be read. Attempts says
-// how many times the request was tried.
-type TransportError struct {
-	Method   string
-	URL      string
-	Attempts int
-	Err      error
+// drainAndClose reads what is left of a body (bounded) and closes it, so
+// the connection can be reused and no transport goroutine waits on it.
+func drainAndClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 256<<10))
+	body.Close()
 }
-
-// Error describes the failure.
-func (e *TransportError) Error() string {
-	return fmt.Sprintf("omni: %s %s: %v (after %d attempt(s))", e.Method, e.URL, e.Err, e.Attempts)
-}
-
-// Unwrap returns the underlying network error.
-func (e *TransportError) Unwrap() error { return e.Err }
-
-// DecodeError is returned when a successful response could not be decoded.
-type DecodeError struct {
-	Method string
-	URL    string
-	Err    error
-	// Body is the start of the response (at most 64 KiB).
-	Body []byte
-}
-
-// Error describes the failure.
-func (e *DecodeError) Error() string {
-	return fmt.Sprintf("omni: %s %s: decoding response: %v", e.Method, e.URL, e.Err)
-}
-
-// Unwrap returns the JSON error.
-func (e *DecodeError) Unwrap() error { return e.Err }
 
 func truncate(b []byte) []byte {
 	if len(b) > maxErrorBody {
@@ -93,9 +65,41 @@ type gwsEnvelope struct {
 	StatusMessage string      `json:"statusMessage"`
 }
 
-// noEnvelope stands for the absent envelope of a non-GWS answer; it is
-// only read.
-var noEnvelope gwsEnvelope
+// gwsEndpoint is GWS at base: a CSRF token, and an envelope whose
+// statusCode says whether the request succeeded.
+func gwsEndpoint(base string, auth func(http.Header)) *endpoint {
+	return &endpoint{name: "gws", base: base, auth: auth, csrf: new(csrfState),
+		failed: gwsFailed, details: gwsDetails}
+}
+
+// gwsFailed reads the envelope of a 2xx GWS answer: a statusCode other than
+// 0 is a failure; no statusCode at all, or no JSON, cannot be read.
+func gwsFailed(body []byte) (bool, error) {
+	var env gwsEnvelope
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &env); err != nil {
+			return false, err
+		}
+	}
+	if env.StatusCode == nil {
+		return false, errors.New("response has no statusCode")
+	}
+	return *env.StatusCode != StatusSuccess, nil
+}
+
+// gwsDetails copies the envelope of a failed GWS answer into e.
+func gwsDetails(e *APIError, body []byte) {
+	var env gwsEnvelope
+	if json.Unmarshal(body, &env) == nil && env.StatusCode != nil {
+		e.GWSStatusCode, e.GWSStatusMessage = *env.StatusCode, env.StatusMessage
+	}
+}
+
+// messengerEndpoint is Infobip at base: no CSRF token, no envelope (a 2xx
+// answer is a success), requestError bodies on failure.
+func messengerEndpoint(base string, auth func(http.Header)) *endpoint {
+	return &endpoint{name: "messenger", base: base, auth: auth, details: infobipDetails}
+}
 
 // infobipError is Infobip's error body.
 type infobipError struct {
@@ -111,49 +115,46 @@ type infobipException struct {
 	ValidationErrors map[string][]string `json:"validationErrors"`
 }
 
-// check turns an HTTP error status or a non-zero GWS statusCode into an
-// *APIError. A 2xx GWS answer without statusCode is a *DecodeError: the
-// envelope is what says the request succeeded.
+// infobipDetails copies Infobip's requestError into e.
+func infobipDetails(e *APIError, body []byte) {
+	var ib infobipError
+	if json.Unmarshal(body, &ib) != nil {
+		return
+	}
+	ex := ib.RequestError.ServiceException
+	if ex == nil {
+		ex = ib.RequestError.PolicyException
+	}
+	if ex != nil {
+		e.MessageID, e.Text, e.ValidationErrors = ex.MessageID, ex.Text, ex.ValidationErrors
+	}
+}
+
+// check turns an HTTP status of 300 or above (redirects are not followed)
+// or a failure the endpoint's body reports (a GWS statusCode other than 0)
+// into an *APIError. A 2xx answer the endpoint cannot read (a GWS answer
+// without statusCode) is a *DecodeError.
 func (c *Client) check(cl *call, r *result) error {
-	// The envelope is only allocated for GWS answers: the Messenger success
-	// path allocates nothing here.
-	env := &noEnvelope
-	if cl.ep.gws && len(r.body) > 0 {
-		env = new(gwsEnvelope)
-		if err := json.Unmarshal(r.body, env); err != nil && r.status < 300 {
+	failed := r.status >= 300
+	if !failed && cl.ep.failed != nil {
+		var err error
+		if failed, err = cl.ep.failed(r.body); err != nil {
 			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(r.body)}
 		}
 	}
-	failed := r.status >= 300 || (env.StatusCode != nil && *env.StatusCode != StatusSuccess)
 	if !failed {
-		if cl.ep.gws && env.StatusCode == nil {
-			return &DecodeError{Method: cl.method, URL: cl.redactedURL(),
-				Err: errors.New("response has no statusCode"), Body: truncate(r.body)}
-		}
 		return nil
 	}
 	e := &APIError{
 		HTTPStatus: r.status,
 		Method:     cl.method,
 		URL:        cl.redactedURL(),
+		RetryAfter: r.retryAfter,
 		RequestID:  r.header.Get("X-Request-Id"),
 		Body:       truncate(r.body),
 	}
-	e.RetryAfter, _ = parseRetryAfter(r.header.Get("Retry-After"), time.Now())
-	if env.StatusCode != nil {
-		e.StatusCode, e.StatusMessage = *env.StatusCode, env.StatusMessage
-	}
-	if !cl.ep.gws && len(r.body) > 0 {
-		var ib infobipError
-		if json.Unmarshal(r.body, &ib) == nil {
-			ex := ib.RequestError.ServiceException
-			if ex == nil {
-				ex = ib.RequestError.PolicyException
-			}
-			if ex != nil {
-				e.MessageID, e.Text, e.ValidationErrors = ex.MessageID, ex.Text, ex.ValidationErrors
-			}
-		}
+	if cl.ep.details != nil && len(r.body) > 0 {
+		cl.ep.details(e, r.body)
 	}
 	return e
 }

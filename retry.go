@@ -63,10 +63,8 @@ var retryTable = []retryRule{
 		"the connection broke after the request may have reached the server: a send could be posted twice"},
 	{func(in retryInput) bool { return in.csrfRejection }, always(refreshCSRFAnd),
 		"GWS refused the CSRF token without acting: fetch a fresh one and retry once"},
-	{func(in retryInput) bool {
-		return (in.status == 429 || in.status == 503) && in.hasRetryAfter && in.retryAfter > in.maxRetryAfter
-	}, always(dontRetry),
-		"Retry-After is longer than RetryPolicy.MaxRetryAfter: the caller decides (APIError.RetryAfter)"},
+	{func(in retryInput) bool { return in.hasRetryAfter && in.retryAfter > in.maxRetryAfter }, always(dontRetry),
+		"Retry-After, whatever the status, is longer than RetryPolicy.MaxRetryAfter: the caller decides (APIError.RetryAfter)"},
 	{func(in retryInput) bool { return (in.status == 429 || in.status == 503) && in.hasRetryAfter }, always(retryNow),
 		"the server refused without acting and said when to come back: wait Retry-After, safe for sends"},
 	{func(in retryInput) bool {
@@ -105,6 +103,10 @@ type attemptState struct {
 	method   string
 	url      string
 	attempts int
+	// retryAfter is the last response's Retry-After, parsed once by
+	// checkRetry for the retry decision, the backoff and the *APIError.
+	retryAfter    time.Duration
+	hasRetryAfter bool
 }
 
 type attemptKey struct{}
@@ -116,10 +118,10 @@ func withAttemptState(ctx context.Context, st *attemptState) context.Context {
 // newRetryClient wires the retry table into go-retryablehttp.
 func (c *Client) newRetryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:   c.hc,
-		RetryWaitMin: c.retry.MinWait,
-		RetryWaitMax: c.retry.MaxWait,
-		RetryMax:     c.retry.MaxAttempts - 1,
+		HTTPClient:   c.wire,
+		RetryWaitMin: c.cfg.retry.MinWait,
+		RetryWaitMax: c.cfg.retry.MaxWait,
+		RetryMax:     c.cfg.retry.MaxAttempts - 1,
 		CheckRetry:   c.checkRetry,
 		Backoff:      backoff,
 		// The last response or error is returned as it is, never replaced by
@@ -136,31 +138,37 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		st = &attemptState{}
 	}
 	st.attempts++
-	in := retryInput{send: st.send, ctxDone: ctx.Err() != nil, err: err, maxRetryAfter: c.retry.MaxRetryAfter}
+	in := retryInput{send: st.send, ctxDone: ctx.Err() != nil, err: err, maxRetryAfter: c.cfg.retry.MaxRetryAfter}
+	st.retryAfter, st.hasRetryAfter = 0, false
 	if resp != nil {
 		in.status = resp.StatusCode
-		in.retryAfter, in.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		st.retryAfter, st.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		in.retryAfter, in.hasRetryAfter = st.retryAfter, st.hasRetryAfter
 	}
 	action, reason := decideRetry(in)
 	if in.ctxDone {
+		if resp != nil {
+			return false, nil // an answer came as ctx ended: it is used, not thrown away
+		}
 		return false, ctx.Err()
 	}
 	if action != retryNow {
 		return false, nil
 	}
-	if st.attempts < c.retry.MaxAttempts {
-		c.log.Debug("omni: retrying", "method", st.method, "url", st.url, "attempt", st.attempts,
+	if st.attempts < c.cfg.retry.MaxAttempts {
+		c.cfg.logger.Debug("omni: retrying", "method", st.method, "url", st.url, "attempt", st.attempts,
 			"status", in.status, "reason", reason)
 	}
 	return true, nil
 }
 
-// backoff waits Retry-After when the server sent one, otherwise an
-// exponential delay from min, capped at max, with jitter in its upper half.
+// backoff waits Retry-After when the server sent one (as checkRetry
+// parsed it), otherwise an exponential delay from min, capped at max, with
+// jitter in its upper half.
 func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return d
+	if resp != nil && resp.Request != nil {
+		if st, _ := resp.Request.Context().Value(attemptKey{}).(*attemptState); st != nil && st.hasRetryAfter {
+			return st.retryAfter
 		}
 	}
 	d := min

@@ -95,7 +95,7 @@ func TestRetryExhaustedReturnsLastAPIError(t *testing.T) {
 	fs := newFakeServer(t, reply(503, `{"statusCode":4,"statusMessage":"overloaded"}`))
 	_, err := newGWS(t, fs).ServerVersion(context.Background())
 	var ae *omni.APIError
-	if !errors.As(err, &ae) || ae.HTTPStatus != 503 || ae.StatusMessage != "overloaded" {
+	if !errors.As(err, &ae) || ae.HTTPStatus != 503 || ae.GWSStatusMessage != "overloaded" {
 		t.Fatalf("err = %v, want the last *APIError", err)
 	}
 	if !errors.Is(err, omni.ErrServer) {
@@ -146,5 +146,24 @@ func TestCancelStopsRetryWait(t *testing.T) {
 	}
 	if n := len(fs.requests()); n != 1 {
 		t.Errorf("%d requests", n)
+	}
+}
+
+// TestMaxRetryAfterCapsEveryStatus: a GET answered 502 or 504 (or 500)
+// with a Retry-After beyond MaxRetryAfter is not waited out: one request,
+// the server's *APIError with RetryAfter set.
+func TestMaxRetryAfterCapsEveryStatus(t *testing.T) {
+	for _, status := range []int{500, 502, 504} {
+		fs := newFakeServer(t, withRetryAfter("3600", reply(status, `{"statusCode":4,"statusMessage":"down"}`)))
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err := newGWS(t, fs).ServerVersion(ctx)
+		cancel()
+		var ae *omni.APIError
+		if !errors.As(err, &ae) || ae.HTTPStatus != status || ae.RetryAfter != time.Hour || ae.GWSStatusMessage != "down" {
+			t.Errorf("HTTP %d: err = %v, want the *APIError with RetryAfter 1h", status, err)
+		}
+		if n := len(fs.requests()); n != 1 {
+			t.Errorf("HTTP %d: %d requests, want 1", status, n)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,29 +53,43 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	}
 }
 
-// TestRedirectWithCallersClientDropsAuthorization: with the caller's own
-// *http.Client its redirect policy applies (Go's default follows); Go drops
-// the Authorization header when the redirect leads to another host.
-func TestRedirectWithCallersClientDropsAuthorization(t *testing.T) {
-	var got string
-	var hits int
+// TestRedirectWithCallersClientNeverLeavesTheHost: even with the caller's
+// own *http.Client (whose policy follows redirects), a redirect to another
+// host is not followed: no credential, CSRF token or send body reaches it,
+// and the send is the 3xx *APIError, not a success. A redirect on the same
+// host still follows the caller's policy.
+func TestRedirectWithCallersClientNeverLeavesTheHost(t *testing.T) {
+	var hits atomic.Int32
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits++
-		got = r.Header.Get("Authorization")
-		io.WriteString(w, `{"statusCode":0,"version":"x"}`)
+		hits.Add(1)
+		io.WriteString(w, `{"statusCode":0,"referenceId":1}`)
 	}))
 	defer evil.Close()
 	// Same address, another host name: "localhost" instead of 127.0.0.1.
 	target := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
 	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, target+r.URL.Path, http.StatusFound)
+		w.Header().Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
+		w.Header().Set("X-CSRF-TOKEN", "csrf-token-SECRET")
+		switch r.URL.Path {
+		case "/api/v2/diagnostics/version":
+			http.Redirect(w, r, "/api/v2/diagnostics/version2", http.StatusFound) // same host
+		case "/api/v2/diagnostics/version2":
+			io.WriteString(w, `{"statusCode":0,"version":"8.5"}`)
+		default:
+			http.Redirect(w, r, target+r.URL.Path, http.StatusTemporaryRedirect) // keeps method and body
+		}
 	})
 	c := newGWS(t, fs, omni.WithHTTPClient(&http.Client{}))
-	if _, err := c.ServerVersion(context.Background()); err != nil {
-		t.Fatal(err)
+	if v, err := c.ServerVersion(context.Background()); err != nil || v != "8.5" {
+		t.Fatalf("same-host redirect: %q, %v", v, err)
 	}
-	if hits != 1 || got != "" {
-		t.Fatalf("redirect target hit %d times with Authorization %q, want once without it", hits, got)
+	res, err := c.Facebook.Send(context.Background(), "X", seedFacebook)
+	var ae *omni.APIError
+	if !errors.As(err, &ae) || ae.HTTPStatus != http.StatusTemporaryRedirect {
+		t.Fatalf("Send = %+v, %v; want the 307 *APIError", res, err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the other host was reached %d times", n)
 	}
 }
 

@@ -79,32 +79,25 @@ func TestConcurrentSendAndWaitEachGetTheirOwn(t *testing.T) {
 }
 
 func TestSendAndWaitEndsWithContext(t *testing.T) {
-	srv := omnitest.NewServer(t)
-	// Long-polling only: over a websocket the client re-handshakes on the
-	// open socket at once after the 402 (no HTTP request for the injected
-	// 500s to refuse), and the notification could arrive after all.
-	c, err := omni.NewClient(srv.URL(), omni.WithBasicAuth("agent1", "pw"),
-		omni.WithMessenger(srv.MessengerURL(), omni.AppKey("key")), fastRetry,
-		omni.WithCometDOptions(cometd.WithBackoff(10*time.Millisecond, 100*time.Millisecond),
-			cometd.WithTransports(cometd.LongPolling)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	_, c := simClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	// Warm up the subscription, then make the server forget to notify: a
-	// notification that never comes ends the wait with ctx, as a *WaitError.
+	// Warm up the subscription, then wait for a referenceId no notification
+	// carries (the operation reports one the server never used): ctx ends
+	// the wait, as a *WaitError with the referenceId.
 	if _, err := c.Facebook.SendAndWait(ctx, "A", seedFacebook); err != nil {
 		t.Fatal(err)
 	}
-	srv.Inject(omnitest.RouteNotifications, omnitest.Status(500).Times(1000))
-	srv.DropSessions()
 	short, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancelShort()
-	_, err = c.Facebook.SendAndWait(short, "B", seedFacebook)
+	_, err := c.Await(short, omni.Expect{Channel: omni.ChannelFacebook}, func(ctx context.Context) (*omni.SendResult, error) {
+		if _, err := c.Facebook.Send(ctx, "B", seedFacebook); err != nil {
+			return nil, err
+		}
+		return &omni.SendResult{ReferenceID: 1 << 40}, nil
+	})
 	var we *omni.WaitError
-	if !errors.As(err, &we) || !errors.Is(err, context.DeadlineExceeded) || we.ReferenceID == 0 {
+	if !errors.As(err, &we) || !errors.Is(err, context.DeadlineExceeded) || we.ReferenceID != 1<<40 {
 		t.Fatalf("err = %v, want a *WaitError wrapping DeadlineExceeded with the referenceId", err)
 	}
 }

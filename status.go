@@ -43,8 +43,11 @@ var statusNames = [...]string{
 
 // String names the code; an unknown code reads "statusCode N".
 func (s StatusCode) String() string {
-	if s >= 0 && int(s) < len(statusNames) {
+	if s.known() {
 		return statusNames[s]
 	}
 	return "statusCode " + strconv.Itoa(int(s))
 }
+
+// known reports whether the code is one the GWS documentation names.
+func (s StatusCode) known() bool { return s >= 0 && int(s) < len(statusNames) }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/omnisdk/omni/cometd"
@@ -88,9 +91,11 @@ func typed[T Notification](channel string, fn func(T)) Handler {
 // handlers. Reconnects and re-subscriptions after a server restart happen by
 // themselves; Close ends it.
 type Subscription struct {
-	cm       *cometd.Client
+	cm     *cometd.Client
+	client *Client
+
+	mu       sync.Mutex // guards handlers, which add replaces (never changes in place), and subs
 	handlers []Handler
-	client   *Client
 	subs     []*cometd.Subscription // one per channel, for Ready
 }
 
@@ -98,7 +103,8 @@ type Subscription struct {
 // client's *http.Client (cookie jar), credentials and CSRF token, subscribes
 // to the channels the handlers need and calls them, in order, on one
 // goroutine. It returns once every subscription is accepted; a refused one is
-// an error.
+// an error. A handshake refused for the credentials matches ErrUnauthorized
+// (ErrForbidden for another 403), as a REST call would.
 func (c *Client) Subscribe(ctx context.Context, handlers ...Handler) (*Subscription, error) {
 	if c.gws == nil {
 		return nil, ErrNotConfigured
@@ -115,20 +121,37 @@ func (c *Client) Subscribe(ctx context.Context, handlers ...Handler) (*Subscript
 	if err != nil {
 		return nil, err
 	}
-	s := &Subscription{cm: cm, handlers: handlers, client: c}
+	s := &Subscription{cm: cm, handlers: slices.Clone(handlers), client: c}
 	if err := cm.Handshake(ctx); err != nil {
 		cm.Close()
-		return nil, fmt.Errorf("omni: notifications handshake: %w", err)
+		return nil, fmt.Errorf("omni: notifications handshake: %w", sentinelFor(err))
 	}
 	for _, ch := range s.channels() {
 		sub, err := cm.Subscribe(ctx, ch, s.dispatch)
 		if err != nil {
 			cm.Close()
-			return nil, fmt.Errorf("omni: subscribing to %s: %w", ch, err)
+			return nil, fmt.Errorf("omni: subscribing to %s: %w", ch, sentinelFor(err))
 		}
 		s.subs = append(s.subs, sub)
 	}
 	return s, nil
+}
+
+// sentinelFor makes a CometD failure match the sentinel a REST call with
+// the same cause matches, so a wrong password is ErrUnauthorized on every
+// path: HTTP 401, Bayeux 401, and GWS's "403::User not authenticated" are
+// ErrUnauthorized; another HTTP or Bayeux 403 is ErrForbidden.
+func sentinelFor(err error) error {
+	var se *cometd.StatusError
+	var be *cometd.Error
+	switch {
+	case errors.As(err, &se) && se.StatusCode == http.StatusUnauthorized,
+		errors.As(err, &be) && (be.Code == 401 || be.Code == 403 && strings.Contains(strings.ToLower(be.Message), "not authenticated")):
+		return fmt.Errorf("%w (%w)", ErrUnauthorized, err)
+	case errors.As(err, &se) && se.StatusCode == http.StatusForbidden, errors.As(err, &be) && be.Code == 403:
+		return fmt.Errorf("%w (%w)", ErrForbidden, err)
+	}
+	return err
 }
 
 // newCometD builds a CometD client for {base}/notifications that shares the
@@ -137,17 +160,17 @@ func (c *Client) Subscribe(ctx context.Context, handlers ...Handler) (*Subscript
 // subscriptions of one Client share CometD's browser cookie too.
 func (c *Client) newCometD() (*cometd.Client, error) {
 	opts := []cometd.Option{
-		cometd.WithHTTPClient(c.hc),
+		cometd.WithHTTPClient(c.wire),
 		cometd.WithRequestHeader(func(h http.Header) {
-			h.Set("User-Agent", c.userAgent)
+			h.Set("User-Agent", c.cfg.userAgent)
 			c.gws.auth(h)
-			c.csrf.apply(h)
+			c.gws.csrf.apply(h)
 		}),
 	}
-	if c.log != nil {
-		opts = append(opts, cometd.WithLogger(c.log))
+	if c.cfg.logger != nil {
+		opts = append(opts, cometd.WithLogger(c.cfg.logger))
 	}
-	opts = append(opts, c.cometdOpts...)
+	opts = append(opts, c.cfg.cometdOpts...)
 	return cometd.NewClient(c.gws.base+"notifications", opts...)
 }
 
@@ -171,20 +194,40 @@ func (s *Subscription) channels() []string {
 func (s *Subscription) dispatch(m *cometd.Message) {
 	n, err := DecodeNotification(m.Channel, m.Data)
 	if err != nil {
-		s.client.log.Warn("omni: undecodable notification", "channel", m.Channel, "error", err)
+		s.client.cfg.logger.Warn("omni: undecodable notification", "channel", m.Channel, "error", err)
 		n = &UnknownNotification{NotificationHeader: NotificationHeader{Channel: m.Channel, Raw: m.Data}}
 	}
+	s.mu.Lock()
+	handlers := s.handlers
+	s.mu.Unlock()
 	taken := false
-	for _, h := range s.handlers {
+	for _, h := range handlers {
 		if h.match(n) {
 			h.call(n)
 			taken = true
 		}
 	}
 	if !taken {
-		s.client.log.Debug("omni: notification with no handler", "channel", m.Channel,
+		s.client.cfg.logger.Debug("omni: notification with no handler", "channel", m.Channel,
 			"messageType", n.Header().MessageType)
 	}
+}
+
+// add subscribes to h's channel and calls h from then on.
+func (s *Subscription) add(ctx context.Context, h Handler) error {
+	s.mu.Lock()
+	prev := s.handlers
+	s.handlers = append(prev[:len(prev):len(prev)], h)
+	s.mu.Unlock()
+	sub, err := s.cm.Subscribe(ctx, h.channel, s.dispatch)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		s.handlers = prev
+		return fmt.Errorf("omni: subscribing to %s: %w", h.channel, sentinelFor(err))
+	}
+	s.subs = append(s.subs, sub)
+	return nil
 }
 
 // Done is closed when the subscription has stopped for good: after Close,
@@ -201,7 +244,10 @@ func (s *Subscription) Err() error { return s.cm.Err() }
 // when all are active, the reason when one has ended (refused, or the
 // session stopped), or ctx's error.
 func (s *Subscription) Ready(ctx context.Context) error {
-	for _, sub := range s.subs {
+	s.mu.Lock()
+	subs := slices.Clone(s.subs)
+	s.mu.Unlock()
+	for _, sub := range subs {
 		if err := sub.Ready(ctx); err != nil {
 			return fmt.Errorf("omni: notifications not ready: %w", err)
 		}

@@ -39,5 +39,20 @@ func (s *TwitterService) Send(ctx context.Context, id string, r TwitterSend) (*S
 	}
 	body := &gwsSend{OperationName: "Send", QueuePath: r.QueuePath,
 		Twitter: &fromMessage{From: r.From, Message: r.Message}, SaveLAR: r.SaveLAR}
-	return s.client.postOperation(ctx, resourcePath(s.client.twitterPath, id), body, true)
+	return s.client.postOperation(ctx, resourcePath(s.client.cfg.twitterPath, id), body, true)
+}
+
+// SendAndWait sends like Send and waits for the first Twitter state change
+// with the send's referenceId. A TwitterOperationResponse reporting failure
+// for it, or a notification of type Error, ends the wait with an
+// *OperationError; one reporting success does not end it, since the state
+// change follows. Like FacebookService.SendAndWait it is Client.Await with
+// Send as the operation; give ctx a deadline.
+func (s *TwitterService) SendAndWait(ctx context.Context, id string, r TwitterSend) (*TwitterStateChange, error) {
+	n, err := s.client.Await(ctx, Expect{Channel: ChannelTwitter, Match: is[*TwitterStateChange]},
+		func(ctx context.Context) (*SendResult, error) { return s.Send(ctx, id, r) })
+	if err != nil {
+		return nil, err
+	}
+	return n.(*TwitterStateChange), nil
 }

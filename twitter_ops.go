@@ -8,7 +8,7 @@ import "context"
 // have reached the server.
 
 func (s *TwitterService) target() target {
-	return target{prefix: s.client.twitterPath, channel: ChannelTwitter}
+	return target{prefix: s.client.cfg.twitterPath, channel: ChannelTwitter}
 }
 
 // TwitterCreate is the request of TwitterService.Create.

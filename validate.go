@@ -2,8 +2,9 @@ package omni
 
 import (
 	"fmt"
-	"net/url"
 	"unicode/utf8"
+
+	"github.com/omnisdk/omni/internal/weburl"
 )
 
 // Limits of the Messenger service, in characters (Unicode code points).
@@ -49,13 +50,14 @@ func checkLength(v *ValidationError, field, s string, min, max int) {
 	}
 }
 
-// checkHTTPURL adds a rule unless s is an absolute http or https URL.
-func checkHTTPURL(v *ValidationError, field, s string) {
-	u, err := url.Parse(s)
+// checkWebURL adds a rule unless s is an http or https URL, or a URL
+// without a scheme that starts with a host name such as "www.infobip.com"
+// (the Infobip document's own URL button, which the service accepts).
+func checkWebURL(v *ValidationError, field, s string) {
 	if s == "" {
 		v.add(field, "must not be empty")
-	} else if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		v.add(field, "must be an absolute http or https URL")
+	} else if !weburl.Valid(s) {
+		v.add(field, weburl.Rule)
 	}
 }
 
@@ -66,7 +68,8 @@ func (m Text) Validate() error {
 	return v.err()
 }
 
-// Validate checks the kind and that URL is an absolute http(s) URL.
+// Validate checks the kind and that URL is an http(s) URL (or starts with a
+// host name, such as www.example.com/a.png).
 func (m Media) Validate() error {
 	var v ValidationError
 	switch m.Kind {
@@ -74,7 +77,7 @@ func (m Media) Validate() error {
 	default:
 		v.add("type", "must be IMAGE, VIDEO, AUDIO or FILE, got %q", m.Kind)
 	}
-	checkHTTPURL(&v, "url", m.URL)
+	checkWebURL(&v, "url", m.URL)
 	return v.err()
 }
 
@@ -93,7 +96,8 @@ func (m Template) Validate() error {
 }
 
 // Validate checks the title (1 to 20 characters) and, by type, the payload
-// (1 to 1000 characters) or the URL (absolute http or https).
+// (1 to 1000 characters) or the URL (http or https, or starting with a host
+// name such as www.infobip.com, as in the vendor's example).
 func (b Button) Validate() error {
 	var v ValidationError
 	checkLength(&v, "title", b.Title, 1, MaxButtonTitleLength)
@@ -101,7 +105,7 @@ func (b Button) Validate() error {
 	case ButtonPostback:
 		checkLength(&v, "payload", b.Payload, 1, MaxPostbackPayloadLength)
 	case ButtonURL:
-		checkHTTPURL(&v, "url", b.URL)
+		checkWebURL(&v, "url", b.URL)
 	default:
 		v.add("type", "must be POSTBACK or URL, got %q", b.Type)
 	}

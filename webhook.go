@@ -13,30 +13,6 @@ import (
 // reads: 4 MiB, room for a thousand reports.
 const MaxWebhookBody = 4 << 20
 
-// ErrInvalidWebhook is matched (errors.Is) by every error of
-// ParseDeliveryReports about the request itself.
-var ErrInvalidWebhook = errors.New("omni: invalid webhook request")
-
-// WebhookError is a delivery-report push that could not be read. Status is
-// the HTTP status to answer it with: 405 for a method other than POST, 413
-// for a body over MaxWebhookBody, 400 for a body that is not a report
-// object.
-type WebhookError struct {
-	Status int
-	Err    error
-}
-
-// Error describes the problem; it never repeats the body.
-func (e *WebhookError) Error() string {
-	return fmt.Sprintf("omni: delivery reports webhook: %v", e.Err)
-}
-
-// Unwrap returns the cause, such as a *json.SyntaxError.
-func (e *WebhookError) Unwrap() error { return e.Err }
-
-// Is reports whether target is ErrInvalidWebhook.
-func (e *WebhookError) Is(target error) bool { return target == ErrInvalidWebhook }
-
 // ParseDeliveryReports reads the delivery reports the service pushes to a
 // webhook: a POST whose body is {"results":[{...},...]}, each result shaped
 // like a DeliveryReport. It reads at most MaxWebhookBody bytes and closes

@@ -2,6 +2,9 @@ package examples_test
 
 import (
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,4 +99,41 @@ func cleanEnv() []string {
 		}
 	}
 	return env
+}
+
+// TestExamplesExitOnlyFromMain: no example exits past deferred cleanup:
+// os.Exit is called only in main, and main defers nothing (the work is in
+// run, which returns its error).
+func TestExamplesExitOnlyFromMain(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("*", "main.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	for _, file := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok {
+				continue
+			}
+			ast.Inspect(fn, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.DeferStmt:
+					if fn.Name.Name == "main" {
+						t.Errorf("%s: main defers, and its os.Exit would skip that", file)
+					}
+				case *ast.CallExpr:
+					if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Exit" && fn.Name.Name != "main" {
+						if id, ok := sel.X.(*ast.Ident); ok && id.Name == "os" {
+							t.Errorf("%s: %s calls os.Exit, skipping deferred cleanup", file, fn.Name.Name)
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
 }

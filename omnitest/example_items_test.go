@@ -2,7 +2,6 @@ package omnitest_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -54,14 +53,13 @@ func ExampleServer_Script() {
 	defer c.Close()
 
 	srv.Script(omnitest.RouteFacebookSend, omnitest.Failed("Page not found"))
-	ev, _ := c.Facebook.SendAndWait(context.Background(), "01QQQG2MU214P06D", post)
-	var data struct {
-		ErrorMessage string `json:"errorMessage"`
+	_, err := c.Facebook.SendAndWait(context.Background(), "01QQQG2MU214P06D", post)
+	var failed *omni.OperationError
+	if errors.As(err, &failed) {
+		fmt.Println(failed.Notification.Header().NotificationType, failed.Message)
 	}
-	_ = json.Unmarshal(ev.Raw, &data)
-	fmt.Println(ev.NotificationType, data.ErrorMessage)
 
-	_, err := c.Twitter.SendAndWait(context.Background(), "T1",
+	_, err = c.Twitter.SendAndWait(context.Background(), "T1",
 		omni.TwitterSend{QueuePath: "/q", From: "acct", Message: "hi"}) // the default outcome
 	fmt.Println(err)
 	// Output:
@@ -130,7 +128,7 @@ func ExampleFault_GWS() {
 	_, err = c.Facebook.Send(ctx, "01QQQG2MU214P06D", post)
 	var apiErr *omni.APIError
 	errors.As(err, &apiErr)
-	fmt.Println(apiErr.HTTPStatus, int(apiErr.StatusCode), apiErr.StatusMessage)
+	fmt.Println(apiErr.HTTPStatus, int(apiErr.GWSStatusCode), apiErr.GWSStatusMessage)
 	// Output:
 	// true false
 	// 200 2 Invalid state for Send

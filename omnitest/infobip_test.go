@@ -43,13 +43,13 @@ func TestMessengerSeedExamples(t *testing.T) {
 		t.Fatalf("message ids not unique: %v", ids)
 	}
 	// The seed's template example has a URL button without a scheme
-	// ("www.infobip.com"): rejected, as the SDK rejects it.
-	r := messengerSend(t, s, "App key", fixture(t, "messenger_template_request.json"))
+	// ("www.infobip.com"): accepted, as the vendor and the SDK accept it.
+	ids = append(ids, expectSent(t, messengerSend(t, s, "App key", fixture(t, "messenger_template_request.json"))))
+	// Text that is not a URL is refused.
+	bad := strings.Replace(fixture(t, "messenger_template_request.json"), `"www.infobip.com"`, `"not a url"`, 1)
+	r := messengerSend(t, s, "App key", bad)
 	expect(t, r, 400, `{"requestError":{"serviceException":{"messageId":"BAD_REQUEST","text":"Bad request",`+
-		`"validationErrors":{"message.payload.buttons[1].url":["must be an absolute http or https URL"]}}}}`)
-	// With a scheme it is accepted.
-	fixed := strings.Replace(fixture(t, "messenger_template_request.json"), `"www.infobip.com"`, `"https://www.infobip.com"`, 1)
-	ids = append(ids, expectSent(t, messengerSend(t, s, "App key", fixed)))
+		`"validationErrors":{"message.payload.buttons[1].url":["must be an http or https URL, or a host name such as www.example.com"]}}}}`)
 
 	sent := s.MessengerMessages()
 	if len(sent) != 4 {
@@ -127,8 +127,9 @@ func TestMessengerValidation(t *testing.T) {
 		{"video", msg(`{"type":"VIDEO","url":"http://x.example/v.mp4"}`), nil},
 		{"audio", msg(`{"type":"AUDIO","url":"https://x.example/a.mp3"}`), nil},
 		{"file", msg(`{"type":"FILE","url":"https://x.example/f.pdf"}`), nil},
-		{"media no scheme", msg(`{"type":"IMAGE","url":"x.example/i.png"}`), map[string][]string{"message.url": {"must be an absolute http or https URL"}}},
-		{"media ftp", msg(`{"type":"FILE","url":"ftp://x.example/f"}`), map[string][]string{"message.url": {"must be an absolute http or https URL"}}},
+		{"media no scheme", msg(`{"type":"IMAGE","url":"x.example/i.png"}`), nil},
+		{"media not a URL", msg(`{"type":"IMAGE","url":"i.png please"}`), map[string][]string{"message.url": {"must be an http or https URL, or a host name such as www.example.com"}}},
+		{"media ftp", msg(`{"type":"FILE","url":"ftp://x.example/f"}`), map[string][]string{"message.url": {"must be an http or https URL, or a host name such as www.example.com"}}},
 		{"media no url", msg(`{"type":"IMAGE"}`), map[string][]string{"message.url": {"may not be null"}}},
 		{"typing on", msg(`{"type":"SENDER_ACTION","senderAction":"TYPING_ON"}`), nil},
 		{"typing off", msg(`{"type":"SENDER_ACTION","senderAction":"TYPING_OFF"}`), nil},
@@ -152,11 +153,11 @@ func TestMessengerValidation(t *testing.T) {
 		{"bad button", button(`{"type":"POSTBACK","title":"t","payload":"p"},{"type":"CALL","title":"t"}`),
 			map[string][]string{"message.payload.buttons[1].type": {"must be POSTBACK or URL"}}},
 		{"url button", button(`{"type":"URL","title":"t","url":"https://www.infobip.com"}`), nil},
-		{"several errors", msg(`{"type":"TEMPLATE","payload":{"type":"BUTTON","buttons":[{"type":"URL","url":"www.infobip.com"}]}}`),
+		{"several errors", msg(`{"type":"TEMPLATE","payload":{"type":"BUTTON","buttons":[{"type":"URL","url":"javascript:x"}]}}`),
 			map[string][]string{
 				"message.payload.text":             {"may not be null"},
 				"message.payload.buttons[0].title": {"may not be null"},
-				"message.payload.buttons[0].url":   {"must be an absolute http or https URL"},
+				"message.payload.buttons[0].url":   {"must be an http or https URL, or a host name such as www.example.com"},
 			}},
 	}
 	for _, tc := range cases {

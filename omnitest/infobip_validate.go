@@ -3,10 +3,10 @@ package omnitest
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"unicode/utf8"
 
 	"github.com/omnisdk/omni"
+	"github.com/omnisdk/omni/internal/weburl"
 )
 
 // The endpoint enforces the service's limits, which the SDK publishes
@@ -46,7 +46,6 @@ type templateButton struct {
 const (
 	ruleNotEmpty   = "may not be empty"
 	ruleNotNull    = "may not be null"
-	ruleHTTPURL    = "must be an absolute http or https URL"
 	ruleType       = "must be one of TEXT, IMAGE, VIDEO, AUDIO, FILE, TEMPLATE, SENDER_ACTION"
 	rulePayload    = "must be BUTTON"
 	ruleButtonType = "must be POSTBACK or URL"
@@ -63,9 +62,9 @@ func (f fieldErrors) add(field, rule string) { f[field] = append(f[field], rule)
 // the violated rules by field path ("message.text",
 // "message.payload.buttons[1].url"); nil when valid.
 //
-// URLs (media url, URL button url) must be absolute http or https URLs. The
-// vendor's own template example uses "www.infobip.com"; the simulator
-// rejects it, as the SDK does, so that both agree.
+// URLs (media url, URL button url) follow the SDK's rule (internal/weburl):
+// http or https, or a host name without a scheme such as the vendor's own
+// "www.infobip.com", so that both agree.
 func validateMessenger(req *messengerRequest) map[string][]string {
 	f := fieldErrors{}
 	if req.From == "" {
@@ -151,14 +150,13 @@ func checkSize(f fieldErrors, field string, s *string, lo, hi int) {
 	}
 }
 
-// checkURL checks s is an absolute http or https URL.
+// checkURL checks s by the SDK's URL rule (internal/weburl).
 func checkURL(f fieldErrors, field string, s *string) {
 	if s == nil {
 		f.add(field, ruleNotNull)
 		return
 	}
-	u, err := url.Parse(*s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		f.add(field, ruleHTTPURL)
+	if !weburl.Valid(*s) {
+		f.add(field, weburl.Rule)
 	}
 }

@@ -1,6 +1,7 @@
 package omnitest
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -11,7 +12,7 @@ import (
 const DefaultCometDTimeout = 30 * time.Second
 
 // Option configures a Server. Options are applied in order; a nil Option is
-// ignored.
+// an error, as in omni.NewClient and cometd.NewClient.
 type Option func(*config)
 
 type config struct {
@@ -33,12 +34,13 @@ type config struct {
 	clock         Clock
 }
 
-func newConfig(opts []Option) config {
+func newConfig(opts []Option) (config, error) {
 	c := config{cometdTimeout: DefaultCometDTimeout, pendingReads: 1}
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
+	for i, o := range opts {
+		if o == nil {
+			return config{}, fmt.Errorf("omnitest: option %d is nil", i)
 		}
+		o(&c)
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
@@ -46,7 +48,7 @@ func newConfig(opts []Option) config {
 	if c.clock == nil {
 		c.clock = realClock{}
 	}
-	return c
+	return c, nil
 }
 
 // messengerAuthConfigured reports whether any Messenger credential was given.

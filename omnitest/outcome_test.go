@@ -2,7 +2,6 @@ package omnitest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -73,16 +72,15 @@ func TestScriptFailed(t *testing.T) {
 	srv.Script(RouteTwitterSend, Failed("Unable to perform twitter operation"))
 	ctx, cancel := context.WithTimeout(context.Background(), guard)
 	defer cancel()
-	ev, err := c.Facebook.SendAndWait(ctx, "01QQQG2MU214P06D", testPost)
-	if err != nil {
-		t.Fatal(err)
+	// A notification of type Error is the send's failure: an *omni.OperationError carrying it.
+	_, err := c.Facebook.SendAndWait(ctx, "01QQQG2MU214P06D", testPost)
+	var fbErr *omni.OperationError
+	if !errors.As(err, &fbErr) || fbErr.Message != "Page not found" || fbErr.ReferenceID != 1 {
+		t.Fatalf("Facebook: %v", err)
 	}
-	var raw struct {
-		ErrorMessage string `json:"errorMessage"`
-	}
-	_ = json.Unmarshal(ev.Raw, &raw)
-	if ev.NotificationType != omni.NotificationError || raw.ErrorMessage != "Page not found" || ev.Facebook.ID != "01QQQG2MU214P06D" {
-		t.Fatalf("got %s %s", ev.NotificationType, ev.Raw)
+	ev, ok := fbErr.Notification.(*omni.FacebookStateChange)
+	if !ok || ev.NotificationType != omni.NotificationError || ev.Facebook.ID != "01QQQG2MU214P06D" {
+		t.Fatalf("got %#v", fbErr.Notification)
 	}
 	_, err = c.Twitter.SendAndWait(ctx, "T1", omni.TwitterSend{QueuePath: "/q", From: "acct", Message: "hi"})
 	var op *omni.OperationError
@@ -90,9 +88,9 @@ func TestScriptFailed(t *testing.T) {
 		t.Fatalf("Twitter: %v", err)
 	}
 	// Scripts are used up: the next send is the default.
-	ev, err = c.Facebook.SendAndWait(ctx, "01QQQG2MU214P06D", testPost)
-	if err != nil || ev.NotificationType != omni.NotificationStatusChange || ev.Facebook.State != omni.StateSent {
-		t.Fatalf("default after the script: %v %v", ev, err)
+	sent, err := c.Facebook.SendAndWait(ctx, "01QQQG2MU214P06D", testPost)
+	if err != nil || sent.NotificationType != omni.NotificationStatusChange || sent.Facebook.State != omni.StateSent {
+		t.Fatalf("default after the script: %v %v", sent, err)
 	}
 }
 

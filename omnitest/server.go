@@ -90,8 +90,12 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 func Start(addr string, opts ...Option) (*Server, error) { return start(addr, false, opts) }
 
 func start(addr string, useTLS bool, opts []Option) (*Server, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		cfg:        newConfig(opts),
+		cfg:        cfg,
 		sessions:   make(map[string]*httpSession),
 		fbSessions: make(map[string]*fbSession),
 	}

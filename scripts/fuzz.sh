@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every Fuzz target of the module with the given -fuzztime budget:
-# a count of executions ("20000x", what make test uses) or a duration ("60s").
+# Explores every Fuzz target of the module with the given -fuzztime budget:
+# a count of executions ("20000x", what make fuzz-short and .ci/run use) or a
+# duration ("60s", make fuzz). make test does not call it: plain go test runs
+# each target's seed corpus (f.Add and testdata/fuzz) as an ordinary test.
 #
-# Why make test uses a count: Go 1.26's fuzz coordinator can report a bare
+# Why fuzz-short uses a count: Go 1.26's fuzz coordinator can report a bare
 # "context deadline exceeded" failure when a duration budget ends while a
 # worker is mid-call (golang/go#75804, fixed in Go 1.27). A count budget has
 # no deadline to race. For duration budgets, a failure with exactly that
@@ -32,6 +34,12 @@ go list -f '{{.Dir}} {{.ImportPath}}' ./... | while read -r dir pkg; do
       run "$pkg" "$f" && continue
     fi
     cat "$log"
+    # A new failing input is a real bug: show it, not only its file name.
+    for input in $(grep -o 'testdata/fuzz/[^ ]*' "$log" | sort -u); do
+      echo "fuzz: failing input $input:"
+      cat "$dir/$input" 2>/dev/null || true
+      echo
+    done
     exit 1
   done
 done

@@ -48,21 +48,27 @@ var channels = []string{omnitest.AgentChannelFacebook, omnitest.AgentChannelTwit
 func main() {
 	n := flag.Int("n", 20, "with the simulator: customers of each kind to answer before exiting")
 	flag.Parse()
+	if err := start(*n); err != nil {
+		fmt.Fprintln(os.Stderr, "autoreply:", err)
+		os.Exit(1)
+	}
+}
+
+// start sets up the environment and runs the bot until it is interrupted
+// (or, with the simulator, has answered n customers of each kind); its
+// deferred cleanup runs before main exits.
+func start(n int) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	env, err := setup.New()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "autoreply:", err)
-		os.Exit(1)
+		return err
 	}
 	defer env.Close()
 	if v := os.Getenv("OMNI_CHANNELS"); v != "" {
 		channels = strings.Split(v, ",")
 	}
-	if err := run(ctx, env, *n, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "autoreply:", err)
-		os.Exit(1)
-	}
+	return run(ctx, env, n, os.Stdout)
 }
 
 // bot answers inbound items and counts what it did.

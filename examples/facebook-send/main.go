@@ -18,6 +18,15 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "facebook-send:", err)
+		os.Exit(1)
+	}
+}
+
+// run does the work; errors return through it, so deferred cleanup (the
+// simulator, the client) always runs.
+func run() error {
 	id := flag.String("id", "01QQQG2MU214P06D", "interaction id")
 	from := flag.String("from", "vitaliy_onv", "Facebook user name")
 	message := flag.String("message", "Hello Facebook!", "text to post")
@@ -26,19 +35,15 @@ func main() {
 
 	env, err := setup.New()
 	if err != nil {
-		fail(err)
+		return err
 	}
 	defer env.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *wait)
 	defer cancel()
 	ev, err := env.Client.Facebook.SendAndWait(ctx, *id, omni.FacebookSend{QueuePath: env.QueuePath, From: *from, Message: *message})
 	if err != nil {
-		fail(err)
+		return err
 	}
 	fmt.Printf("sent: referenceId=%d state=%s id=%s\n", ev.ReferenceID, ev.Facebook.State, ev.Facebook.ID)
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "facebook-send:", err)
-	os.Exit(1)
+	return nil
 }

@@ -22,6 +22,15 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "listen:", err)
+		os.Exit(1)
+	}
+}
+
+// run does the work; errors return through it, so deferred cleanup (the
+// simulator, the client) always runs.
+func run() error {
 	count := flag.Int("count", 0, "exit after this many notifications (0: until Ctrl-C)")
 	every := flag.Duration("every", 2*time.Second, "simulator only: how often to post a demo message")
 	flag.Parse()
@@ -30,7 +39,7 @@ func main() {
 	defer stop()
 	env, err := setup.New()
 	if err != nil {
-		fail(err)
+		return err
 	}
 	defer env.Close()
 
@@ -41,7 +50,7 @@ func main() {
 		got <- struct{}{}
 	}))
 	if err != nil {
-		fail(err)
+		return err
 	}
 	defer sub.Close()
 	fmt.Println("listening on", env.Where(), "(Ctrl-C to stop)")
@@ -56,15 +65,16 @@ func main() {
 	for n := 0; *count == 0 || n < *count; {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-sub.Done():
-			fail(fmt.Errorf("subscription ended: %w", sub.Err()))
+			return fmt.Errorf("subscription ended: %w", sub.Err())
 		case <-got:
 			n++
 		case <-tick:
 			go demoPost(ctx, env)
 		}
 	}
+	return nil
 }
 
 func demoPost(ctx context.Context, env *setup.Env) {
@@ -72,9 +82,4 @@ func demoPost(ctx context.Context, env *setup.Env) {
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintln(os.Stderr, "demo post:", err)
 	}
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "listen:", err)
-	os.Exit(1)
 }

@@ -22,6 +22,15 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "messenger-send:", err)
+		os.Exit(1)
+	}
+}
+
+// run does the work; errors return through it, so deferred cleanup (the
+// simulator, the client) always runs.
+func run() error {
 	typ := flag.String("type", "TEXT", "TEXT, IMAGE, VIDEO, AUDIO, FILE, TEMPLATE or SENDER_ACTION")
 	text := flag.String("text", "Hello, World!", "text (TEXT, TEMPLATE)")
 	url := flag.String("url", "https://example.com/img/shirt.png", "media URL (IMAGE, VIDEO, AUDIO, FILE)")
@@ -31,20 +40,21 @@ func main() {
 
 	msg, err := build(omni.MessageType(strings.ToUpper(*typ)), *text, *url, *buttons, omni.Action(*action))
 	if err != nil {
-		fail(err)
+		return err
 	}
 	env, err := setup.New()
 	if err != nil {
-		fail(err)
+		return err
 	}
 	defer env.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	out, err := env.Client.Messenger.SendSingle(ctx, omni.SingleMessage{From: env.AppKey, To: env.UserKey, Message: msg})
 	if err != nil {
-		fail(err)
+		return err
 	}
 	fmt.Printf("sent %s: messageId=%s status=%s/%s\n", msg.Type(), out.MessageID, out.Status.GroupID, out.Status.Name)
+	return nil
 }
 
 func build(typ omni.MessageType, text, url, buttons string, action omni.Action) (omni.Message, error) {
@@ -71,9 +81,4 @@ func build(typ omni.MessageType, text, url, buttons string, action omni.Action) 
 		return omni.ButtonTemplate(text, bs...), nil
 	}
 	return nil, fmt.Errorf("unknown -type %q", typ)
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "messenger-send:", err)
-	os.Exit(1)
 }

@@ -19,6 +19,15 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "twitter-send:", err)
+		os.Exit(1)
+	}
+}
+
+// run does the work; errors return through it, so deferred cleanup (the
+// simulator, the client) always runs.
+func run() error {
 	id := flag.String("id", "010QQG2MU214P06D", "interaction id")
 	from := flag.String("from", "vitaliy_onv", "Twitter user name")
 	message := flag.String("message", "Hello Twitter!", "text to tweet")
@@ -28,19 +37,15 @@ func main() {
 
 	env, err := setup.New(omni.WithTwitterPath(*path))
 	if err != nil {
-		fail(err)
+		return err
 	}
 	defer env.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *wait)
 	defer cancel()
 	ev, err := env.Client.Twitter.SendAndWait(ctx, *id, omni.TwitterSend{QueuePath: env.QueuePath, From: *from, Message: *message})
 	if err != nil {
-		fail(err)
+		return err
 	}
 	fmt.Printf("sent: referenceId=%d state=%s id=%s\n", ev.ReferenceID, ev.Tweet.State, ev.Tweet.ID)
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "twitter-send:", err)
-	os.Exit(1)
+	return nil
 }

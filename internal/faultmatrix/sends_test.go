@@ -63,8 +63,8 @@ func describe(err error) string {
 	switch {
 	case errors.As(err, &api):
 		s := fmt.Sprintf("*APIError HTTP %d", api.HTTPStatus)
-		if api.StatusCode != 0 {
-			s += fmt.Sprintf(" statusCode %d", int(api.StatusCode))
+		if api.GWSStatusCode != 0 {
+			s += fmt.Sprintf(" statusCode %d", int(api.GWSStatusCode))
 		}
 		for _, k := range []struct {
 			e    error

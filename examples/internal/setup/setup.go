@@ -21,7 +21,8 @@ type Env struct {
 
 // New reads OMNI_BASE_URL, OMNI_USER, OMNI_PASSWORD, OMNI_MESSENGER_URL,
 // OMNI_MESSENGER_KEY, OMNI_APP_KEY, OMNI_USER_KEY and OMNI_QUEUE_PATH. Without
-// OMNI_BASE_URL it starts the simulator on a free loopback port.
+// OMNI_BASE_URL it starts the simulator on a free loopback port for GWS, and
+// for Messenger too unless OMNI_MESSENGER_URL names a real one.
 func New(opts ...omni.Option) (*Env, error) {
 	e := &Env{
 		AppKey:    getenv("OMNI_APP_KEY", "8F0792F86035A9F4290821F1EE6BC06A"),
@@ -35,7 +36,10 @@ func New(opts ...omni.Option) (*Env, error) {
 			return nil, fmt.Errorf("starting the simulator: %w", err)
 		}
 		e.Simulator = srv
-		base, messenger = srv.URL(), srv.MessengerURL()
+		base = srv.URL()
+		if messenger == "" {
+			messenger = srv.MessengerURL()
+		}
 	}
 	all := []omni.Option{omni.WithBasicAuth(getenv("OMNI_USER", "agent1"), getenv("OMNI_PASSWORD", "demo"))}
 	if messenger != "" {

@@ -5,6 +5,7 @@ package userservice
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/omnisdk/omni"
 )
@@ -22,11 +23,12 @@ type Poster struct {
 // Publish sends text as interaction id and waits for its outcome.
 func (p *Poster) Publish(ctx context.Context, id, text string) (int64, error) {
 	ev, err := p.Client.Facebook.SendAndWait(ctx, id, omni.FacebookSend{QueuePath: p.Queue, From: p.Page, Message: text})
+	var failed *omni.OperationError
+	if errors.As(err, &failed) {
+		return failed.ReferenceID, fmt.Errorf("%w: %s", ErrRejected, failed.Message)
+	}
 	if err != nil {
 		return 0, err
-	}
-	if ev.NotificationType == omni.NotificationError {
-		return ev.ReferenceID, ErrRejected
 	}
 	return ev.ReferenceID, nil
 }

@@ -91,7 +91,7 @@ func TestSendFaults(t *testing.T) {
 	}
 	srv.Inject(omnitest.RouteFacebookSend, omnitest.Status(200).GWS(2, "Invalid state"))
 	var apiErr *omni.APIError
-	if _, err := p.Publish(ctx, "F1", "x"); !errors.As(err, &apiErr) || apiErr.StatusCode != omni.StatusInvalidState {
+	if _, err := p.Publish(ctx, "F1", "x"); !errors.As(err, &apiErr) || apiErr.GWSStatusCode != omni.StatusInvalidState {
 		t.Fatalf("200 statusCode 2: %v", err)
 	}
 	srv.Inject(omnitest.RouteAny, omnitest.Status(503).RetryAfter(0).Times(2)) // CometD is spared
