@@ -128,8 +128,11 @@ func (c *Client) currentTransport() transport {
 }
 
 // connect sends one /meta/connect and waits for its reply, at most
-// advice.timeout plus the network delay margin. The first connect after a
-// handshake carries advice {timeout: 0} so the server answers at once.
+// advice.timeout plus the network delay margin. A connect sent while the
+// client is not connected (the first after a handshake, and the next one
+// after a connect failed) carries advice {timeout: 0} so the server answers
+// at once: as in CometD's JavaScript client, the client learns at once that
+// the session is back (or gone) instead of after a held connect.
 func (c *Client) connect(tr transport, first bool) (*Message, error) {
 	c.mu.Lock()
 	m := &Message{Channel: ChannelConnect, ID: c.nextID(), ClientID: c.clientID, ConnectionType: tr.name()}
@@ -137,7 +140,7 @@ func (c *Client) connect(tr transport, first bool) (*Message, error) {
 	adv := c.advice
 	state := c.state
 	c.mu.Unlock()
-	if first {
+	if first || state != StateConnected {
 		m.Advice = timeoutAdvice(0)
 	}
 	if state == StateHandshaken {
