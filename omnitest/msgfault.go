@@ -244,7 +244,10 @@ func (s *Server) CutConnections() { s.bayeuxServer().CutConnections() }
 // StallDelivery stops all CometD traffic while connections stay open: a
 // websocket writes nothing, a long-polling answer is held; messages queue.
 // ResumeDelivery writes everything held. A client sees a silent server,
-// which is what its network-delay timeout is for.
+// which is what its network-delay timeout is for. Held messages stay queued
+// for the session, not for a connection: when the client gives up on a
+// connect during the stall and connects again, ResumeDelivery writes them
+// to the newer connect, on either transport.
 func (s *Server) StallDelivery() { s.bayeuxServer().Stall() }
 
 // ResumeDelivery ends StallDelivery.
