@@ -123,16 +123,27 @@ func (rc *recorder) finish(req *Request, w *answerRecorder, fault string) {
 	}
 	req.Status = w.status
 	req.Fault = fault
-	if w.gws && w.body.Len() > 0 {
-		var env struct {
-			StatusCode  *int  `json:"statusCode"`
-			ReferenceID int64 `json:"referenceId"`
-		}
-		if json.Unmarshal(w.body.Bytes(), &env) == nil && env.StatusCode != nil {
-			req.GWSCode = *env.StatusCode
-			req.ReferenceID = env.ReferenceID
+	if w.gws {
+		if code, ref, ok := gwsEnvelope(w.body.Bytes()); ok {
+			req.GWSCode, req.ReferenceID = code, ref
 		}
 	}
+	req.ProcessedReferenceID = w.processedRef
+}
+
+// gwsEnvelope reads the statusCode and referenceId of a GWS JSON answer.
+func gwsEnvelope(body []byte) (code int, ref int64, ok bool) {
+	if len(body) == 0 {
+		return 0, 0, false
+	}
+	var env struct {
+		StatusCode  *int  `json:"statusCode"`
+		ReferenceID int64 `json:"referenceId"`
+	}
+	if json.Unmarshal(body, &env) != nil || env.StatusCode == nil {
+		return 0, 0, false
+	}
+	return *env.StatusCode, env.ReferenceID, true
 }
 
 // published adds a notification to the request that caused it.
@@ -160,9 +171,10 @@ const maxJournalBody = 64 << 10
 // answerRecorder notes the status and the start of the body written to w.
 type answerRecorder struct {
 	http.ResponseWriter
-	gws    bool // keep the body, to read the GWS envelope
-	status int
-	body   bytes.Buffer
+	gws          bool // keep the body, to read the GWS envelope
+	status       int
+	body         bytes.Buffer
+	processedRef int64 // ResetAfterProcessing: the referenceId nobody was told
 }
 
 func (a *answerRecorder) WriteHeader(code int) {

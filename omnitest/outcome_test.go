@@ -213,7 +213,7 @@ func TestJournalOutcomes(t *testing.T) {
 	if len(ok) != 1 || ok[0].GWSCode != 0 || ok[0].ReferenceID == 0 || len(ok[0].Notifications) != 1 || ok[0].Notifications[0].Delivered != 1 {
 		t.Fatalf("200: %+v", ok)
 	}
-	if r := srv.Requests(ByFault(ResetAfterProcessing())); len(r) != 1 || r[0].Status != 0 || r[0].ReferenceID != 1 || len(r[0].Notifications) != 1 {
+	if r := srv.Requests(ByFault(ResetAfterProcessing())); len(r) != 1 || r[0].Status != 0 || r[0].GWSCode != -1 || r[0].ReferenceID != 0 || r[0].ProcessedReferenceID != 1 || len(r[0].Notifications) != 1 {
 		t.Fatalf("reset after processing: %+v", r)
 	}
 	if r := srv.Requests(Faulted()); len(r) != 2 {

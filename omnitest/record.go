@@ -35,6 +35,11 @@ type Request struct {
 	GWSCode int
 	// ReferenceID is the referenceId of a GWS answer, or 0.
 	ReferenceID int64
+	// ProcessedReferenceID is, for a GWS request the server processed but
+	// never answered (ResetAfterProcessing), the referenceId it gave the
+	// request: the client never saw it, its notifications carry it. 0
+	// otherwise.
+	ProcessedReferenceID int64
 	// Fault is the fault applied, as Fault.String describes it, or "".
 	Fault string
 	// Notifications are the CometD messages the request caused (a send's
