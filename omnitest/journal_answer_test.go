@@ -36,3 +36,15 @@ func TestResetAfterProcessingJournal(t *testing.T) {
 		t.Fatalf("ByReferenceID selects an answer the client never got: %+v", got)
 	}
 }
+
+// TestWebsocketUpgradeJournal: an open websocket reads Status 101, Done
+// false, as soon as the upgrade is written.
+func TestWebsocketUpgradeJournal(t *testing.T) {
+	srv := NewServer(t)
+	c := clientFor(t, srv, "websocket")
+	subscribeFacebook(t, c) // the subscribe went over the open socket
+	open := srv.Requests(ByRoute(RouteNotifications), ByStatus(101))
+	if len(open) != 1 || open[0].Done {
+		t.Fatalf("open websocket: %+v, want one with Status 101, Done false", open)
+	}
+}

@@ -22,7 +22,9 @@ type Request struct {
 	Time     time.Time
 
 	// Outcome fields, set once the answer is written; a request still being
-	// served (a held /meta/connect, a Hang) has Status 0 and Done false.
+	// served (a held /meta/connect, a Hang) has Status 0 and Done false;
+	// an open websocket has Status 101 (from the moment the upgrade is
+	// written) and Done false.
 
 	// Done reports that the handler has returned.
 	Done bool

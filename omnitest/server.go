@@ -294,6 +294,7 @@ func (s *Server) serve(g *generation, w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	req = s.rec.addRequest(r, route, body)
+	aw.rec, aw.req = &s.rec, req
 	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, req))
 	if !s.delay(r.Context(), g) {
 		resetConn(w)
