@@ -55,7 +55,8 @@ type Fault struct {
 // GWS sets both explicitly. Messenger routes answer a requestError with a
 // messageId such as TOO_MANY_REQUESTS; CometD answers plain text. Inject
 // refuses a code outside 400..599, unless GWS gives a GWS error for a
-// 1xx..3xx answer (GWS can answer HTTP 200 with a statusCode that is not 0).
+// 2xx or 3xx answer (GWS can answer HTTP 200 with a statusCode that is not
+// 0); it always refuses the codes whose answer has no body (1xx, 204, 304).
 func Status(code int) Fault { return Fault{kind: faultStatus, status: code, times: 1} }
 
 // ResetBeforeBody closes the connection without reading the request body or
@@ -198,12 +199,20 @@ func (f Fault) check(route Route) string {
 		return ""
 	case f.status < 100 || f.status > 599:
 		return fmt.Sprintf("HTTP status %d is outside 100..599", f.status)
+	case !bodyAllowed(f.status):
+		return fmt.Sprintf("HTTP status %d carries no body, so no error body can be sent with it", f.status)
 	case f.gwsSet && v != vendorGWS:
 		return "GWS sets a GWS envelope: use it on a GWS route"
 	case f.status < 400 && !f.gwsSet:
 		return fmt.Sprintf("HTTP status %d is not an error; add GWS(code, message) for a GWS error with it", f.status)
 	}
 	return ""
+}
+
+// bodyAllowed reports whether an answer with status may carry a body
+// (RFC 9110: not 1xx, 204 or 304).
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
 // PendingFault is a fault Inject queued that has not been used up.
