@@ -1,14 +1,18 @@
 package omnitest
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
 // Notice is one notification a scripted outcome publishes: Data (anything
-// that marshals to a JSON object) on Channel, After the send's answer.
+// that marshals to a JSON object) on Channel, After the send's answer. The
+// notices of one outcome are published in the order of their After, those
+// with the same After in the order given, on either clock.
 type Notice struct {
 	Channel string
 	Data    any
@@ -74,9 +78,15 @@ func Notify(name string, build func(Send) []Notice) Outcome {
 	return Outcome{name: "Notify(" + name + ")", times: 1, build: func(s Send) ([]Notice, error) { return build(s), nil }}
 }
 
-// Then publishes o's notifications after those of the receiver (several
+// Then publishes next's notifications after those of the receiver (several
 // notifications for one request, such as Sent().Then(Sent()) for a
-// duplicate).
+// duplicate). Each part's After counts from the part before it: next's
+// notifications are delayed by the receiver's last one, so
+// Failed("x").After(time.Second).Then(Sent()) publishes the failure and
+// then Sent, both a second after the answer, and
+// Sent().Then(Sent().After(time.Second)) publishes the second Sent a
+// second after the first. After on the whole, (a.Then(b)).After(d), delays
+// both parts by d.
 func (o Outcome) Then(next Outcome) Outcome {
 	first, second := o.build, next.build
 	o.name += ".Then(" + next.name + ")"
@@ -89,7 +99,16 @@ func (o Outcome) Then(next Outcome) Outcome {
 			return nil, err
 		}
 		b, err := second(s)
-		return append(append([]Notice(nil), a...), b...), err
+		var base time.Duration // when the receiver's last notification goes out
+		for _, n := range a {
+			base = max(base, n.After)
+		}
+		out := append([]Notice(nil), a...)
+		for _, n := range b {
+			n.After += base
+			out = append(out, n)
+		}
+		return out, err
 	}
 	return o
 }
@@ -287,11 +306,21 @@ func (s *Server) outcome(req *Request, send Send) {
 		}
 		notices = ns
 	}
-	for _, n := range notices {
-		if n.After > 0 {
-			n := n
-			s.after(n.After, func() { s.publish(req, n.Channel, n.Data) })
-			continue
+	s.publishNotices(req, notices, 0)
+}
+
+// publishNotices publishes notices in the order of their After (stable),
+// the first ones once elapsed (the time already waited) has reached their
+// After, and schedules the rest as one chain: separate timers due at
+// nearly the same time could run in either order on the real clock.
+func (s *Server) publishNotices(req *Request, notices []Notice, elapsed time.Duration) {
+	notices = slices.Clone(notices)
+	slices.SortStableFunc(notices, func(a, b Notice) int { return cmp.Compare(a.After, b.After) })
+	for i, n := range notices {
+		if n.After > elapsed {
+			rest := notices[i:]
+			s.after(n.After-elapsed, func() { s.publishNotices(req, rest, n.After) })
+			return
 		}
 		s.publish(req, n.Channel, n.Data)
 	}
