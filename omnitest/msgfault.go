@@ -31,7 +31,8 @@ const (
 type MessageFault struct {
 	kind   msgFaultKind
 	delay  time.Duration
-	times  int
+	times  int    // uses asked for (1 by default)
+	count  string // the Times and Always calls as made, for String
 	misuse string
 }
 
@@ -59,18 +60,24 @@ func DuplicateMessage() MessageFault { return MessageFault{kind: msgDuplicate, t
 func ReorderMessage() MessageFault { return MessageFault{kind: msgReorder, times: 1} }
 
 // Times makes the fault apply to the next n messages of its channel.
+// InjectMessage refuses n < 1, and Times combined with Always (in either
+// order).
 func (f MessageFault) Times(n int) MessageFault {
-	if n < 1 && f.misuse == "" {
-		f.misuse = fmt.Sprintf("Times(%d): n must be at least 1 (Always never runs out)", n)
+	if why := timesMisuse(n, f.count); why != "" && f.misuse == "" {
+		f.misuse = why
 	}
 	f.times = n
+	f.count += fmt.Sprintf(".Times(%d)", n)
 	return f
 }
 
 // Always makes the fault apply to every message of its channel until
-// ClearFaults.
+// ClearFaults. InjectMessage refuses it combined with Times.
 func (f MessageFault) Always() MessageFault {
-	f.times = always
+	if why := alwaysMisuse(f.count); why != "" && f.misuse == "" {
+		f.misuse = why
+	}
+	f.count += ".Always()"
 	return f
 }
 
@@ -89,13 +96,7 @@ func (f MessageFault) String() string {
 	default:
 		return "MessageFault{}"
 	}
-	switch {
-	case f.times == always:
-		s += ".Always()"
-	case f.times != 1:
-		s += fmt.Sprintf(".Times(%d)", f.times)
-	}
-	return s
+	return s + f.count
 }
 
 type msgFaultEntry struct {
@@ -134,7 +135,7 @@ func (s *Server) InjectMessage(channel string, f MessageFault) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.msgFaults = append(s.msgFaults, &msgFaultEntry{channel: channel, f: f, left: f.times})
+	s.msgFaults = append(s.msgFaults, &msgFaultEntry{channel: channel, f: f, left: usesLeft(f.times, f.count)})
 	return nil
 }
 

@@ -39,7 +39,8 @@ type Send struct {
 type Outcome struct {
 	name   string
 	build  func(Send) ([]Notice, error)
-	times  int
+	times  int    // uses asked for (1 by default)
+	count  string // the Times and Always calls as made, for String
 	misuse string
 }
 
@@ -89,9 +90,12 @@ func Notify(name string, build func(Send) []Notice) Outcome {
 // both parts by d.
 func (o Outcome) Then(next Outcome) Outcome {
 	first, second := o.build, next.build
-	o.name += ".Then(" + next.name + ")"
+	o.name += ".Then(" + next.String() + ")"
 	if o.misuse == "" {
 		o.misuse = next.misuse
+	}
+	if next.count != "" {
+		o.note("Times and Always count the whole outcome: call them after Then, not inside it")
 	}
 	o.build = func(s Send) ([]Notice, error) {
 		a, err := first(s)
@@ -134,18 +138,23 @@ func (o Outcome) After(d time.Duration) Outcome {
 }
 
 // Times makes o answer the next n requests of its route (default 1).
+// Script refuses n < 1, and Times combined with Always (in either order).
 func (o Outcome) Times(n int) Outcome {
-	if n < 1 {
-		o.note(fmt.Sprintf("Times(%d): n must be at least 1 (Always never runs out)", n))
+	if why := timesMisuse(n, o.count); why != "" {
+		o.note(why)
 	}
 	o.times = n
+	o.count += fmt.Sprintf(".Times(%d)", n)
 	return o
 }
 
 // Always makes o answer every later request of its route, until
-// ClearScripts.
+// ClearScripts. Script refuses it combined with Times.
 func (o Outcome) Always() Outcome {
-	o.times = always
+	if why := alwaysMisuse(o.count); why != "" {
+		o.note(why)
+	}
+	o.count += ".Always()"
 	return o
 }
 
@@ -160,13 +169,7 @@ func (o Outcome) String() string {
 	if o.build == nil {
 		return "Outcome{}"
 	}
-	switch {
-	case o.times == always:
-		return o.name + ".Always()"
-	case o.times != 1:
-		return o.name + fmt.Sprintf(".Times(%d)", o.times)
-	}
-	return o.name
+	return o.name + o.count
 }
 
 // routeNotices is what a scriptable route publishes by default and on
@@ -240,7 +243,7 @@ func (s *Server) Script(route Route, o Outcome) error {
 	if s.scripts == nil {
 		s.scripts = make(map[Route][]*scriptEntry)
 	}
-	s.scripts[route] = append(s.scripts[route], &scriptEntry{o: o, left: o.times})
+	s.scripts[route] = append(s.scripts[route], &scriptEntry{o: o, left: usesLeft(o.times, o.count)})
 	return nil
 }
 

@@ -1,0 +1,66 @@
+package omnitest
+
+import (
+	"errors"
+	"testing"
+)
+
+// String shows what was asked: Times(-1) is not Always.
+func TestTimesStringShowsWhatWasAsked(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{Status(500).Times(-1).String(), "Status(500).Times(-1)"},
+		{DropMessage().Times(-1).String(), "DropMessage().Times(-1)"},
+		{Sent().Times(-1).String(), "Sent().Times(-1)"},
+		{Status(500).Always().String(), "Status(500).Always()"},
+		{Failed("x").Times(2).String(), `Failed("x").Times(2)`},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("String() = %s, want %s", tc.got, tc.want)
+		}
+	}
+}
+
+// Times and Always do not combine, in either order, for every builder; each
+// alone still works.
+func TestTimesAndAlwaysDoNotCombine(t *testing.T) {
+	s, err := Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const afterAlways = "Times(2) with Always(): use one of them (Always never runs out)"
+	const afterTimes = "Always() with Times(n): use one of them (Always never runs out)"
+	reason := func(err error) string {
+		var fe *FaultError
+		if !errors.As(err, &fe) {
+			return "accepted"
+		}
+		return fe.Reason
+	}
+	for _, tc := range []struct {
+		what string
+		err  error
+		want string
+	}{
+		{"Status(500).Always().Times(2)", s.Inject(RouteFacebookSend, Status(500).Always().Times(2)), afterAlways},
+		{"Status(500).Times(2).Always()", s.Inject(RouteFacebookSend, Status(500).Times(2).Always()), afterTimes},
+		{"DropMessage().Always().Times(2)", s.InjectMessage(ChannelFacebook, DropMessage().Always().Times(2)), afterAlways},
+		{"DropMessage().Times(2).Always()", s.InjectMessage(ChannelFacebook, DropMessage().Times(2).Always()), afterTimes},
+		{"Sent().Always().Times(2)", s.Script(RouteFacebookSend, Sent().Always().Times(2)), afterAlways},
+		{"Sent().Times(2).Always()", s.Script(RouteFacebookSend, Sent().Times(2).Always()), afterTimes},
+		{"Sent().Then(Sent().Times(2))", s.Script(RouteFacebookSend, Sent().Then(Sent().Times(2))),
+			"Times and Always count the whole outcome: call them after Then, not inside it"},
+	} {
+		if got := reason(tc.err); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.what, got, tc.want)
+		}
+	}
+	if p := append(s.PendingFaults(), s.PendingMessageFaults()...); len(p) != 0 || len(s.PendingScripts()) != 0 {
+		t.Fatalf("refused ones were queued: %v %v", p, s.PendingScripts())
+	}
+	s.Inject(RouteFacebookSend, Status(500).Always())
+	s.Inject(RouteFacebookSend, Status(503).Times(2))
+	if p := s.PendingFaults(); len(p) != 2 || p[0].Left != always || p[1].Left != 2 {
+		t.Fatalf("pending %+v, want Always (-1) and 2", p)
+	}
+}
