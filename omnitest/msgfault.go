@@ -113,7 +113,8 @@ type heldMessage struct {
 
 // InjectMessage queues f for the next message published on channel (such
 // as ChannelFacebook) or on AnyChannel. Like Inject it refuses what cannot
-// apply, with a *FaultError (and, on a NewServer server, a test failure).
+// apply (a meta channel such as /meta/connect, which carries no
+// notification; a misbuilt fault), with a *FaultError (and, on a NewServer server, a test failure).
 // The faults show in PendingMessageFaults and count for
 // AssertFaultsConsumed.
 func (s *Server) InjectMessage(channel string, f MessageFault) error {
@@ -123,6 +124,8 @@ func (s *Server) InjectMessage(channel string, f MessageFault) error {
 		why = "the zero MessageFault does nothing"
 	case !strings.HasPrefix(channel, "/") || (strings.Contains(channel, "*") && channel != AnyChannel):
 		why = "channel must be a channel name such as /v2/me/facebook, or AnyChannel"
+	case channel == "/meta" || strings.HasPrefix(channel, "/meta/"):
+		why = "a meta channel carries the protocol, not notifications: message faults apply to notification channels such as /v2/me/facebook"
 	case f.misuse != "":
 		why = f.misuse
 	}

@@ -64,3 +64,23 @@ func TestTimesAndAlwaysDoNotCombine(t *testing.T) {
 		t.Fatalf("pending %+v, want Always (-1) and 2", p)
 	}
 }
+
+// A meta channel carries the protocol, never a notification: a message
+// fault on it can never apply.
+func TestInjectMessageRefusesMetaChannels(t *testing.T) {
+	s, err := Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, ch := range []string{"/meta/connect", "/meta/subscribe", "/meta"} {
+		err := s.InjectMessage(ch, DropMessage())
+		want := `omnitest: InjectMessage("` + ch + `", DropMessage()): a meta channel carries the protocol, not notifications: message faults apply to notification channels such as /v2/me/facebook`
+		if !errors.Is(err, ErrInvalidFault) || err.Error() != want {
+			t.Errorf("InjectMessage(%q) = %v\nwant %s", ch, err, want)
+		}
+	}
+	if p := s.PendingMessageFaults(); len(p) != 0 {
+		t.Fatalf("queued: %v", p)
+	}
+}
