@@ -76,6 +76,10 @@ func NoNotification() Outcome {
 // notification builders (FacebookStateChange, TwitterOperationResponse, ...)
 // or any data of its own.
 func Notify(name string, build func(Send) []Notice) Outcome {
+	if build == nil {
+		return Outcome{name: "Notify(" + name + ")", times: 1, misuse: "Notify needs a build function, not nil",
+			build: func(Send) ([]Notice, error) { return nil, nil }}
+	}
 	return Outcome{name: "Notify(" + name + ")", times: 1, build: func(s Send) ([]Notice, error) { return build(s), nil }}
 }
 

@@ -84,3 +84,21 @@ func TestInjectMessageRefusesMetaChannels(t *testing.T) {
 		t.Fatalf("queued: %v", p)
 	}
 }
+
+// Notify with a nil build was accepted and panicked in the handler of the
+// send that used it.
+func TestNotifyNilRefused(t *testing.T) {
+	s, err := Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Script(RouteFacebookSend, Notify("mine", nil))
+	want := `omnitest: Script("gws.facebook.send", Notify(mine)): Notify needs a build function, not nil`
+	if !errors.Is(err, ErrInvalidFault) || err.Error() != want {
+		t.Fatalf("Script = %v\nwant %s", err, want)
+	}
+	if p := s.PendingScripts(); len(p) != 0 {
+		t.Fatalf("queued: %v", p)
+	}
+}
