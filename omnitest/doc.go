@@ -66,7 +66,7 @@
 //     builders such as FacebookStateChange).
 //   - HTTP faults: Inject(route, Status(503)), ResetBeforeBody,
 //     ResetAfterProcessing, Hang, MalformedJSON, with RetryAfter, GWS,
-//     Times and Always. A fault that cannot apply is refused (*FaultError,
+//     Times or Always (not both). A fault that cannot apply is refused (*FaultError,
 //     and a test failure); PendingFaults and AssertFaultsConsumed show what
 //     was not used.
 //   - Message faults: InjectMessage(channel, DropMessage()) and
