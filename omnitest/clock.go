@@ -171,12 +171,11 @@ func (c *FakeClock) Pending() int {
 // has not run and wait for what is running.
 type timerSet struct {
 	mu     sync.Mutex
-	m      map[*scheduled]Timer
+	m      map[uint64]Timer // by id: every pending call has its own key
+	next   uint64
 	wg     sync.WaitGroup
 	closed bool
 }
-
-type scheduled struct{}
 
 // after runs f once d has passed on the server's clock, unless the server
 // closes first. It survives Restart. New files of the package use it for
@@ -189,9 +188,13 @@ func (s *Server) after(d time.Duration, f func()) {
 		return
 	}
 	if ts.m == nil {
-		ts.m = make(map[*scheduled]Timer)
+		ts.m = make(map[uint64]Timer)
 	}
-	e := new(scheduled)
+	// A counter, not a pointer to an empty struct: pointers to zero-size
+	// values may all be equal, which made every call share one key and
+	// left stop waiting for calls it had cancelled.
+	ts.next++
+	e := ts.next
 	ts.wg.Add(1)
 	ts.m[e] = s.clock.AfterFunc(d, func() {
 		ts.mu.Lock()

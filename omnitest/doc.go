@@ -66,9 +66,9 @@
 //     builders such as FacebookStateChange).
 //   - HTTP faults: Inject(route, Status(503)), ResetBeforeBody,
 //     ResetAfterProcessing, Hang, MalformedJSON, with RetryAfter, GWS,
-//     Times and Always. A fault that cannot apply is refused (*FaultError,
-//     and a test failure); PendingFaults and AssertFaultsConsumed show what
-//     was not used.
+//     Times or Always (not both). A fault that cannot apply is refused
+//     (*FaultError, and a test failure); PendingFaults and
+//     AssertFaultsConsumed show what was not used.
 //   - Message faults: InjectMessage(channel, DropMessage()) and
 //     DelayMessage, DuplicateMessage, ReorderMessage act on the
 //     notification stream whatever the transport; CutConnections and

@@ -26,9 +26,6 @@ var faultNames = map[faultKind]string{
 	faultResetAfterProcessing: "ResetAfterProcessing", faultHang: "Hang", faultMalformed: "MalformedJSON",
 }
 
-// always is Fault.times for a fault that never runs out.
-const always = -1
-
 // Fault describes a misbehaviour injected with Server.Inject. Build one with
 // Status, ResetBeforeBody, ResetAfterProcessing, Hang or MalformedJSON; by
 // default it applies to the next matching request only (see Times and
@@ -42,7 +39,8 @@ type Fault struct {
 	gwsSet     bool
 	retryAfter time.Duration
 	hasRetry   bool
-	times      int    // uses; always for Always
+	times      int    // uses asked for (1 by default)
+	count      string // the Times and Always calls as made, for String
 	misuse     string // the first builder misuse, reported by Inject
 }
 
@@ -55,7 +53,8 @@ type Fault struct {
 // GWS sets both explicitly. Messenger routes answer a requestError with a
 // messageId such as TOO_MANY_REQUESTS; CometD answers plain text. Inject
 // refuses a code outside 400..599, unless GWS gives a GWS error for a
-// 1xx..3xx answer (GWS can answer HTTP 200 with a statusCode that is not 0).
+// 2xx or 3xx answer (GWS can answer HTTP 200 with a statusCode that is not
+// 0); it always refuses the codes whose answer has no body (1xx, 204, 304).
 func Status(code int) Fault { return Fault{kind: faultStatus, status: code, times: 1} }
 
 // ResetBeforeBody closes the connection without reading the request body or
@@ -110,18 +109,24 @@ func (f Fault) RetryAfter(d time.Duration) Fault {
 }
 
 // Times makes the fault apply to the next n matching requests (default 1).
-// Inject refuses n < 1; Always is the fault without end.
+// Inject refuses n < 1, and Times combined with Always (in either order):
+// Always is the fault without end.
 func (f Fault) Times(n int) Fault {
-	if n < 1 {
-		f.note(fmt.Sprintf("Times(%d): n must be at least 1 (Always never runs out)", n))
+	if why := timesMisuse(n, f.count); why != "" {
+		f.note(why)
 	}
 	f.times = n
+	f.count += fmt.Sprintf(".Times(%d)", n)
 	return f
 }
 
-// Always makes the fault apply to every matching request until ClearFaults.
+// Always makes the fault apply to every matching request until
+// ClearFaults. Inject refuses it combined with Times.
 func (f Fault) Always() Fault {
-	f.times = always
+	if why := alwaysMisuse(f.count); why != "" {
+		f.note(why)
+	}
+	f.count += ".Always()"
 	return f
 }
 
@@ -151,12 +156,7 @@ func (f Fault) String() string {
 	if f.hasRetry {
 		fmt.Fprintf(&b, ".RetryAfter(%v)", f.retryAfter)
 	}
-	switch {
-	case f.times == always:
-		b.WriteString(".Always()")
-	case f.times != 1:
-		fmt.Fprintf(&b, ".Times(%d)", f.times)
-	}
+	b.WriteString(f.count)
 	return b.String()
 }
 
@@ -198,12 +198,20 @@ func (f Fault) check(route Route) string {
 		return ""
 	case f.status < 100 || f.status > 599:
 		return fmt.Sprintf("HTTP status %d is outside 100..599", f.status)
+	case !bodyAllowed(f.status):
+		return fmt.Sprintf("HTTP status %d carries no body, so no error body can be sent with it", f.status)
 	case f.gwsSet && v != vendorGWS:
 		return "GWS sets a GWS envelope: use it on a GWS route"
 	case f.status < 400 && !f.gwsSet:
 		return fmt.Sprintf("HTTP status %d is not an error; add GWS(code, message) for a GWS error with it", f.status)
 	}
 	return ""
+}
+
+// bodyAllowed reports whether an answer with status may carry a body
+// (RFC 9110: not 1xx, 204 or 304).
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
 // PendingFault is a fault Inject queued that has not been used up.
@@ -235,7 +243,7 @@ func (s *Server) Inject(route Route, f Fault) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultEntry{route: route, f: f, left: f.times})
+	s.faults = append(s.faults, &faultEntry{route: route, f: f, left: usesLeft(f.times, f.count)})
 	return nil
 }
 

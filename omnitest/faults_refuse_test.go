@@ -181,3 +181,27 @@ func TestStatusFaultChosenGWSCode(t *testing.T) {
 	s.Inject(RouteVersion, Status(503).GWS(12, "Unable to retrieve resource"))
 	expect(t, c.do(http.MethodGet, v, ""), 503, `{"statusCode":12,"statusMessage":"Unable to retrieve resource"}`)
 }
+
+// A status whose answer has no body (1xx, 204, 304) cannot carry the GWS
+// envelope GWS(code, message) promises; Inject used to accept it.
+func TestInjectRefusesBodylessStatus(t *testing.T) {
+	s, err := Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, code := range []int{100, 101, 204, 304} {
+		f := Status(code).GWS(4, "boom")
+		err := s.Inject(RouteVersion, f)
+		want := fmt.Sprintf(`omnitest: Inject("gws.version", Status(%d).GWS(4, "boom")): HTTP status %d carries no body, so no error body can be sent with it`, code, code)
+		if !errors.Is(err, ErrInvalidFault) || err.Error() != want {
+			t.Errorf("Inject(%s) = %v\nwant %s", f, err, want)
+		}
+	}
+	if p := s.PendingFaults(); len(p) != 0 {
+		t.Fatalf("refused faults were queued: %v", p)
+	}
+	if err := s.Inject(RouteVersion, Status(200).GWS(4, "boom")); err != nil {
+		t.Fatalf("200 with a GWS error is a GWS answer: %v", err)
+	}
+}

@@ -20,9 +20,9 @@ func ByRoute(route Route) RequestFilter { return func(r *Request) bool { return 
 func ByMethod(m string) RequestFilter { return func(r *Request) bool { return r.Method == m } }
 
 // ByStatus selects the requests answered with HTTP status code (0: no
-// answer).
+// answer; 101 selects a websocket upgrade while the socket is still open).
 func ByStatus(code int) RequestFilter {
-	return func(r *Request) bool { return r.Done && r.Status == code }
+	return func(r *Request) bool { return r.Status == code && (code != 0 || r.Done) }
 }
 
 // ByGWSCode selects the GWS answers with statusCode code.
@@ -123,16 +123,35 @@ func (rc *recorder) finish(req *Request, w *answerRecorder, fault string) {
 	}
 	req.Status = w.status
 	req.Fault = fault
-	if w.gws && w.body.Len() > 0 {
-		var env struct {
-			StatusCode  *int  `json:"statusCode"`
-			ReferenceID int64 `json:"referenceId"`
-		}
-		if json.Unmarshal(w.body.Bytes(), &env) == nil && env.StatusCode != nil {
-			req.GWSCode = *env.StatusCode
-			req.ReferenceID = env.ReferenceID
+	if w.gws {
+		if code, ref, ok := gwsEnvelope(w.body.Bytes()); ok {
+			req.GWSCode, req.ReferenceID = code, ref
 		}
 	}
+	req.ProcessedReferenceID = w.processedRef
+}
+
+// upgraded records a websocket upgrade's 101 as soon as it is written, so
+// that the journal reads 101 while the socket is open.
+func (rc *recorder) upgraded(req *Request) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	req.Status = http.StatusSwitchingProtocols
+}
+
+// gwsEnvelope reads the statusCode and referenceId of a GWS JSON answer.
+func gwsEnvelope(body []byte) (code int, ref int64, ok bool) {
+	if len(body) == 0 {
+		return 0, 0, false
+	}
+	var env struct {
+		StatusCode  *int  `json:"statusCode"`
+		ReferenceID int64 `json:"referenceId"`
+	}
+	if json.Unmarshal(body, &env) != nil || env.StatusCode == nil {
+		return 0, 0, false
+	}
+	return *env.StatusCode, env.ReferenceID, true
 }
 
 // published adds a notification to the request that caused it.
@@ -160,14 +179,20 @@ const maxJournalBody = 64 << 10
 // answerRecorder notes the status and the start of the body written to w.
 type answerRecorder struct {
 	http.ResponseWriter
-	gws    bool // keep the body, to read the GWS envelope
-	status int
-	body   bytes.Buffer
+	gws          bool // keep the body, to read the GWS envelope
+	status       int
+	body         bytes.Buffer
+	processedRef int64     // ResetAfterProcessing: the referenceId nobody was told
+	rec          *recorder // with req, told of a 101 when it is written
+	req          *Request
 }
 
 func (a *answerRecorder) WriteHeader(code int) {
 	if a.status == 0 {
 		a.status = code
+		if code == http.StatusSwitchingProtocols && a.rec != nil && a.req != nil {
+			a.rec.upgraded(a.req)
+		}
 	}
 	a.ResponseWriter.WriteHeader(code)
 }

@@ -31,7 +31,8 @@ const (
 type MessageFault struct {
 	kind   msgFaultKind
 	delay  time.Duration
-	times  int
+	times  int    // uses asked for (1 by default)
+	count  string // the Times and Always calls as made, for String
 	misuse string
 }
 
@@ -59,18 +60,24 @@ func DuplicateMessage() MessageFault { return MessageFault{kind: msgDuplicate, t
 func ReorderMessage() MessageFault { return MessageFault{kind: msgReorder, times: 1} }
 
 // Times makes the fault apply to the next n messages of its channel.
+// InjectMessage refuses n < 1, and Times combined with Always (in either
+// order).
 func (f MessageFault) Times(n int) MessageFault {
-	if n < 1 && f.misuse == "" {
-		f.misuse = fmt.Sprintf("Times(%d): n must be at least 1 (Always never runs out)", n)
+	if why := timesMisuse(n, f.count); why != "" && f.misuse == "" {
+		f.misuse = why
 	}
 	f.times = n
+	f.count += fmt.Sprintf(".Times(%d)", n)
 	return f
 }
 
 // Always makes the fault apply to every message of its channel until
-// ClearFaults.
+// ClearFaults. InjectMessage refuses it combined with Times.
 func (f MessageFault) Always() MessageFault {
-	f.times = always
+	if why := alwaysMisuse(f.count); why != "" && f.misuse == "" {
+		f.misuse = why
+	}
+	f.count += ".Always()"
 	return f
 }
 
@@ -89,13 +96,7 @@ func (f MessageFault) String() string {
 	default:
 		return "MessageFault{}"
 	}
-	switch {
-	case f.times == always:
-		s += ".Always()"
-	case f.times != 1:
-		s += fmt.Sprintf(".Times(%d)", f.times)
-	}
-	return s
+	return s + f.count
 }
 
 type msgFaultEntry struct {
@@ -112,7 +113,8 @@ type heldMessage struct {
 
 // InjectMessage queues f for the next message published on channel (such
 // as ChannelFacebook) or on AnyChannel. Like Inject it refuses what cannot
-// apply, with a *FaultError (and, on a NewServer server, a test failure).
+// apply (a meta channel such as /meta/connect, which carries no
+// notification; a misbuilt fault), with a *FaultError (and, on a NewServer server, a test failure).
 // The faults show in PendingMessageFaults and count for
 // AssertFaultsConsumed.
 func (s *Server) InjectMessage(channel string, f MessageFault) error {
@@ -122,6 +124,8 @@ func (s *Server) InjectMessage(channel string, f MessageFault) error {
 		why = "the zero MessageFault does nothing"
 	case !strings.HasPrefix(channel, "/") || (strings.Contains(channel, "*") && channel != AnyChannel):
 		why = "channel must be a channel name such as /v2/me/facebook, or AnyChannel"
+	case channel == "/meta" || strings.HasPrefix(channel, "/meta/"):
+		why = "a meta channel carries the protocol, not notifications: message faults apply to notification channels such as /v2/me/facebook"
 	case f.misuse != "":
 		why = f.misuse
 	}
@@ -134,7 +138,7 @@ func (s *Server) InjectMessage(channel string, f MessageFault) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.msgFaults = append(s.msgFaults, &msgFaultEntry{channel: channel, f: f, left: f.times})
+	s.msgFaults = append(s.msgFaults, &msgFaultEntry{channel: channel, f: f, left: usesLeft(f.times, f.count)})
 	return nil
 }
 
@@ -244,7 +248,10 @@ func (s *Server) CutConnections() { s.bayeuxServer().CutConnections() }
 // StallDelivery stops all CometD traffic while connections stay open: a
 // websocket writes nothing, a long-polling answer is held; messages queue.
 // ResumeDelivery writes everything held. A client sees a silent server,
-// which is what its network-delay timeout is for.
+// which is what its network-delay timeout is for. Held messages stay queued
+// for the session, not for a connection: when the client gives up on a
+// connect during the stall and connects again, ResumeDelivery writes them
+// to the newer connect, on either transport.
 func (s *Server) StallDelivery() { s.bayeuxServer().Stall() }
 
 // ResumeDelivery ends StallDelivery.

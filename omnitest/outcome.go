@@ -1,14 +1,18 @@
 package omnitest
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
 // Notice is one notification a scripted outcome publishes: Data (anything
-// that marshals to a JSON object) on Channel, After the send's answer.
+// that marshals to a JSON object) on Channel, After the send's answer. The
+// notices of one outcome are published in the order of their After, those
+// with the same After in the order given, on either clock.
 type Notice struct {
 	Channel string
 	Data    any
@@ -35,7 +39,8 @@ type Send struct {
 type Outcome struct {
 	name   string
 	build  func(Send) ([]Notice, error)
-	times  int
+	times  int    // uses asked for (1 by default)
+	count  string // the Times and Always calls as made, for String
 	misuse string
 }
 
@@ -71,17 +76,30 @@ func NoNotification() Outcome {
 // notification builders (FacebookStateChange, TwitterOperationResponse, ...)
 // or any data of its own.
 func Notify(name string, build func(Send) []Notice) Outcome {
+	if build == nil {
+		return Outcome{name: "Notify(" + name + ")", times: 1, misuse: "Notify needs a build function, not nil",
+			build: func(Send) ([]Notice, error) { return nil, nil }}
+	}
 	return Outcome{name: "Notify(" + name + ")", times: 1, build: func(s Send) ([]Notice, error) { return build(s), nil }}
 }
 
-// Then publishes o's notifications after those of the receiver (several
+// Then publishes next's notifications after those of the receiver (several
 // notifications for one request, such as Sent().Then(Sent()) for a
-// duplicate).
+// duplicate). Each part's After counts from the part before it: next's
+// notifications are delayed by the receiver's last one, so
+// Failed("x").After(time.Second).Then(Sent()) publishes the failure and
+// then Sent, both a second after the answer, and
+// Sent().Then(Sent().After(time.Second)) publishes the second Sent a
+// second after the first. After on the whole, (a.Then(b)).After(d), delays
+// both parts by d.
 func (o Outcome) Then(next Outcome) Outcome {
 	first, second := o.build, next.build
-	o.name += ".Then(" + next.name + ")"
+	o.name += ".Then(" + next.String() + ")"
 	if o.misuse == "" {
 		o.misuse = next.misuse
+	}
+	if next.count != "" {
+		o.note("Times and Always count the whole outcome: call them after Then, not inside it")
 	}
 	o.build = func(s Send) ([]Notice, error) {
 		a, err := first(s)
@@ -89,7 +107,16 @@ func (o Outcome) Then(next Outcome) Outcome {
 			return nil, err
 		}
 		b, err := second(s)
-		return append(append([]Notice(nil), a...), b...), err
+		var base time.Duration // when the receiver's last notification goes out
+		for _, n := range a {
+			base = max(base, n.After)
+		}
+		out := append([]Notice(nil), a...)
+		for _, n := range b {
+			n.After += base
+			out = append(out, n)
+		}
+		return out, err
 	}
 	return o
 }
@@ -115,18 +142,23 @@ func (o Outcome) After(d time.Duration) Outcome {
 }
 
 // Times makes o answer the next n requests of its route (default 1).
+// Script refuses n < 1, and Times combined with Always (in either order).
 func (o Outcome) Times(n int) Outcome {
-	if n < 1 {
-		o.note(fmt.Sprintf("Times(%d): n must be at least 1 (Always never runs out)", n))
+	if why := timesMisuse(n, o.count); why != "" {
+		o.note(why)
 	}
 	o.times = n
+	o.count += fmt.Sprintf(".Times(%d)", n)
 	return o
 }
 
 // Always makes o answer every later request of its route, until
-// ClearScripts.
+// ClearScripts. Script refuses it combined with Times.
 func (o Outcome) Always() Outcome {
-	o.times = always
+	if why := alwaysMisuse(o.count); why != "" {
+		o.note(why)
+	}
+	o.count += ".Always()"
 	return o
 }
 
@@ -141,13 +173,7 @@ func (o Outcome) String() string {
 	if o.build == nil {
 		return "Outcome{}"
 	}
-	switch {
-	case o.times == always:
-		return o.name + ".Always()"
-	case o.times != 1:
-		return o.name + fmt.Sprintf(".Times(%d)", o.times)
-	}
-	return o.name
+	return o.name + o.count
 }
 
 // routeNotices is what a scriptable route publishes by default and on
@@ -221,7 +247,7 @@ func (s *Server) Script(route Route, o Outcome) error {
 	if s.scripts == nil {
 		s.scripts = make(map[Route][]*scriptEntry)
 	}
-	s.scripts[route] = append(s.scripts[route], &scriptEntry{o: o, left: o.times})
+	s.scripts[route] = append(s.scripts[route], &scriptEntry{o: o, left: usesLeft(o.times, o.count)})
 	return nil
 }
 
@@ -287,11 +313,21 @@ func (s *Server) outcome(req *Request, send Send) {
 		}
 		notices = ns
 	}
-	for _, n := range notices {
-		if n.After > 0 {
-			n := n
-			s.after(n.After, func() { s.publish(req, n.Channel, n.Data) })
-			continue
+	s.publishNotices(req, notices, 0)
+}
+
+// publishNotices publishes notices in the order of their After (stable),
+// the first ones once elapsed (the time already waited) has reached their
+// After, and schedules the rest as one chain: separate timers due at
+// nearly the same time could run in either order on the real clock.
+func (s *Server) publishNotices(req *Request, notices []Notice, elapsed time.Duration) {
+	notices = slices.Clone(notices)
+	slices.SortStableFunc(notices, func(a, b Notice) int { return cmp.Compare(a.After, b.After) })
+	for i, n := range notices {
+		if n.After > elapsed {
+			rest := notices[i:]
+			s.after(n.After-elapsed, func() { s.publishNotices(req, rest, n.After) })
+			return
 		}
 		s.publish(req, n.Channel, n.Data)
 	}

@@ -2,8 +2,10 @@ package omnitest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -213,7 +215,7 @@ func TestJournalOutcomes(t *testing.T) {
 	}
 	// The client saw the reset before the server finished the request: wait for its record.
 	reset, err := srv.WaitRequest(context.Background(), ByFault(ResetAfterProcessing()))
-	if err != nil || reset.Status != 0 || reset.ReferenceID != 1 || len(reset.Notifications) != 1 {
+	if err != nil || reset.Status != 0 || reset.GWSCode != -1 || reset.ReferenceID != 0 || reset.ProcessedReferenceID != 1 || len(reset.Notifications) != 1 {
 		t.Fatalf("reset after processing: %+v %v", reset, err)
 	}
 	if r := srv.Requests(Faulted()); len(r) != 2 {
@@ -221,5 +223,50 @@ func TestJournalOutcomes(t *testing.T) {
 	}
 	if r := srv.Requests(ByMethod(http.MethodGet), ByRoute(RouteFacebookSend)); len(r) != 0 {
 		t.Fatalf("GET sends %d", len(r))
+	}
+}
+
+// TestThenAfterOrder: each part's After counts from the part before it, so
+// a Then part never overtakes a delayed receiver.
+func TestThenAfterOrder(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	states := func(p []Publication) []string {
+		var out []string
+		for _, n := range p {
+			var d struct {
+				NotificationType string `json:"notificationType"`
+			}
+			_ = json.Unmarshal(n.Data, &d)
+			out = append(out, d.NotificationType+"@"+n.Time.Sub(t0).String())
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		o       Outcome
+		advance []time.Duration
+		want    []string
+	}{
+		{Failed("first").After(time.Second).Then(Sent()), []time.Duration{time.Second},
+			[]string{"Error@1s", "StatusChange@1s"}},
+		{Sent().Then(Failed("second").After(time.Second)), []time.Duration{time.Second},
+			[]string{"StatusChange@0s", "Error@1s"}},
+		{Failed("a").After(time.Second).Then(Sent().After(time.Second)), []time.Duration{time.Second, time.Second},
+			[]string{"Error@1s", "StatusChange@2s"}},
+		{Sent().Then(Failed("b")).After(time.Second), []time.Duration{time.Second},
+			[]string{"StatusChange@1s", "Error@1s"}},
+	} {
+		t.Run(tc.o.String(), func(t *testing.T) {
+			clock := NewFakeClock(t0)
+			srv := NewServer(t, WithClock(clock))
+			c := srv.NewClient(t)
+			srv.Script(RouteFacebookSend, tc.o)
+			ref := sendDone(t, srv, c)
+			for _, d := range tc.advance {
+				clock.Advance(d)
+			}
+			if got := states(waitSend(t, srv, ref).Notifications); !slices.Equal(got, tc.want) {
+				t.Fatalf("published %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -22,7 +22,9 @@ type Request struct {
 	Time     time.Time
 
 	// Outcome fields, set once the answer is written; a request still being
-	// served (a held /meta/connect, a Hang) has Status 0 and Done false.
+	// served (a held /meta/connect, a Hang) has Status 0 and Done false;
+	// an open websocket has Status 101 (from the moment the upgrade is
+	// written) and Done false.
 
 	// Done reports that the handler has returned.
 	Done bool
@@ -35,6 +37,11 @@ type Request struct {
 	GWSCode int
 	// ReferenceID is the referenceId of a GWS answer, or 0.
 	ReferenceID int64
+	// ProcessedReferenceID is, for a GWS request the server processed but
+	// never answered (ResetAfterProcessing), the referenceId it gave the
+	// request: the client never saw it, its notifications carry it. 0
+	// otherwise.
+	ProcessedReferenceID int64
 	// Fault is the fault applied, as Fault.String describes it, or "".
 	Fault string
 	// Notifications are the CometD messages the request caused (a send's

@@ -299,6 +299,7 @@ func (s *Server) serve(g *generation, w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	req = s.rec.addRequest(r, route, body)
+	aw.rec, aw.req = &s.rec, req
 	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, req))
 	if !s.delay(r.Context(), g) {
 		resetConn(w)
@@ -317,12 +318,15 @@ func (s *Server) serve(g *generation, w http.ResponseWriter, r *http.Request) {
 			writeMalformed(aw, route)
 			return
 		case faultResetAfterProcessing:
-			// Processed in full into a writer that sends nothing: the
-			// journal keeps the answer's statusCode and referenceId, with
-			// Status 0 since nothing reached the client.
+			// Processed in full into a writer that sends nothing. The
+			// journal describes the answer the client got, none (Status 0,
+			// GWSCode -1, ReferenceID 0), and keeps the referenceId the
+			// server gave the request in ProcessedReferenceID.
 			dw := &answerRecorder{ResponseWriter: newDiscardWriter(), gws: aw.gws}
 			s.dispatch(g, dw, r, route, sub, body)
-			aw.body, aw.status = dw.body, 0
+			if _, ref, ok := gwsEnvelope(dw.body.Bytes()); ok {
+				aw.processedRef = ref
+			}
 			resetConn(w)
 			return
 		}

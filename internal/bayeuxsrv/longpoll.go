@@ -49,7 +49,11 @@ func (s *Server) serveLongPoll(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, held...)
 	case b.sess != nil:
-		out = append(out, b.sess.piggyback()...)
+		// Stalled, nothing is taken from the queue until delivery resumes,
+		// and nothing at all if the client has gone meanwhile.
+		if s.waitUnstalled(r.Context().Done(), cut) && r.Context().Err() == nil {
+			out = append(out, b.sess.piggyback()...)
+		}
 	}
 	if b.handshook != nil {
 		if _, err := r.Cookie(browserCookie); err != nil {
@@ -76,6 +80,11 @@ func (s *Server) serveLongPoll(w http.ResponseWriter, r *http.Request) {
 // otherwise after Timeout, when messages arrive, when a newer connect replaces
 // it, when the session ends, when ctx ends or when the server closes. It
 // returns the queued data messages followed by the connect reply.
+//
+// While delivery is stalled (Stall) the messages stay queued until Resume:
+// they are taken only once the answer can be written, and not at all when
+// the client gave up on this connect meanwhile (its network-delay timeout),
+// so that its next connect gets them instead of a response nobody reads.
 func (s *Server) holdConnect(ctx context.Context, cut <-chan struct{}, m *inbound, ss *session) ([][]byte, bool) {
 	ss.mu.Lock()
 	if ss.gone != alive {
@@ -86,28 +95,37 @@ func (s *Server) holdConnect(ctx context.Context, cut <-chan struct{}, m *inboun
 	ss.applyAckLocked(m)
 	immediate := ss.connects == 0 || m.wantsImmediate() || len(ss.queue) > 0
 	ss.connects++
+	mine := ss.connects
 	ss.wakeLocked(releaseReplaced) // a newer connect releases a held one
-	if immediate {
-		out := s.finishConnectLocked(m, ss, true)
-		ss.mu.Unlock()
-		return out, true
-	}
 	w := &waiter{ch: make(chan struct{})}
-	ss.held = w
-	ss.holds++
+	if !immediate {
+		ss.held = w
+	}
+	ss.holds++ // also while stalled: no expiry of a session whose connect waits
 	ss.mu.Unlock()
 
-	timer := time.NewTimer(s.opts.Timeout)
-	defer timer.Stop()
 	withData, cutNow := true, false
-	select {
-	case <-w.ch:
-	case <-timer.C:
-	case <-ctx.Done():
-		withData = false // the client is gone; keep its messages for the next connect
-	case <-cut:
-		cutNow = true // CutConnections: no answer; the messages stay queued
-	case <-s.done:
+	if !immediate {
+		timer := time.NewTimer(s.opts.Timeout)
+		select {
+		case <-w.ch:
+		case <-timer.C:
+		case <-ctx.Done():
+			withData = false // the client is gone; keep its messages for the next connect
+		case <-cut:
+			cutNow = true // CutConnections: no answer; the messages stay queued
+		case <-s.done:
+		}
+		timer.Stop()
+	}
+	if withData && !cutNow && !s.waitUnstalled(ctx.Done(), cut) {
+		select {
+		case <-s.done: // closing: answer what there is
+		case <-cut:
+			cutNow = true
+		default:
+			withData = false // the client is gone
+		}
 	}
 
 	ss.mu.Lock()
@@ -115,6 +133,11 @@ func (s *Server) holdConnect(ctx context.Context, cut <-chan struct{}, m *inboun
 	ss.holds--
 	if ss.held == w {
 		ss.held = nil
+	}
+	if ctx.Err() != nil || ss.connects != mine {
+		// Gone while stalled or just now, or replaced by a newer connect
+		// (the client gave up on this one): the newer connect takes them.
+		withData = false
 	}
 	cutNow = cutNow || isCut(cut) // a wake by data published after the cut must not beat it
 	if cutNow {

@@ -36,6 +36,7 @@ type wsPending struct {
 	sess      *session
 	deadline  time.Time
 	immediate bool
+	seq       int // the session's connect count when this one arrived
 }
 
 // serveWebSocket upgrades the request and serves the socket until it ends.
@@ -158,7 +159,7 @@ func (wc *wsConn) holdLocked(m *inbound, ss *session) {
 	ss.connects++
 	ss.wakeLocked(releaseReplaced) // releases a long-polling connect held for the session
 	ss.holds++
-	wc.pending = &wsPending{m: m, sess: ss, deadline: time.Now().Add(wc.srv.opts.Timeout), immediate: immediate}
+	wc.pending = &wsPending{m: m, sess: ss, deadline: time.Now().Add(wc.srv.opts.Timeout), immediate: immediate, seq: ss.connects}
 }
 
 // collect gathers what is due: queued replies, the held connect's reply if
@@ -184,7 +185,9 @@ func (wc *wsConn) collect(now time.Time, cut <-chan struct{}) (msgs [][]byte, ne
 		case p.immediate || !now.Before(p.deadline) || (ss.ack && len(ss.queue) > 0):
 			ss.holds--
 			wc.pending = nil
-			msgs = append(msgs, wc.srv.finishConnectLocked(p.m, ss, true)...)
+			// A connect replaced by a newer one (on another socket or by
+			// long-polling) leaves the messages queued for that one.
+			msgs = append(msgs, wc.srv.finishConnectLocked(p.m, ss, ss.connects == p.seq)...)
 		default:
 			next = p.deadline
 		}
@@ -196,7 +199,9 @@ func (wc *wsConn) collect(now time.Time, cut <-chan struct{}) (msgs [][]byte, ne
 			ss.mu.Unlock()
 			return nil, time.Time{}, true
 		}
-		if ss.gone == alive && !ss.ack {
+		// Only the socket the session delivers through drains its queue:
+		// a socket the client has left for a newer one may be unread.
+		if ss.gone == alive && !ss.ack && ss.notify == wc.wake {
 			msgs = append(msgs, ss.drainLocked()...)
 		}
 		ss.mu.Unlock()
