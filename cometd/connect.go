@@ -38,6 +38,7 @@ func (c *Client) loop() {
 			continue
 		}
 		tr := c.currentTransport()
+		sent := time.Now()
 		r, err := c.connect(tr, first)
 		if c.ctx.Err() != nil || c.leaving() {
 			return
@@ -65,7 +66,7 @@ func (c *Client) loop() {
 		if r.Successful {
 			failures, first = 0, false
 			c.mu.Lock()
-			c.lastConnected = time.Now()
+			c.lastConnected, c.lastConnectSent = time.Now(), sent
 			c.wsFailures = 0
 			c.mu.Unlock()
 			c.setState(StateConnected, nil, "", false)
@@ -84,6 +85,11 @@ func (c *Client) loop() {
 			return
 		case ReconnectHandshake:
 			rehandshake = true
+			if err := c.slowConsumerLoss(e); err != nil {
+				c.setState(StateUnconnected, err, "session lost: the handlers were too slow (delivery queue full); "+
+					"the server expired it with the messages it held", false)
+				break
+			}
 			c.setState(StateUnconnected, e, "server asked for a new handshake", false)
 		default:
 			c.setState(StateUnconnected, e, "connect unsuccessful", false)

@@ -21,6 +21,12 @@ var (
 	ErrMessageTooLarge = errors.New("cometd: message exceeds the maximum size")
 	// ErrNoReply is returned when the server did not answer a message.
 	ErrNoReply = errors.New("cometd: no reply from the server")
+	// ErrSlowConsumer is in the StateChange.Err of a session loss that
+	// followed a full delivery queue: the handlers were so slow that the
+	// client stopped reading, no /meta/connect was outstanding, and the
+	// server expired the session with the messages it held for it (see
+	// WithQueueBytes).
+	ErrSlowConsumer = errors.New("cometd: session lost while the delivery queue was full (handlers too slow): messages the server held for it are lost")
 )
 
 // Error is a Bayeux error string of the form "code:args:message", such as

@@ -223,7 +223,7 @@ func TestCometDSlowHandler(t *testing.T) {
 			srv := omnitest.NewServer(t, omnitest.WithCometDTimeout(time.Second))
 			col := newCollector()
 			col.slow = 5 * time.Millisecond
-			newSubscriber(t, srv.NotificationsURL(), channel, col, cometd.WithTransports(tr), cometd.WithQueueSize(4))
+			newSubscriber(t, srv.NotificationsURL(), channel, col, cometd.WithTransports(tr), cometd.WithQueueBytes(1200))
 			deliverAll(t, srv, col, 0, 300)
 			settle()
 			d, dups := col.count(0, 300)
