@@ -18,14 +18,16 @@ import (
 // with Handshake (or directly with Subscribe), stop it with Disconnect or
 // Close. All methods are safe for concurrent use.
 type Client struct {
-	cfg  config
-	url  string
-	hc   *http.Client
-	log  *slog.Logger
-	lp   *longPolling
-	ws   *wsTransport // nil when websocket is not among the transports
-	ids  atomic.Uint64
-	wait func(ctx context.Context, d time.Duration) bool // sleeps; replaced in tests
+	cfg config
+	url string
+	hc  *http.Client
+	log *slog.Logger
+	lp  *longPolling
+	ws  *wsTransport // nil when websocket is not among the transports
+	ids atomic.Uint64
+	// oddLogged is set once a message with an odd field was logged at Warn.
+	oddLogged atomic.Bool
+	wait      func(ctx context.Context, d time.Duration) bool // sleeps; replaced in tests
 
 	ctx    context.Context // the client's lifetime
 	cancel context.CancelFunc

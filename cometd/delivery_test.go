@@ -396,3 +396,54 @@ func TestSlowHandlerSessionLossIsReported(t *testing.T) {
 		}
 	}
 }
+
+// TestOddFieldsDoNotCostTheReply: a connect reply whose id is a number and
+// whose advice has "interval":0.0 arrives with data messages carrying
+// "id":7 and "ext":[]. Everything is delivered, the connect counts as
+// successful (no failure, no reconnect), and the oddity is logged once at
+// Warn. Before the fix the decoder refused the whole reply: the messages
+// were lost and the connect failed.
+func TestOddFieldsDoNotCostTheReply(t *testing.T) {
+	for _, tr := range []string{LongPolling, WebSocket} {
+		t.Run(tr, func(t *testing.T) {
+			f := newFake(t)
+			var logBuf syncBuffer
+			c, _ := newTestClient(t, f, WithTransports(tr),
+				WithLogger(slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+			rec := recordStates(c)
+			var got collector
+			if _, err := c.Subscribe(ctxT(t), "/o", got.handler); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "connected", func() bool { return c.State() == StateConnected })
+			var armed atomic.Int32
+			armed.Store(2) // two odd replies in a row
+			f.set(func(f *fake) {
+				f.hook = func(m msg) ([]msg, bool) {
+					if m["channel"] != ChannelConnect || armed.Add(-1) < 0 {
+						return nil, false
+					}
+					id, _ := m["id"].(string)
+					return []msg{
+						{"channel": "/o", "id": json.RawMessage("7"), "data": 1},
+						{"channel": "/o", "ext": json.RawMessage("[]"), "data": 2},
+						{"channel": ChannelConnect, "id": json.RawMessage(id), "successful": true,
+							"advice": json.RawMessage(`{"reconnect":"retry","interval":0.0,"timeout":5000}`)},
+						{"channel": "/o", "data": 3},
+					}, true
+				}
+			})
+			f.publish("/o", 0) // answers the held connect; the next two are odd
+			eventually(t, "the odd replies delivered", func() bool { return got.len() == 7 })
+			if d := strings.Join(got.data(), ","); d != "0,1,2,3,1,2,3" {
+				t.Fatalf("delivered %s", d)
+			}
+			if ev, ok := rec.find(func(ev StateChange) bool { return ev.To != StateConnected }); ok && ev.From == StateConnected {
+				t.Fatalf("the connect failed: %+v", rec.get())
+			}
+			if n := strings.Count(logBuf.String(), "tolerated a field"); n != 1 {
+				t.Fatalf("logged %d times at Warn:\n%s", n, logBuf.String())
+			}
+		})
+	}
+}
