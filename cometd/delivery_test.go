@@ -435,8 +435,16 @@ func TestOddFieldsDoNotCostTheReply(t *testing.T) {
 			})
 			f.publish("/o", 0) // answers the held connect; the next two are odd
 			eventually(t, "the odd replies delivered", func() bool { return got.len() == 7 })
-			if d := strings.Join(got.data(), ","); d != "0,1,2,3,1,2,3" {
-				t.Fatalf("delivered %s", d)
+			// 0 comes before or after the odd replies, depending on whether
+			// the connect held when the hook was set had read it.
+			var odd []string
+			for _, d := range got.data() {
+				if d != "0" {
+					odd = append(odd, d)
+				}
+			}
+			if d := strings.Join(odd, ","); d != "1,2,3,1,2,3" || len(odd) != 6 {
+				t.Fatalf("delivered %v", got.data())
 			}
 			if ev, ok := rec.find(func(ev StateChange) bool { return ev.To != StateConnected }); ok && ev.From == StateConnected {
 				t.Fatalf("the connect failed: %+v", rec.get())
