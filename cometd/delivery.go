@@ -8,9 +8,12 @@ import (
 // Handler receives the messages of a subscription. Handlers of one client
 // run one at a time, in the order the messages arrived, on the client's
 // delivery goroutine. A handler that blocks holds up delivery and, once the
-// queue is full (WithQueueSize), the client's reading from the network.
-// Handlers may call Publish, Subscribe or Unsubscribe; with a full queue such
-// a call can only complete through its context's deadline, so give it one.
+// queue is full (WithQueueBytes), the client's reading from the network,
+// which may cost the session (reported with ErrSlowConsumer). Handlers may
+// call Publish, Subscribe, Unsubscribe, Disconnect or Close; with a full
+// queue Publish, Subscribe and Unsubscribe can only complete through their
+// context's deadline, so give them one. A handler that panics is recovered
+// (see PanicError).
 type Handler func(m *Message)
 
 // metaListener is a listener registered with OnMeta.
