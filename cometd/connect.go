@@ -59,6 +59,10 @@ func (c *Client) loop() {
 			}
 			if c.unconnectedTooLong(adv) {
 				rehandshake = true
+				if err := c.slowConsumerLoss(err); err != nil {
+					c.setState(StateUnconnected, err, "session presumed lost: the handlers were too slow (delivery queue full) "+
+						"for longer than the server keeps a session", true)
+				}
 			}
 			delay = millis(adv.Interval) + c.backoff(failures)
 			continue
