@@ -9,7 +9,12 @@ import (
 // reply within ctx, then stops the client like Close, except that state
 // listeners hear of the change to StateDisconnected and queued messages are
 // still delivered before Done is closed. The returned error is the
-// disconnect's failure, if any; the client is stopped either way.
+// disconnect's failure, if any (ctx's error if it ended first); the client
+// is stopped either way. Disconnect may be called from a handler, even with
+// the delivery queue full: from its start the client no longer waits for
+// room in the queue, so the reply is read, and Disconnect returns by the
+// time ctx ends at the latest; the messages that arrived are delivered
+// after the handler returns.
 func (c *Client) Disconnect(ctx context.Context) error {
 	c.mu.Lock()
 	if c.stopped {
