@@ -48,13 +48,14 @@ func (c *Client) Disconnect(ctx context.Context) error {
 	ev := StateChange{From: c.state, To: StateDisconnected, Transport: c.tr.name(), Err: err, Reason: "disconnected"}
 	c.state, c.clientID = StateDisconnected, ""
 	c.queue.event(ev)
-	c.queue.end()
 	c.mu.Unlock()
 	c.logState(ev)
 	c.stopNetwork(ErrDisconnected)
 	if !c.waitNetwork(ctx) && err == nil {
 		err = ctx.Err()
 	}
+	// Delivery ends once what the network goroutines received is queued.
+	c.queue.end()
 	if err != nil {
 		return errors.Join(errors.New("cometd: disconnect"), err)
 	}
@@ -104,10 +105,15 @@ func (c *Client) terminate(err error) {
 	ev := StateChange{From: c.state, To: StateTerminated, Transport: c.tr.name(), Err: err, Reason: "terminal error"}
 	c.state = StateTerminated
 	c.queue.event(ev)
-	c.queue.end()
 	c.mu.Unlock()
 	c.log.Error("cometd: client terminated", "error", err.Error())
 	c.stopNetwork(err)
+	// Delivery ends once what the network goroutines received is queued;
+	// terminate may run on one of them (the connect loop), so not here.
+	go func() {
+		c.wg.Wait()
+		c.queue.end()
+	}()
 }
 
 // stopNetwork cancels the client's context, closes the transports and

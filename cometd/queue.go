@@ -96,6 +96,9 @@ func (q *deliveryQueue) put(ctx context.Context, m *Message) bool {
 			q.startLocked()
 			return true
 		}
+		if ctx.Err() != nil { // only now: unbound may have let m in since
+			return false
+		}
 		if !waited {
 			waited = true
 			if q.waiters == 0 {
@@ -113,9 +116,6 @@ func (q *deliveryQueue) put(ctx context.Context, m *Message) bool {
 		case <-ctx.Done():
 		}
 		q.mu.Lock()
-		if ctx.Err() != nil {
-			return false
-		}
 	}
 }
 
