@@ -329,82 +329,89 @@ func messageBytesQueued(c *Client) int64 {
 // message published is either delivered or covered by a StateChange whose
 // Err matches ErrSlowConsumer; and once the handler is back the client
 // re-subscribes and receives again. The same stall without a session loss
-// reports nothing and delivers everything.
+// reports nothing and delivers everything. Both transports, queues of 1,
+// 1,000 and 4,000 bytes (30 messages need about 8,000).
 func TestSlowHandlerSessionLossIsReported(t *testing.T) {
 	for _, tr := range []string{LongPolling, WebSocket} {
 		for _, expire := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/expire=%v", tr, expire), func(t *testing.T) {
-				maxInterval := 200 * time.Millisecond
-				if !expire {
-					maxInterval = time.Hour
-				}
-				srv, url, _ := bayeuxServer(t, maxInterval)
-				c, err := NewClient(url, WithTransports(tr), WithQueueBytes(1000),
-					WithBackoff(10*time.Millisecond, 50*time.Millisecond))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				rec := recordStates(c)
-				gate := make(chan struct{})
-				var got collector
-				if _, err := c.Subscribe(ctxT(t), "/slow", func(m *Message) {
-					<-gate
-					got.handler(m)
-				}); err != nil {
-					t.Fatal(err)
-				}
-				published := 0
-				for range 30 {
-					srv.Publish("/slow", published)
-					published++
-				}
-				eventually(t, "the network waiting for room", c.queue.waiting)
-				for range 10 { // held by the server for the session
-					srv.Publish("/slow", published)
-					published++
-				}
-				if expire {
-					eventually(t, "the server expiring the session", func() bool { return srv.SessionCount() == 0 })
-				}
-				close(gate)
-				resubscribed := func() bool {
-					_, ok := rec.find(func(ev StateChange) bool { return ev.Resubscribed > 0 })
-					return ok
-				}
-				if expire {
-					eventually(t, "re-subscription", resubscribed)
-					srv.Publish("/slow", published)
-					published++
-					eventually(t, "delivery after the re-subscription", func() bool {
-						d := got.data()
-						return len(d) > 0 && d[len(d)-1] == fmt.Sprint(published-1)
-					})
-				} else {
-					eventually(t, "all delivered", func() bool { return got.len() == published })
-				}
-				ev, reported := rec.find(func(ev StateChange) bool { return errors.Is(ev.Err, ErrSlowConsumer) })
-				if n := got.len(); n < published && !reported {
-					t.Fatalf("%d of %d delivered and no ErrSlowConsumer reported: %+v", n, published, rec.get())
-				}
-				if expire != reported {
-					t.Fatalf("session expired %v, ErrSlowConsumer reported %v: %+v", expire, reported, rec.get())
-				}
-				if reported {
-					var be *Error
-					if !errors.As(ev.Err, &be) || be.Code != 402 || !strings.Contains(ev.Reason, "too slow") {
-						t.Fatalf("report %+v", ev)
-					}
-				}
-				seen := map[string]bool{}
-				for _, d := range got.data() {
-					if seen[d] {
-						t.Fatalf("%s delivered twice", d)
-					}
-					seen[d] = true
-				}
-			})
+			for _, queue := range []int64{1, 1000, 4000} {
+				t.Run(fmt.Sprintf("%s/expire=%v/queue=%d", tr, expire, queue), func(t *testing.T) {
+					testSlowHandlerSessionLoss(t, tr, expire, queue)
+				})
+			}
 		}
+	}
+}
+
+func testSlowHandlerSessionLoss(t *testing.T, tr string, expire bool, queue int64) {
+	maxInterval := 200 * time.Millisecond
+	if !expire {
+		maxInterval = time.Hour
+	}
+	srv, url, _ := bayeuxServer(t, maxInterval)
+	c, err := NewClient(url, WithTransports(tr), WithQueueBytes(queue),
+		WithBackoff(10*time.Millisecond, 50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rec := recordStates(c)
+	gate := make(chan struct{})
+	var got collector
+	if _, err := c.Subscribe(ctxT(t), "/slow", func(m *Message) {
+		<-gate
+		got.handler(m)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	published := 0
+	for range 30 {
+		srv.Publish("/slow", published)
+		published++
+	}
+	eventually(t, "the network waiting for room", c.queue.waiting)
+	for range 10 { // held by the server for the session
+		srv.Publish("/slow", published)
+		published++
+	}
+	if expire {
+		eventually(t, "the server expiring the session", func() bool { return srv.SessionCount() == 0 })
+	}
+	close(gate)
+	resubscribed := func() bool {
+		_, ok := rec.find(func(ev StateChange) bool { return ev.Resubscribed > 0 })
+		return ok
+	}
+	if expire {
+		eventually(t, "re-subscription", resubscribed)
+		srv.Publish("/slow", published)
+		published++
+		eventually(t, "delivery after the re-subscription", func() bool {
+			d := got.data()
+			return len(d) > 0 && d[len(d)-1] == fmt.Sprint(published-1)
+		})
+	} else {
+		eventually(t, "all delivered", func() bool { return got.len() == published })
+	}
+	ev, reported := rec.find(func(ev StateChange) bool { return errors.Is(ev.Err, ErrSlowConsumer) })
+	if n := got.len(); n < published && !reported {
+		t.Fatalf("%d of %d delivered and no ErrSlowConsumer reported: %+v", n, published, rec.get())
+	}
+	if expire != reported {
+		t.Fatalf("session expired %v, ErrSlowConsumer reported %v: %+v", expire, reported, rec.get())
+	}
+	if reported {
+		var be *Error
+		if !errors.As(ev.Err, &be) || be.Code != 402 || !strings.Contains(ev.Reason, "too slow") {
+			t.Fatalf("report %+v", ev)
+		}
+	}
+	seen := map[string]bool{}
+	for _, d := range got.data() {
+		if seen[d] {
+			t.Fatalf("%s delivered twice", d)
+		}
+		seen[d] = true
 	}
 }
 
