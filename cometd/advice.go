@@ -2,6 +2,7 @@ package cometd
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"time"
 )
@@ -43,28 +44,23 @@ type adviceWire struct {
 	MultipleClients *bool   `json:"multiple-clients,omitempty"`
 }
 
-// UnmarshalJSON decodes advice and remembers which fields were present.
+// UnmarshalJSON decodes advice and remembers which fields were present. It
+// is as lenient as the client's decoder (decode.go): a field of the wrong
+// type is ignored, a number with a fraction is truncated. A value that is
+// not an object is an error.
 func (a *Advice) UnmarshalJSON(b []byte) error {
-	var w adviceWire
-	if err := json.Unmarshal(b, &w); err != nil {
+	d := &decoder{b: b}
+	if d.peek() != '{' {
+		return errors.New("cometd: advice is not a JSON object")
+	}
+	v, _, err := d.advice()
+	if err != nil {
 		return err
 	}
-	*a = Advice{}
-	if w.Reconnect != nil {
-		a.Reconnect, a.present = *w.Reconnect, a.present|adviceReconnect
+	if d.ws(); d.i != len(d.b) {
+		return d.syntaxError("data after the advice object")
 	}
-	if w.Interval != nil {
-		a.Interval, a.present = *w.Interval, a.present|adviceInterval
-	}
-	if w.Timeout != nil {
-		a.Timeout, a.present = *w.Timeout, a.present|adviceTimeout
-	}
-	if w.MaxInterval != nil {
-		a.MaxInterval, a.present = *w.MaxInterval, a.present|adviceMaxInterval
-	}
-	if w.MultipleClients != nil {
-		a.MultipleClients, a.present = *w.MultipleClients, a.present|adviceMultiple
-	}
+	*a = v
 	return nil
 }
 

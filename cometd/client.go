@@ -19,14 +19,16 @@ import (
 // with Handshake (or directly with Subscribe), stop it with Disconnect or
 // Close. All methods are safe for concurrent use.
 type Client struct {
-	cfg  config
-	url  string
-	hc   *http.Client
-	log  *slog.Logger
-	lp   *longPolling
-	ws   *wsTransport // nil when websocket is not among the transports
-	ids  atomic.Uint64
-	wait func(ctx context.Context, d time.Duration) bool // sleeps; replaced in tests
+	cfg config
+	url string
+	hc  *http.Client
+	log *slog.Logger
+	lp  *longPolling
+	ws  *wsTransport // nil when websocket is not among the transports
+	ids atomic.Uint64
+	// oddLogged is set once a message with an odd field was logged at Warn.
+	oddLogged atomic.Bool
+	wait      func(ctx context.Context, d time.Duration) bool // sleeps; replaced in tests
 
 	ctx    context.Context // the client's lifetime
 	cancel context.CancelFunc
@@ -62,22 +64,14 @@ type Client struct {
 	lisSeq        uint64
 	outbox        []*Message
 
-	senderOn bool         // the sender goroutine runs; it exits when the outbox is empty
-	blocked  atomic.Int32 // network goroutines blocked on a full delivery queue
+	senderOn bool // the sender goroutine runs; it exits when the outbox is empty
 
-	// delivery: msgs[head:] waits for the delivery goroutine (guarded by
-	// mu); it grows on demand, so an idle client holds no queue memory.
-	msgs         []*Message
-	head         int
-	room         chan struct{} // a message was taken while the network waited for room; made on first need
-	stateEvents  []StateChange
-	finalPending bool
-	deliverDone  chan struct{} // closed once delivery has ended for good
-	deliverOnce  sync.Once     // closes deliverDone
-	delivering   bool          // the delivery goroutine runs; it exits when idle
-	deliverEnded bool          // no delivery goroutine may start again
-	running      bool          // a handler is running
-	closedDeliv  bool
+	// queue holds what the network received until the delivery goroutine
+	// runs its handlers (queue.go has the ordering rules).
+	queue *deliveryQueue
+	// lastConnectSent is when the last /meta/connect that succeeded was
+	// sent: a stall of the queue after it explains a session loss.
+	lastConnectSent time.Time
 
 	closeOnce sync.Once
 	doneOnce  sync.Once
@@ -105,17 +99,17 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 		}
 	}
 	c := &Client{
-		cfg:         cfg,
-		url:         rawURL,
-		hc:          cfg.httpClient,
-		log:         cfg.logger,
-		advice:      defaultAdvice(),
-		pending:     map[string]*pendingReq{},
-		subs:        map[string][]*Subscription{},
-		deliverDone: make(chan struct{}),
-		done:        make(chan struct{}),
-		wait:        sleepCtx,
+		cfg:     cfg,
+		url:     rawURL,
+		hc:      cfg.httpClient,
+		log:     cfg.logger,
+		advice:  defaultAdvice(),
+		pending: map[string]*pendingReq{},
+		subs:    map[string][]*Subscription{},
+		done:    make(chan struct{}),
+		wait:    sleepCtx,
 	}
+	c.queue = newDeliveryQueue(cfg.queueBytes, c.dispatch, c.notify, c.closeDone)
 	if c.hc == nil {
 		jar, _ := cookiejar.New(nil)
 		c.hc = &http.Client{Jar: jar}

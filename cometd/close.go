@@ -9,7 +9,12 @@ import (
 // reply within ctx, then stops the client like Close, except that state
 // listeners hear of the change to StateDisconnected and queued messages are
 // still delivered before Done is closed. The returned error is the
-// disconnect's failure, if any; the client is stopped either way.
+// disconnect's failure, if any (ctx's error if it ended first); the client
+// is stopped either way. Disconnect may be called from a handler, even with
+// the delivery queue full: from its start the client no longer waits for
+// room in the queue, so the reply is read, and Disconnect returns by the
+// time ctx ends at the latest; the messages that arrived are delivered
+// after the handler returns.
 func (c *Client) Disconnect(ctx context.Context) error {
 	c.mu.Lock()
 	if c.stopped {
@@ -18,6 +23,10 @@ func (c *Client) Disconnect(ctx context.Context) error {
 	}
 	id, tr := c.clientID, c.tr
 	c.mu.Unlock()
+	// From here on the network never waits for the handlers: Disconnect may
+	// be called by a handler, with the queue full, and its reply (or the
+	// messages ahead of it) must not wait for that handler to return.
+	c.queue.unbound()
 	c.setState(StateDisconnecting, nil, "disconnect requested", false)
 	var err error
 	if id != "" {
@@ -38,12 +47,15 @@ func (c *Client) Disconnect(ctx context.Context) error {
 	c.stopped, c.stopErr = true, ErrDisconnected
 	ev := StateChange{From: c.state, To: StateDisconnected, Transport: c.tr.name(), Err: err, Reason: "disconnected"}
 	c.state, c.clientID = StateDisconnected, ""
-	c.pushStateLocked(ev)
-	c.finalPending = true
+	c.queue.event(ev)
 	c.mu.Unlock()
 	c.logState(ev)
 	c.stopNetwork(ErrDisconnected)
-	c.wg.Wait()
+	if !c.waitNetwork(ctx) && err == nil {
+		err = ctx.Err()
+	}
+	// Delivery ends once what the network goroutines received is queued.
+	c.queue.end()
 	if err != nil {
 		return errors.Join(errors.New("cometd: disconnect"), err)
 	}
@@ -64,20 +76,13 @@ func (c *Client) Close() error {
 			c.stopped, c.stopErr = true, ErrClosed
 			c.state = StateDisconnected
 		}
-		c.closedDeliv = true
-		running := c.running
-		idle := !c.delivering
-		c.deliverEnded = true
-		dropped := c.queuedLocked()
 		stopErr := c.stopErr
 		c.mu.Unlock()
+		dropped, running := c.queue.close()
 		c.stopNetwork(stopErr)
 		c.wg.Wait()
-		switch {
-		case idle:
-			c.endDelivery() // no delivery goroutine: none will start again
-		case !running:
-			<-c.deliverDone // it stops before the next handler
+		if !running {
+			<-c.queue.ended() // the delivery goroutine stops before the next handler
 		}
 		c.closeDone()
 		if dropped > 0 {
@@ -99,11 +104,16 @@ func (c *Client) terminate(err error) {
 	c.stopped, c.stopErr, c.terminalErr = true, err, err
 	ev := StateChange{From: c.state, To: StateTerminated, Transport: c.tr.name(), Err: err, Reason: "terminal error"}
 	c.state = StateTerminated
-	c.pushStateLocked(ev)
-	c.finalPending = true
+	c.queue.event(ev)
 	c.mu.Unlock()
 	c.log.Error("cometd: client terminated", "error", err.Error())
 	c.stopNetwork(err)
+	// Delivery ends once what the network goroutines received is queued;
+	// terminate may run on one of them (the connect loop), so not here.
+	go func() {
+		c.wg.Wait()
+		c.queue.end()
+	}()
 }
 
 // stopNetwork cancels the client's context, closes the transports and
@@ -116,6 +126,22 @@ func (c *Client) stopNetwork(err error) {
 		c.ws.stop()
 	}
 	c.failPending(nil, err)
+}
+
+// waitNetwork waits for the client's network goroutines, which end soon
+// after stopNetwork, or until ctx is done; it reports whether they ended.
+func (c *Client) waitNetwork(ctx context.Context) bool {
+	done := make(chan struct{})
+	go func() {
+		c.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // joinErrs joins errs, or returns nil.

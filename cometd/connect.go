@@ -41,6 +41,7 @@ func (c *Client) loop() {
 			continue
 		}
 		tr := c.currentTransport()
+		sent := time.Now()
 		r, err := c.connect(tr, first)
 		if c.ctx.Err() != nil || c.leaving() {
 			return
@@ -61,6 +62,10 @@ func (c *Client) loop() {
 			}
 			if c.unconnectedTooLong(adv) {
 				rehandshake = true
+				if err := c.slowConsumerLoss(err); err != nil {
+					c.setState(StateUnconnected, err, "session presumed lost: the handlers were too slow (delivery queue full) "+
+						"for longer than the server keeps a session", true)
+				}
 			}
 			delay = millis(adv.Interval) + c.backoff(failures)
 			continue
@@ -74,7 +79,7 @@ func (c *Client) loop() {
 			}
 			failures, first, connected = 0, false, true
 			c.mu.Lock()
-			c.lastConnected = time.Now()
+			c.lastConnected, c.lastConnectSent = time.Now(), sent
 			c.wsFailures = 0
 			c.mu.Unlock()
 			c.setState(StateConnected, nil, "", false)
@@ -92,6 +97,11 @@ func (c *Client) loop() {
 			return
 		case ReconnectHandshake:
 			rehandshake = true
+			if err := c.slowConsumerLoss(e); err != nil {
+				c.setState(StateUnconnected, err, "session lost: the handlers were too slow (delivery queue full); "+
+					"the server expired it with the messages it held", false)
+				break
+			}
 			c.setState(StateUnconnected, e, "server asked for a new handshake", false)
 			if connected {
 				// The session worked and is gone: re-handshake at once with

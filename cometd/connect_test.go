@@ -39,6 +39,10 @@ func TestDataInAnyReplyDispatchedInOrder(t *testing.T) {
 	if err := c.Publish(ctx, "/pub", "x"); err != nil {
 		t.Fatal(err)
 	}
+	// Publish returns when its reply is decoded, before the message after
+	// it in the same reply is queued: let it be, or 5 (from the connect
+	// loop's reply) may overtake it.
+	eventually(t, "the publish reply's messages", func() bool { return col.len() == 4 })
 	f.publish("/d", 5) // comes in a connect reply
 	f.publish("/d", 6)
 	eventually(t, "6 messages", func() bool { return col.len() == 6 })

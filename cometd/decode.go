@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -11,10 +13,26 @@ import (
 // The Bayeux decoder. Every message the client receives goes through it, so
 // it reads the fields of Message without reflection: profiling the
 // cross-language benchmark showed encoding/json's reflective decoding as the
-// largest client-side cost of a burst. The result is the same as
-// json.Unmarshal into Message (the differential fuzz test checks it); rare
-// nested values (advice, ext, supportedConnectionTypes) and strings with
-// escapes or non-ASCII bytes are still handed to encoding/json.
+// largest client-side cost of a burst. Rare nested values (ext,
+// supportedConnectionTypes) and strings with escapes or non-ASCII bytes are
+// still handed to encoding/json.
+//
+// It is lenient where the JSON is well formed but a field is not of the
+// type Bayeux says, as the CometD JavaScript client is (it JSON.parses the
+// body and then looks at the fields it needs): one odd field never costs the
+// rest of the reply. A numeric "id" is read as its decimal text (the JS
+// client's callback lookup coerces it the same way); a number with a
+// fraction or exponent in an advice field is truncated ("interval":0.0);
+// any other field of the wrong type ("ext":[], "channel":5,
+// "successful":"yes") is skipped as if absent, and an array element that
+// is not an object is skipped. The first such field is noted in
+// Message.odd, which the client logs. Where encoding/json accepts the
+// input the result is the same as json.Unmarshal into Message (the
+// differential fuzz test checks it); malformed JSON is still an error.
+//
+// "successful" of another type than a boolean counts as false, where the JS
+// client would take a truthy value as success: a reply whose success is
+// unclear must not activate a subscription.
 
 // maxDepth bounds the nesting of skipped values, like encoding/json.
 const maxDepth = 10000
@@ -24,6 +42,7 @@ type decoder struct {
 	b       []byte
 	i       int
 	channel string // the last channel decoded: a burst repeats it
+	odd     string // a skipped array element, noted on the next message
 }
 
 // syntaxError reports malformed JSON at the decoder's position.
@@ -87,9 +106,16 @@ func decodeEach(b []byte, fn func(*Message)) error {
 				if err := d.message(m); err != nil {
 					return err
 				}
+				if m.odd == "" {
+					m.odd = d.odd
+				}
+				d.odd = ""
 				fn(m)
 			default:
-				return d.syntaxError("array element is not a message object")
+				if err := d.skip(0); err != nil {
+					return err
+				}
+				d.odd = "array element that is not an object"
 			}
 			c := d.peek()
 			d.i++
@@ -155,7 +181,8 @@ func (d *decoder) message(m *Message) error {
 var messageKeys = []string{"channel", "id", "clientId", "version", "minimumVersion", "supportedConnectionTypes",
 	"connectionType", "subscription", "data", "successful", "error", "advice", "ext"}
 
-// field decodes the value of key into m.
+// field decodes the value of key into m. A value of the wrong type is
+// skipped (or converted, see the top of this file) and noted in m.odd.
 func (d *decoder) field(m *Message, key string) error {
 	switch key {
 	case "channel":
@@ -166,7 +193,7 @@ func (d *decoder) field(m *Message, key string) error {
 			d.i += n + 2
 			return nil
 		}
-		if err := d.strField(&m.Channel); err != nil {
+		if err := d.strField(m, key, &m.Channel); err != nil {
 			return err
 		}
 		if isPlain(m.Channel) {
@@ -174,9 +201,18 @@ func (d *decoder) field(m *Message, key string) error {
 		}
 		return nil
 	case "id":
-		return d.strField(&m.ID)
+		if c := d.peek(); c == '-' || '0' <= c && c <= '9' {
+			start := d.i
+			if err := d.number(); err != nil {
+				return err
+			}
+			m.ID = numberText(d.b[start:d.i])
+			m.noteOdd("id: number")
+			return nil
+		}
+		return d.strField(m, key, &m.ID)
 	case "clientId":
-		return d.strField(&m.ClientID)
+		return d.strField(m, key, &m.ClientID)
 	case "data":
 		raw, err := d.raw()
 		if err != nil {
@@ -195,23 +231,50 @@ func (d *decoder) field(m *Message, key string) error {
 		case 'n':
 			return d.literal("null")
 		}
-		return d.typeError(key)
+		return d.skipOdd(m, key)
 	case "error":
-		return d.strField(&m.Error)
+		return d.strField(m, key, &m.Error)
 	case "connectionType":
-		return d.strField(&m.ConnectionType)
+		return d.strField(m, key, &m.ConnectionType)
 	case "subscription":
-		return d.strField(&m.Subscription)
+		return d.strField(m, key, &m.Subscription)
 	case "version":
-		return d.strField(&m.Version)
+		return d.strField(m, key, &m.Version)
 	case "minimumVersion":
-		return d.strField(&m.MinimumVersion)
+		return d.strField(m, key, &m.MinimumVersion)
 	case "advice":
-		return d.viaJSON(&m.Advice)
+		switch d.peek() {
+		case 'n':
+			m.Advice = nil
+			return d.literal("null")
+		case '{':
+			a, odd, err := d.advice()
+			if err != nil {
+				return err
+			}
+			m.Advice = &a
+			if odd != "" {
+				m.noteOdd("advice." + odd)
+			}
+			return nil
+		}
+		m.Advice = nil
+		return d.skipOdd(m, key)
 	case "ext":
-		return d.viaJSON(&m.Ext)
+		switch d.peek() {
+		case 'n', '{':
+			return d.viaJSON(&m.Ext)
+		}
+		return d.skipOdd(m, key)
 	case "supportedConnectionTypes":
-		return d.viaJSON(&m.SupportedConnectionTypes)
+		switch d.peek() {
+		case 'n':
+			m.SupportedConnectionTypes = nil
+			return d.literal("null")
+		case '[':
+			return d.stringArray(m, key, &m.SupportedConnectionTypes)
+		}
+		return d.skipOdd(m, key)
 	}
 	for _, k := range messageKeys {
 		if strings.EqualFold(k, key) {
@@ -222,22 +285,75 @@ func (d *decoder) field(m *Message, key string) error {
 	return err
 }
 
-// viaJSON decodes the next value into v with encoding/json.
-func (d *decoder) viaJSON(v any) error {
-	raw, err := d.raw()
-	if err != nil {
+// skipOdd skips a value of the wrong type for key and notes it in m.
+func (d *decoder) skipOdd(m *Message, key string) error {
+	kind := jsonKind(d.peek())
+	if _, err := d.raw(); err != nil {
 		return err
 	}
-	return json.Unmarshal(raw, v)
+	m.noteOdd(key + ": " + kind)
+	return nil
 }
 
-// typeError reports a value of the wrong JSON type for a field.
-func (d *decoder) typeError(key string) error {
-	return fmt.Errorf("cometd: invalid value for field %q at offset %d", key, d.i)
+// jsonKind names the JSON type of a value starting with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }
 
-// strField decodes a string (or null, which leaves *p alone) into *p.
-func (d *decoder) strField(p *string) error {
+// numberText returns a JSON number as a decimal string, as JavaScript's
+// String(n) would for the integers servers echo as ids.
+func numberText(b []byte) string {
+	if bytes.ContainsAny(b, ".eE") {
+		if f, err := strconv.ParseFloat(string(b), 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1e21 {
+			return strconv.FormatFloat(f, 'f', -1, 64)
+		}
+	}
+	return string(b)
+}
+
+// stringArray decodes an array of strings into *p, skipping (and noting)
+// elements of another type.
+func (d *decoder) stringArray(m *Message, key string, p *[]string) error {
+	start := d.i
+	if err := d.skip(0); err != nil {
+		return err
+	}
+	var out []string
+	if json.Unmarshal(d.b[start:d.i], &out) == nil {
+		*p = out
+		return nil
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(d.b[start:d.i], &elems); err != nil {
+		return err
+	}
+	out = []string{}
+	for _, e := range elems {
+		var s string
+		if e = bytes.TrimSpace(e); len(e) > 0 && e[0] == '"' && json.Unmarshal(e, &s) == nil {
+			out = append(out, s)
+		}
+	}
+	*p = out
+	m.noteOdd(key + ": array with elements that are not strings")
+	return nil
+}
+
+// strField decodes a string (or null, which leaves *p alone) into *p; a
+// value of another type is skipped and noted in m.
+func (d *decoder) strField(m *Message, key string, p *string) error {
 	switch d.peek() {
 	case '"':
 		s, err := d.str()
@@ -249,7 +365,7 @@ func (d *decoder) strField(p *string) error {
 	case 'n':
 		return d.literal("null")
 	}
-	return fmt.Errorf("cometd: invalid value for a string field at offset %d", d.i)
+	return d.skipOdd(m, key)
 }
 
 // str decodes the string at d.i. Plain ASCII strings are sliced directly;
@@ -480,4 +596,126 @@ func (d *decoder) number() error {
 	}
 	d.i = i
 	return nil
+}
+
+// adviceKeys are the JSON names of Advice's fields, for case-insensitive
+// key matching as encoding/json does.
+var adviceKeys = []string{"reconnect", "interval", "timeout", "maxInterval", "multiple-clients"}
+
+// advice decodes the advice object at d.i. A field of the wrong type is
+// skipped, a number with a fraction or exponent is truncated toward zero,
+// one out of the int64 range is skipped; odd names the first such field.
+// Null leaves a field absent, as encoding/json does with a pointer field.
+func (d *decoder) advice() (a Advice, odd string, err error) {
+	note := func(s string) {
+		if odd == "" {
+			odd = s
+		}
+	}
+	d.i++ // {
+	if d.peek() == '}' {
+		d.i++
+		return a, "", nil
+	}
+	for {
+		if d.peek() != '"' {
+			return a, odd, d.syntaxError("expected an object key")
+		}
+		key, err := d.str()
+		if err != nil {
+			return a, odd, err
+		}
+		if d.peek() != ':' {
+			return a, odd, d.syntaxError("expected : after object key")
+		}
+		d.i++
+		for _, k := range adviceKeys {
+			if strings.EqualFold(k, key) {
+				key = k
+				break
+			}
+		}
+		c := d.peek()
+		start := d.i
+		if err := d.skip(0); err != nil {
+			return a, odd, err
+		}
+		v := d.b[start:d.i]
+		var bit uint8
+		var num *int64
+		switch key {
+		case "reconnect":
+			bit = adviceReconnect
+		case "interval":
+			bit, num = adviceInterval, &a.Interval
+		case "timeout":
+			bit, num = adviceTimeout, &a.Timeout
+		case "maxInterval":
+			bit, num = adviceMaxInterval, &a.MaxInterval
+		case "multiple-clients":
+			bit = adviceMultiple
+		}
+		switch {
+		case bit == 0: // unknown field
+		case c == 'n':
+			a.present &^= bit
+			switch key {
+			case "reconnect":
+				a.Reconnect = ""
+			case "multiple-clients":
+				a.MultipleClients = false
+			default:
+				*num = 0
+			}
+		case key == "reconnect" && c == '"':
+			if err := json.Unmarshal(v, &a.Reconnect); err != nil {
+				return a, odd, err
+			}
+			a.present |= bit
+		case key == "multiple-clients" && (c == 't' || c == 'f'):
+			a.MultipleClients, a.present = c == 't', a.present|bit
+		case num != nil && (c == '-' || '0' <= c && c <= '9'):
+			if n, ok := adviceNumber(v); ok {
+				*num, a.present = n, a.present|bit
+				if bytes.ContainsAny(v, ".eE") {
+					note(key + ": number with a fraction or exponent")
+				}
+			} else {
+				note(key + ": number out of range")
+			}
+		default:
+			note(key + ": " + jsonKind(c))
+		}
+		c = d.peek()
+		d.i++
+		if c == '}' {
+			return a, odd, nil
+		}
+		if c != ',' {
+			d.i--
+			return a, odd, d.syntaxError("expected , or } in object")
+		}
+	}
+}
+
+// adviceNumber reads a JSON number as an int64, truncating a fraction;
+// ok is false outside the int64 range.
+func adviceNumber(v []byte) (int64, bool) {
+	if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+		return n, true
+	}
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || f >= 1<<63 || f < -(1<<63) {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// viaJSON decodes the next value into v with encoding/json.
+func (d *decoder) viaJSON(v any) error {
+	raw, err := d.raw()
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
 }

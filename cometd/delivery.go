@@ -1,13 +1,19 @@
 package cometd
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+)
 
 // Handler receives the messages of a subscription. Handlers of one client
 // run one at a time, in the order the messages arrived, on the client's
 // delivery goroutine. A handler that blocks holds up delivery and, once the
-// queue is full (WithQueueSize), the client's reading from the network.
-// Handlers may call Publish, Subscribe or Unsubscribe; with a full queue such
-// a call can only complete through its context's deadline, so give it one.
+// queue is full (WithQueueBytes), the client's reading from the network,
+// which may cost the session (reported with ErrSlowConsumer). Handlers may
+// call Publish, Subscribe, Unsubscribe, Disconnect or Close; with a full
+// queue Publish, Subscribe and Unsubscribe can only complete through their
+// context's deadline, so give them one. A handler that panics is recovered
+// (see PanicError).
 type Handler func(m *Message)
 
 // metaListener is a listener registered with OnMeta.
@@ -67,88 +73,16 @@ func (c *Client) hasMetaListeners() bool {
 	return len(c.metaListeners) > 0
 }
 
-// enqueue puts m on the delivery queue, waiting for room (backpressure)
-// until the client stops. It reports whether m was queued.
+// enqueue puts m on the delivery queue, waiting for room while the queue
+// is full (backpressure) until the client stops. It reports whether m was
+// queued.
 func (c *Client) enqueue(m *Message) bool {
-	waited := false
-	for {
-		c.mu.Lock()
-		if len(c.msgs)-c.head < c.cfg.queueSize {
-			c.msgs = append(c.msgs, m)
-			c.startDeliverLocked()
-			c.mu.Unlock()
-			if waited {
-				c.blocked.Add(-1)
-			}
-			return true
-		}
-		if !waited {
-			// Under c.mu, so that takeLocked sees it and wakes us.
-			waited = true
-			c.blocked.Add(1)
-		}
-		if c.room == nil {
-			c.room = make(chan struct{}, 1)
-		}
-		room := c.room
-		c.mu.Unlock()
-		select {
-		case <-room:
-			continue
-		case <-c.ctx.Done(): // Close, Disconnect, terminal error
-		}
-		c.blocked.Add(-1)
-		c.log.Debug("cometd: message not delivered: client stopped", "channel", m.Channel)
-		return false
+	if c.queue.put(c.ctx, m) {
+		return true
 	}
+	c.log.Debug("cometd: message not delivered: client stopped", "channel", m.Channel)
+	return false
 }
-
-// startDeliverLocked starts the delivery goroutine unless it runs (or
-// delivery has ended for good); c.mu held. The goroutine exits when it has
-// nothing left to do, so an idle client has none.
-func (c *Client) startDeliverLocked() {
-	if c.delivering || c.deliverEnded {
-		return
-	}
-	c.delivering = true
-	go c.deliver()
-}
-
-// endDelivery closes deliverDone once.
-func (c *Client) endDelivery() {
-	c.deliverOnce.Do(func() { close(c.deliverDone) })
-}
-
-// takeLocked removes and returns the first queued message, or nil; c.mu
-// held. It tells a network goroutine waiting for room.
-func (c *Client) takeLocked() *Message {
-	if c.head == len(c.msgs) {
-		return nil
-	}
-	m := c.msgs[c.head]
-	c.msgs[c.head] = nil
-	c.head++
-	if c.head == len(c.msgs) {
-		c.head = 0
-		c.msgs = c.msgs[:0]
-		if cap(c.msgs) > 256 {
-			c.msgs = nil // a burst is over: give its memory back
-		}
-	}
-	// Wake a network goroutine waiting for room only once the queue is
-	// half empty, so that it refills many slots per wake-up instead of
-	// trading one message at a time with this goroutine.
-	if c.room != nil && c.blocked.Load() > 0 && c.queuedLocked() <= c.cfg.queueSize/2 {
-		select {
-		case c.room <- struct{}{}:
-		default:
-		}
-	}
-	return m
-}
-
-// queuedLocked returns the number of queued messages; c.mu held.
-func (c *Client) queuedLocked() int { return len(c.msgs) - c.head }
 
 // setState changes the state and notifies state listeners. A change to the
 // same state is only announced when force is set.
@@ -171,10 +105,7 @@ func (c *Client) setState(to State, err error, reason string, force bool) {
 }
 
 // pushStateLocked queues a state event for listeners; c.mu held.
-func (c *Client) pushStateLocked(ev StateChange) {
-	c.stateEvents = append(c.stateEvents, ev)
-	c.startDeliverLocked()
-}
+func (c *Client) pushStateLocked(ev StateChange) { c.queue.event(ev) }
 
 // logState logs a state change.
 func (c *Client) logState(ev StateChange) {
@@ -193,71 +124,44 @@ func (c *Client) logState(ev StateChange) {
 	c.log.Info("cometd: state change", attrs...)
 }
 
-// deliver is the delivery goroutine: it runs state listeners, meta
-// listeners and handlers one at a time, in order, and exits when there is
-// nothing left (startDeliverLocked starts it again). It ends delivery for
-// good when the client was closed, or after the final state change and the
-// messages queued before it (Disconnect, terminal error). It takes c.mu once
-// per message: a burst is the hot path.
-func (c *Client) deliver() {
+// dispatch runs the handlers of a data message, or the meta listeners of
+// a meta message, on the delivery goroutine. A handler that panics is
+// recovered and reported (reportPanic); the next one runs.
+func (c *Client) dispatch(m *Message) {
 	c.mu.Lock()
-	for {
-		c.running = false
-		if c.closedDeliv {
-			c.delivering, c.deliverEnded = false, true
-			c.mu.Unlock()
-			c.endDelivery()
-			return
-		}
-		if len(c.stateEvents) > 0 {
-			ev := c.stateEvents[0]
-			c.stateEvents = c.stateEvents[1:]
-			if len(c.stateEvents) == 0 {
-				c.stateEvents = nil
+	meta := isMeta(m.Channel)
+	var fns []Handler
+	if meta {
+		for _, l := range c.metaListeners {
+			if Match(l.channel, m.Channel) {
+				fns = append(fns, l.fn)
 			}
-			lis := append([]*stateListener(nil), c.stateLis...)
-			c.running = true
-			c.mu.Unlock()
-			for _, l := range lis {
-				l.fn(ev)
-			}
-			c.mu.Lock()
-			continue
 		}
-		m := c.takeLocked()
-		if m == nil {
-			final := c.finalPending
-			c.delivering = false
-			if final {
-				c.deliverEnded = true
-			}
-			c.mu.Unlock()
-			if final {
-				c.closeDone()
-				c.endDelivery()
-			}
-			return
+	} else {
+		fns = c.handlersLocked(m.Channel)
+	}
+	c.mu.Unlock()
+	if len(fns) == 0 && !meta {
+		c.log.Debug("cometd: message with no subscriber", "channel", m.Channel)
+	}
+	for _, fn := range fns {
+		if p := recoverPanic(m.Channel, func() { fn(m) }); p != nil {
+			c.reportPanic(p)
 		}
-		meta := isMeta(m.Channel)
-		var fns []Handler
-		if meta {
-			for _, l := range c.metaListeners {
-				if Match(l.channel, m.Channel) {
-					fns = append(fns, l.fn)
-				}
-			}
-		} else {
-			fns = c.handlersLocked(m.Channel)
+	}
+}
+
+// notify runs the state listeners for ev on the delivery goroutine. A
+// listener that panics is recovered and logged (not reported as a state
+// event, which a listener panicking on every event would turn into a loop).
+func (c *Client) notify(ev StateChange) {
+	c.mu.Lock()
+	lis := append([]*stateListener(nil), c.stateLis...)
+	c.mu.Unlock()
+	for _, l := range lis {
+		if p := recoverPanic("", func() { l.fn(ev) }); p != nil {
+			c.logPanic(p)
 		}
-		c.running = true
-		c.mu.Unlock()
-		if len(fns) == 0 && !meta {
-			c.log.Debug("cometd: message with no subscriber", "channel", m.Channel)
-		}
-		for _, fn := range fns {
-			fn(m)
-		}
-		c.mu.Lock()
 	}
 }
 
@@ -294,4 +198,18 @@ func (c *Client) handlersLocked(channel string) []Handler {
 // closeDone closes Done once.
 func (c *Client) closeDone() {
 	c.doneOnce.Do(func() { close(c.done) })
+}
+
+// slowConsumerLoss returns e wrapped with ErrSlowConsumer when the session
+// loss the server reported with e followed a stall of the delivery queue (a
+// put waited for room at some time after the last successful /meta/connect
+// was sent, so the client stopped reading and connecting), or nil.
+func (c *Client) slowConsumerLoss(e error) error {
+	c.mu.Lock()
+	since := c.lastConnectSent
+	c.mu.Unlock()
+	if since.IsZero() || !c.queue.stalledSince(since) {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrSlowConsumer, e)
 }

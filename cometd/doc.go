@@ -71,13 +71,37 @@
 // # Delivery
 //
 // Handlers, meta listeners (OnMeta) and state listeners run on one delivery
-// goroutine per client, one at a time, in order. The queue in front of it is
-// bounded (WithQueueSize); when it is full the client stops reading from the
-// network until there is room, so nothing is dropped. Close returns promptly
-// even then, discarding what is still queued. The delivery goroutine and the
-// one that sends queued requests exist only while they have work, so an idle
-// session costs the connect loop and its connection's goroutines (see
-// BENCHMARKS.md for the figures).
+// goroutine per client, one at a time: messages in the order they arrived,
+// a state change before the messages still queued. The delivery goroutine
+// and the one that sends queued requests exist only while they have work,
+// so an idle session costs the connect loop and its connection's goroutines
+// (see BENCHMARKS.md for the figures).
+//
+// Slow handlers: the queue in front of the delivery goroutine holds up to
+// WithQueueBytes (8 MiB by default). While it has room the client goes on
+// reading and connecting, so the session stays alive however slow the
+// handlers are. When it is full the client stops reading until the handlers
+// have taken half of it (backpressure); the server holds the messages, but no
+// /meta/connect is outstanding meanwhile, and a server expires a session
+// left without one for its maxInterval (10 s on CometD), dropping what it
+// held for it. Should that happen, the client re-handshakes and
+// re-subscribes as after any session loss, and the StateChange announcing
+// it has an Err matching ErrSlowConsumer: the loss is reported, never
+// silent. The client itself drops nothing, except what is still queued at
+// Close (the count is logged); Disconnect delivers it first, and may be
+// called from a handler even with the queue full.
+//
+// A handler or listener that panics does not stop the client: the panic is
+// recovered and logged with its stack, and for message handlers and meta
+// listeners state listeners get a StateChange (From == To) whose Err is a
+// *PanicError (errors.Is ErrHandlerPanic); delivery goes on with the next
+// handler.
+//
+// Decoding is lenient like the CometD JavaScript client: a well-formed reply
+// with a field of an unexpected type ("id":7, "ext":[], "interval":0.0) is
+// used without that field (or with the number converted), so the rest of
+// the reply is delivered; the first such field is logged at Warn, later ones
+// at Debug. Malformed JSON is a failure of the request.
 //
 // # Extensions
 //

@@ -26,6 +26,12 @@ var (
 	// ErrReconnectNone is the cause of the terminal error when the server's
 	// advice says reconnect "none", on a successful reply as on a failed one.
 	ErrReconnectNone = errors.New(`cometd: server advised reconnect "none"`)
+	// ErrSlowConsumer is in the StateChange.Err of a session loss that
+	// followed a full delivery queue: the handlers were so slow that the
+	// client stopped reading, no /meta/connect was outstanding, and the
+	// server expired the session with the messages it held for it (see
+	// WithQueueBytes).
+	ErrSlowConsumer = errors.New("cometd: session lost while the delivery queue was full (handlers too slow): messages the server held for it are lost")
 )
 
 // Error is a Bayeux error string of the form "code:args:message", such as

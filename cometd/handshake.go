@@ -291,7 +291,7 @@ func (c *Client) exchange(ctx context.Context, tr transport, m *Message, timeout
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-t.C:
-			if c.blocked.Load() > 0 {
+			if c.queue.waiting() {
 				// The reader waits for room in the delivery queue: the
 				// reply may be behind it. Not a stalled socket.
 				t.Reset(timeout)

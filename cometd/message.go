@@ -33,6 +33,17 @@ type Message struct {
 	Error                    string                     `json:"error,omitempty"`
 	Advice                   *Advice                    `json:"advice,omitempty"`
 	Ext                      map[string]json.RawMessage `json:"ext,omitempty"`
+
+	// odd names the first field the decoder skipped or converted because
+	// its type was not the one Bayeux says (see decode.go); "" if none.
+	odd string
+}
+
+// noteOdd records the first odd field of a received message.
+func (m *Message) noteOdd(what string) {
+	if m.odd == "" {
+		m.odd = what
+	}
 }
 
 // IsMeta reports whether the message is on a /meta/ channel.
@@ -63,9 +74,14 @@ var errNotMessages = errors.New("cometd: body is not a Bayeux message or array o
 // servers send, a single message object. Null array elements are skipped.
 // The result is the same as json.Unmarshal into []*Message or Message.
 func DecodeMessages(b []byte) ([]*Message, error) {
-	b = bytes.TrimSpace(b)
+	b = trimJSONSpace(b)
 	if len(b) == 0 || (b[0] != '[' && b[0] != '{') {
 		return nil, errNotMessages
 	}
 	return decodeMessagesFast(b)
+}
+
+// trimJSONSpace removes JSON white space (space, tab, CR, LF) around b.
+func trimJSONSpace(b []byte) []byte {
+	return bytes.Trim(b, " \t\r\n")
 }

@@ -26,7 +26,7 @@ type config struct {
 	logger          *slog.Logger
 	maxMessageSize  int64
 	extensions      []Extension
-	queueSize       int
+	queueBytes      int64
 	maxNetworkDelay time.Duration
 	wsMaxFailures   int
 	auth            AuthProvider
@@ -39,7 +39,7 @@ func defaultConfig() config {
 		backoffInc:      time.Second,
 		backoffMax:      30 * time.Second,
 		maxMessageSize:  1 << 20,
-		queueSize:       1024,
+		queueBytes:      8 << 20,
 		maxNetworkDelay: 10 * time.Second,
 		wsMaxFailures:   3,
 	}
@@ -153,18 +153,34 @@ func WithExtension(e Extension) Option {
 	}
 }
 
-// WithQueueSize sets the capacity of the delivery queue between the network
-// and the handlers (default 1024 messages). When handlers fall behind and
-// the queue is full, the client stops reading from the network until there
-// is room again (backpressure): no message is dropped, the server holds or
-// buffers them. Close still returns promptly; messages still queued at Close
-// are discarded, and the number is logged.
-func WithQueueSize(n int) Option {
+// WithQueueBytes sets how much the delivery queue between the network and
+// the handlers may hold, in bytes (default 8 MiB). A queued message counts
+// for its data, channel, ext and other fields plus 256 bytes; a message
+// larger than the limit is still taken when the queue is empty.
+//
+// What happens when handlers are slower than the server:
+//
+//   - While the queue has room the client keeps reading and keeps its
+//     /meta/connect loop going, so the session stays alive however slow the
+//     handlers are.
+//   - When the queue is full the client stops reading from the network
+//     until the handlers have taken half of it (backpressure). The server
+//     holds the messages meanwhile, but no /meta/connect is outstanding: if
+//     the handlers stay behind longer than the server keeps a session
+//     without a connect (its maxInterval; 10 s on CometD servers), the server
+//     forgets the session and the messages it held for it. The client then
+//     re-handshakes and re-subscribes as after any session loss, and state
+//     listeners get that StateChange with an Err matching ErrSlowConsumer
+//     (errors.Is), so the loss is never silent. Nothing is dropped by the
+//     client itself.
+//   - Close discards what is still queued (the count is logged); Disconnect
+//     delivers it first.
+func WithQueueBytes(n int64) Option {
 	return func(cfg *config) error {
 		if n <= 0 {
-			return errors.New("cometd: WithQueueSize needs n > 0")
+			return errors.New("cometd: WithQueueBytes needs n > 0")
 		}
-		cfg.queueSize = n
+		cfg.queueBytes = n
 		return nil
 	}
 }

@@ -1,6 +1,9 @@
 package cometd
 
-import "context"
+import (
+	"context"
+	"log/slog"
+)
 
 // pendingReq is a message waiting for its reply, matched by id.
 type pendingReq struct {
@@ -101,6 +104,9 @@ func (c *Client) errIfStoppedOr(def error) error {
 // receiveOne handles one received message: extensions, advice, the reply
 // to a pending request, delivery to listeners and handlers.
 func (c *Client) receiveOne(m *Message) {
+	if m.odd != "" {
+		c.logOdd(m)
+	}
 	c.incoming(m)
 	if m.Channel == ChannelConnect && !c.isPending(m.ID) {
 		c.log.Debug("cometd: ignoring /meta/connect reply that does not match the outstanding connect", "id", m.ID)
@@ -120,4 +126,16 @@ func (c *Client) receiveOne(m *Message) {
 			c.log.Debug("cometd: ignoring reply with no pending request", "channel", m.Channel, "id", m.ID)
 		}
 	}
+}
+
+// logOdd logs a message with a field the decoder had to skip or convert:
+// at level Warn the first time, then at Debug, so that a server doing it on
+// every message does not flood the log.
+func (c *Client) logOdd(m *Message) {
+	lvl := slog.LevelDebug
+	if c.oddLogged.CompareAndSwap(false, true) {
+		lvl = slog.LevelWarn
+	}
+	c.log.Log(context.Background(), lvl, "cometd: tolerated a field of an unexpected type; the rest of the message is used",
+		"channel", m.Channel, "field", m.odd)
 }

@@ -236,7 +236,7 @@ func TestMaxMessageSize(t *testing.T) {
 
 func TestBackpressure(t *testing.T) {
 	f := newFake(t)
-	c, _ := newTestClient(t, f, WithTransports(LongPolling), WithQueueSize(1))
+	c, _ := newTestClient(t, f, WithTransports(LongPolling), WithQueueBytes(1))
 	ctx := ctxT(t)
 	gate := make(chan struct{})
 	var got atomic.Int32
@@ -256,7 +256,7 @@ func TestBackpressure(t *testing.T) {
 		f.publish("/bp", i)
 	}
 	// The handler is blocked: the connect loop waits for room in the queue.
-	eventually(t, "network blocked on the full queue", func() bool { return c.blocked.Load() > 0 })
+	eventually(t, "network blocked on the full queue", func() bool { return c.queue.waiting() })
 	close(gate)
 	eventually(t, "all delivered", func() bool { return got.Load() == total })
 	for i, n := range order {
@@ -268,7 +268,7 @@ func TestBackpressure(t *testing.T) {
 
 func TestCloseWithBlockedHandler(t *testing.T) {
 	f := newFake(t)
-	c, _ := newTestClient(t, f, WithTransports(LongPolling), WithQueueSize(1))
+	c, _ := newTestClient(t, f, WithTransports(LongPolling), WithQueueBytes(1))
 	ctx := ctxT(t)
 	gate := make(chan struct{})
 	entered := make(chan struct{}, 100)
@@ -282,12 +282,12 @@ func TestCloseWithBlockedHandler(t *testing.T) {
 		f.publish("/bp", i)
 	}
 	<-entered
-	eventually(t, "network blocked", func() bool { return c.blocked.Load() > 0 })
+	eventually(t, "network blocked", func() bool { return c.queue.waiting() })
 	if err := c.Close(); err != nil { // returns although a handler is running
 		t.Fatal(err)
 	}
 	close(gate)
-	<-c.deliverDone
+	<-c.queue.ended()
 	if n := len(entered); n != 0 {
 		t.Fatalf("%d handlers started after Close", n)
 	}
@@ -306,7 +306,7 @@ func TestHandlerMayCallClose(t *testing.T) {
 	f.publish("/c", 1)
 	<-closed
 	<-c.Done()
-	<-c.deliverDone
+	<-c.queue.ended()
 	_ = context.Background
 }
 
@@ -317,7 +317,7 @@ func TestBackpressureBurst(t *testing.T) {
 	for _, tr := range []string{LongPolling, WebSocket} {
 		t.Run(tr, func(t *testing.T) {
 			f := newFake(t)
-			c, _ := newTestClient(t, f, WithTransports(tr), WithQueueSize(8))
+			c, _ := newTestClient(t, f, WithTransports(tr), WithQueueBytes(2048))
 			ctx := ctxT(t)
 			var mu sync.Mutex
 			var order []int

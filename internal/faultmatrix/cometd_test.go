@@ -216,22 +216,23 @@ func TestCometDWebSocketFallback(t *testing.T) {
 }
 
 // TestCometDSlowHandler: a handler taking 5 ms per event behind a delivery
-// queue of 4: the client stops reading (backpressure) instead of dropping.
+// queue of 1,200 bytes (about 4 events): the client stops reading
+// (backpressure) instead of dropping.
 func TestCometDSlowHandler(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr, func(t *testing.T) {
 			srv := omnitest.NewServer(t, omnitest.WithCometDTimeout(time.Second))
 			col := newCollector()
 			col.slow = 5 * time.Millisecond
-			newSubscriber(t, srv.NotificationsURL(), channel, col, cometd.WithTransports(tr), cometd.WithQueueSize(4))
+			newSubscriber(t, srv.NotificationsURL(), channel, col, cometd.WithTransports(tr), cometd.WithQueueBytes(1200))
 			deliverAll(t, srv, col, 0, 300)
 			settle()
 			d, dups := col.count(0, 300)
 			if d != 300 || dups != 0 || !col.inOrder() {
 				t.Fatalf("received %d of 300, %d duplicates, in order %v", d, dups, col.inOrder())
 			}
-			record(t, Row{Area: "cometd", Fault: "slow handler (5 ms per event, queue of 4, 300 events at once) (" + tr + ")",
-				SDK: "backpressure: stops reading until the handler catches up, drops nothing", Caller: "every event, in publish order",
+			record(t, Row{Area: "cometd", Fault: "slow handler (5 ms per event, queue of 1,200 bytes ≈ 4 events, 300 events at once) (" + tr + ")",
+				SDK: "backpressure: stops reading until the handler catches up (well within the session's maxInterval), drops nothing", Caller: "every event, in publish order",
 				Sent: 300, Received: d, Duplicated: dups})
 		})
 	}
