@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -536,6 +537,21 @@ func TestOperationValidation(t *testing.T) {
 			return c.FacebookSessions.CompleteInQueue(ctx, "1", "")
 		}, "queueName: must not be empty"},
 		{"FacebookSessions.Reject", func() (*omni.OperationResult, error) { return c.FacebookSessions.Reject(ctx, ".") }, `id: must not be "."`},
+		// userData values that encoding/json cannot write are refused by key.
+		{"Facebook.AttachUserData chan", func() (*omni.OperationResult, error) {
+			return c.Facebook.AttachUserData(ctx, "1", map[string]any{"ok": "x", "x": make(chan int)})
+		}, "userData.x: must be encodable as JSON (unsupported type: chan int)"},
+		{"Facebook.Create func", func() (*omni.OperationResult, error) {
+			return c.Facebook.Create(ctx, omni.FacebookCreate{QueuePath: qQueues, UserData: map[string]any{"cb": func() {}}})
+		}, "userData.cb: must be encodable as JSON (unsupported type: func())"},
+		{"Twitter.Reply nested NaN", func() (*omni.OperationResult, error) {
+			return c.Twitter.Reply(ctx, "1", omni.TwitterReply{QueuePath: qContacts,
+				UserData: map[string]any{"b": map[string]any{"score": math.NaN()}, "a": complex(1, 2)}})
+		}, "userData.a: must be encodable as JSON (unsupported type: complex128); " +
+			"userData.b: must be encodable as JSON (unsupported value: NaN)"},
+		{"FacebookSessions.UpdateUserData chan", func() (*omni.OperationResult, error) {
+			return c.FacebookSessions.UpdateUserData(ctx, "1", map[string]any{"k": []any{1, make(chan bool)}})
+		}, "userData.k: must be encodable as JSON (unsupported type: chan bool)"},
 	}
 	for _, tc := range cases {
 		res, err := tc.call()
