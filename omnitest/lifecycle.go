@@ -181,9 +181,14 @@ func (s *Server) serveLifecycle(w http.ResponseWriter, r *http.Request, route Ro
 		return true
 	case r.Method == http.MethodPost && (route == RouteFacebookSend || route == RouteTwitterSend || route == RouteFacebookSession):
 		_, id, _ := splitResource(sub)
-		return s.itemOp(w, r, hs, id, body)
+		return s.itemOp(w, r, hs, routeKind[route], id, body)
 	}
 	return false
+}
+
+// routeKind is the kind of interaction each operation route acts on.
+var routeKind = map[Route]resourceKind{
+	RouteFacebookSend: kindFacebook, RouteTwitterSend: kindTweet, RouteFacebookSession: kindSession,
 }
 
 // agentOp is the body of POST /me and POST /me/channels/{channel}.

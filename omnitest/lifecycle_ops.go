@@ -42,8 +42,10 @@ func writeNotAllowed(w http.ResponseWriter, op, state string) {
 }
 
 // itemOp serves an operation on a customer-started interaction or one of
-// its drafts; false leaves ids the lifecycle does not know to gws.go.
-func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession, id string, body []byte) bool {
+// its drafts, on the route of kind; false leaves ids the lifecycle does not
+// know to gws.go. An id of another kind is not found on this route, as a
+// resource path names one collection.
+func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession, kind resourceKind, id string, body []byte) bool {
 	lc := &s.lc
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
@@ -55,7 +57,7 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 	if !decodeGWS(w, body, &req) {
 		return true
 	}
-	if !it.offered {
+	if !it.offered || it.kind != kind {
 		writeGWSError(w, http.StatusNotFound, codeNotFound, "Resource not found")
 		return true
 	}
