@@ -11,6 +11,7 @@ type item struct {
 	kind     resourceKind
 	id       string
 	inbound  bool
+	creator  string // a draft's creator (user name); only that agent operates it
 	parentID string
 	state    string
 	caps     []string // nil: the notification has no capabilities key (Reject)

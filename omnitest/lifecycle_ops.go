@@ -57,7 +57,7 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 	if !decodeGWS(w, body, &req) {
 		return true
 	}
-	if !it.offered || it.kind != kind {
+	if !it.offered || it.kind != kind || !lc.mayOperate(it, s.userName(r)) {
 		writeGWSError(w, http.StatusNotFound, codeNotFound, "Resource not found")
 		return true
 	}
@@ -90,6 +90,16 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 	}
 	s.store.put(it.kind, it.id, it.resource(base))
 	return true
+}
+
+// mayOperate reports whether user may operate it: an inbound interaction
+// only the agent holding the contact-center session it was offered to, a
+// draft only the agent who created it.
+func (lc *lifecycle) mayOperate(it *item, user string) bool {
+	if it.inbound {
+		return lc.holds(user)
+	}
+	return it.creator == user
 }
 
 // requiredParam names the first missing required parameter of req, or "".
@@ -198,7 +208,7 @@ func (s *Server) postOp(lc *lifecycle, it *item, req *opRequest, ref int64, base
 	case op == "SetInFocus":
 		s.publishItem(it, base, "PropertiesUpdated", ref) // inferred: no document shows its notification
 	case op == "Reply":
-		draft := &item{kind: it.kind, id: lc.newID(), parentID: it.id, state: "Composing",
+		draft := &item{kind: it.kind, id: lc.newID(), creator: lc.owner, parentID: it.id, state: "Composing",
 			caps: append([]string(nil), capsDraft...), offered: true, contactID: it.contactID, msgType: it.msgType,
 			userData: maps.Clone(req.UserData)}
 		if it.kind == kindTweet {
@@ -351,7 +361,7 @@ func (s *Server) collectionOp(w http.ResponseWriter, r *http.Request, hs *httpSe
 		s.Publish(ChannelTwitter, lc.twitterOperationResponse(ref))
 		return
 	}
-	draft := &item{kind: kind, id: lc.newID(), state: "Composing", caps: append([]string(nil), capsDraft...),
+	draft := &item{kind: kind, id: lc.newID(), creator: s.userName(r), state: "Composing", caps: append([]string(nil), capsDraft...),
 		offered: true, msgType: "Status", userData: maps.Clone(req.UserData)}
 	lc.add(draft)
 	base := s.URL()
