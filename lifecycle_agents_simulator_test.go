@@ -71,6 +71,18 @@ func TestSimulatorSecondAgentWithoutSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c2.Close()
+	cnt := newCounter()
+	sub2, err := c2.Subscribe(ctx, omni.OnNotification(func(n omni.Notification) {
+		if n.Header().Channel == markerChannel {
+			cnt.marker <- struct{}{}
+			return
+		}
+		cnt.add(n.Header().Channel)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub2.Close()
 	startAgent(t, c, in, omnitest.AgentChannelFacebook)
 	post := srv.CustomerPost("Labuprofen", "hello")
 	in.next(t, "inbound post", facebookWith(post, omni.StateProcessing))
@@ -100,6 +112,12 @@ func TestSimulatorSecondAgentWithoutSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.next(t, "completed post", facebookWith(post, omni.StateCompleted))
+	// Everything published so far reached the second agent's session
+	// before the marker (published to every session) does.
+	cnt.waitMarker(t, srv)
+	if n, m := cnt.get(omni.ChannelFacebook), cnt.get(omni.ChannelChannels); n != 0 || m != 0 {
+		t.Errorf("second agent got %d Facebook and %d channel notifications of the first agent's", n, m)
+	}
 }
 
 // sessionCookie returns the client's JSESSIONID for the server.

@@ -387,7 +387,7 @@ func (s *Server) publishChannels(lc *lifecycle, names []string) {
 	if len(names) == 0 {
 		return
 	}
-	s.Publish(ChannelChannels, map[string]any{
+	s.publishTo(nil, lc.owner, ChannelChannels, map[string]any{
 		"messageType": "ChannelStateChangeMessageV2",
 		"channels":    lc.channelStates(names),
 	})

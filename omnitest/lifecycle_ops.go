@@ -80,7 +80,7 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 		lc.opFail--
 		n := it.notification(base, "Error", ref)
 		n["errorMessage"] = lc.opFailM
-		s.Publish(it.topic(), n)
+		s.publishTo(nil, lc.agentFor(it), it.topic(), n)
 		return true
 	}
 	if it.kind == kindSession {
@@ -243,7 +243,7 @@ func (s *Server) postOp(lc *lifecycle, it *item, req *opRequest, ref int64, base
 		it.end("Completed")
 		s.publishItem(it, base, "StatusChange", ref)
 	case op == "Retweet", op == "MarkFavorite", op == "RemoveFavorite":
-		s.Publish(ChannelTwitter, lc.twitterOperationResponse(ref))
+		s.publishTo(nil, lc.agentFor(it), ChannelTwitter, lc.twitterOperationResponse(ref))
 	}
 }
 
@@ -358,7 +358,7 @@ func (s *Server) collectionOp(w http.ResponseWriter, r *http.Request, hs *httpSe
 	ref := s.nextReference(hs)
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	if req.OperationName != "Create" {
-		s.Publish(ChannelTwitter, lc.twitterOperationResponse(ref))
+		s.publishTo(nil, s.userName(r), ChannelTwitter, lc.twitterOperationResponse(ref))
 		return
 	}
 	draft := &item{kind: kind, id: lc.newID(), creator: s.userName(r), state: "Composing", caps: append([]string(nil), capsDraft...),
