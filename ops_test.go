@@ -574,6 +574,10 @@ func TestOperationRefusedInState(t *testing.T) {
 	if !errors.Is(err, omni.ErrInvalidState) || !errors.As(err, &ae) || ae.GWSStatusMessage != "Operation Reply is not valid for the current state" {
 		t.Fatalf("err = %v", err)
 	}
+	// The state is wrong, not the input: one sentinel, not both.
+	if errors.Is(err, omni.ErrValidation) {
+		t.Errorf("HTTP 400 statusCode 2 matches ErrValidation too: %v", err)
+	}
 }
 
 // TestOperationsOnOlderPaths: the 2015/2016 pages' paths, /me/twitter and
