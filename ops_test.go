@@ -524,6 +524,9 @@ func TestOperationValidation(t *testing.T) {
 		{"FacebookSessions.Consult", func() (*omni.OperationResult, error) {
 			return c.FacebookSessions.Consult(ctx, "1", omni.FacebookConsult{})
 		}, "targetUri: must be given when targetPath is empty"},
+		{"FacebookSessions.Consult both targets", func() (*omni.OperationResult, error) {
+			return c.FacebookSessions.Consult(ctx, "1", omni.FacebookConsult{TargetPath: "/users/1", TargetURI: "http://gws/api/v2/users/1"})
+		}, "targetUri: must be empty when targetPath is given"},
 		{"FacebookSessions.Consult relative URI", func() (*omni.OperationResult, error) {
 			return c.FacebookSessions.Consult(ctx, "1", omni.FacebookConsult{TargetURI: "/users/1"})
 		}, "targetUri: must be an absolute http or https URI"},
