@@ -82,7 +82,7 @@ func decodeChannels(raw json.RawMessage) ([]ChannelState, error) {
 // session and the social lifecycle that DecodeNotification's own switch does
 // not know. ok is false when data is none of them.
 func decodeLifecycleNotification(h NotificationHeader, data []byte) (Notification, bool, error) {
-	if h.MessageType != "ChannelStateChangeMessageV2" && (h.MessageType != "" || !strings.HasSuffix(h.Channel, "/channels")) {
+	if !strings.EqualFold(h.MessageType, "ChannelStateChangeMessageV2") && (h.MessageType != "" || !strings.HasSuffix(h.Channel, "/channels")) {
 		return nil, false, nil
 	}
 	var w struct {

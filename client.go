@@ -45,6 +45,7 @@ type Client struct {
 	waitMu sync.Mutex
 	wait   *waiter // the shared subscription of Await, started on first use
 	closed bool
+	views  viewSet // the open live views (Watch), closed by Close
 }
 
 // endpoint is one vendor's base URL, how to authenticate to it, and how it
@@ -128,20 +129,22 @@ func (c *Client) BaseURL() string {
 	return c.gws.base
 }
 
-// Close ends the Client's shared notification subscription (used by Await
-// and SendAndWait), if one was started, and closes the idle connections of
-// the transport the SDK built (never those of a client given with
-// WithHTTPClient), so no goroutine of the Client outlives it. Waiting
-// afterwards returns ErrClientClosed; plain sends still work (opening new
-// connections).
+// Close ends the Client's live views (Watch) and its shared notification
+// subscription (used by Await and SendAndWait), if one was started, and
+// closes the idle connections of the transport the SDK built (never those of
+// a client given with WithHTTPClient), so no goroutine of the Client
+// outlives it. Waiting afterwards returns ErrClientClosed, and so do Watch
+// and a closed view's Resync; plain sends still work (opening new
+// connections). Like LiveView.Close it must not be called from a view's
+// handler.
 func (c *Client) Close() error {
 	c.waitMu.Lock()
 	w := c.wait
 	c.wait, c.closed = nil, true
 	c.waitMu.Unlock()
-	var err error
+	err := c.views.closeAll()
 	if w != nil {
-		err = w.sub.Close()
+		err = errors.Join(err, w.sub.Close())
 	}
 	if c.own != nil {
 		c.own.CloseIdleConnections()

@@ -23,7 +23,8 @@ var (
 	// ErrRateLimited: HTTP 429 (Infobip TOO_MANY_REQUESTS).
 	ErrRateLimited = errors.New("omni: rate limited")
 	// ErrValidation: the request was invalid, either rejected before sending
-	// (*ValidationError) or by the server (HTTP 400, GWS statusCode 1 or 10).
+	// (*ValidationError) or by the server (HTTP 400 unless its statusCode is
+	// 2, which is ErrInvalidState; GWS statusCode 1 or 10).
 	ErrValidation = errors.New("omni: validation failed")
 	// ErrServer: HTTP 5xx or GWS statusCode 4 (internal error).
 	ErrServer = errors.New("omni: server error")
@@ -109,7 +110,10 @@ func (e *APIError) Is(target error) bool {
 	case ErrRateLimited:
 		return e.HTTPStatus == http.StatusTooManyRequests || e.MessageID == "TOO_MANY_REQUESTS"
 	case ErrValidation:
-		return e.HTTPStatus == http.StatusBadRequest || e.GWSStatusCode == StatusMissingParameter ||
+		// A 400 whose statusCode is 2 says the state, not the input, is
+		// wrong: it is ErrInvalidState only.
+		return e.HTTPStatus == http.StatusBadRequest && e.GWSStatusCode != StatusInvalidState ||
+			e.GWSStatusCode == StatusMissingParameter ||
 			e.GWSStatusCode == StatusInputValidation || len(e.ValidationErrors) > 0
 	case ErrServer:
 		return e.HTTPStatus >= 500 || e.GWSStatusCode == StatusInternalError

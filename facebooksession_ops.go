@@ -31,15 +31,20 @@ type FacebookConsult struct {
 }
 
 // Consult brings another agent into the session without the customer
-// seeing them; afterwards the originator may Transfer to them, or they
+// seeing them (give TargetURI or TargetPath, not both); afterwards the originator may Transfer to them, or they
 // Leave. Consulting through a queue needs InternalConferenceInvite in the
 // InteractionSubtype business attribute.
 func (s *FacebookSessionService) Consult(ctx context.Context, id string, r FacebookConsult) (*OperationResult, error) {
 	return s.client.run(ctx, s.target(), id, false,
 		&opBody{OperationName: OpConsult, TargetURI: r.TargetURI, TargetPath: r.TargetPath},
 		func(v *ValidationError) {
-			if r.TargetURI == "" && r.TargetPath == "" {
+			switch {
+			case r.TargetURI == "" && r.TargetPath == "":
 				v.add("targetUri", "must be given when targetPath is empty")
+			case r.TargetURI != "" && r.TargetPath != "":
+				// The page takes one target or the other; which wins
+				// when both are sent is not documented.
+				v.add("targetUri", "must be empty when targetPath is given")
 			}
 			checkAbsoluteURI(v, "targetUri", r.TargetURI)
 		})

@@ -207,31 +207,50 @@ func (t *tracker) handlers() []Handler {
 // LiveView is the agent's interactions kept current: the snapshot, then
 // notifications on top; after every CometD re-handshake the snapshot again,
 // with the differences delivered as the events that were missed. GWS keeps
-// no notification history, so this is how nothing is lost across a
-// reconnect: no interaction goes missing from the view, and none is
-// reported twice as new.
+// no notification history, so the snapshot is all a re-sync can go by: an
+// interaction that is in the view when a gap starts and changed or ended
+// during it is reported (changed, or ended), and one that is live at the
+// re-sync is reported new exactly once; but an interaction that arrived and
+// ended entirely inside a gap is in no snapshot, and the view never sees it.
+// Nothing live is lost across a reconnect, and nothing is reported twice as
+// new; what was born and gone during the gap is lost.
 type LiveView struct {
-	sub    *Subscription
 	t      *tracker
 	client *Client
-	events chan func()
+	slots  chan struct{} // one per queued notification: bounds the queue, holding CometD delivery back when full
+	wake   chan struct{} // one pending wake-up of the view's goroutine
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
-	stopFn func()
 
-	mu      sync.Mutex // guards stopped and every wg.Add after Watch returned
+	mu      sync.Mutex // guards sub, stopFn, stopped, queue and every wg.Add after Watch returned
+	sub     *Subscription
+	stopFn  func()
 	stopped bool
+	queue   []queued // what the view's goroutine runs next, in order
+}
+
+// queued is one piece of work for the view's goroutine: a notification (which
+// holds a slot) or a re-sync's differences (which never wait for one, so that
+// a handler can queue them).
+type queued struct {
+	fn   func()
+	slot bool
 }
 
 // Watch subscribes to the interaction topics (and the extra handlers'
 // channels), reads the snapshot (GET {base}/me?subresources=*), reports each
 // interaction it holds through OnNew, and from then on calls h for every
 // change. Handlers run one at a time, in order, on the view's own
-// goroutine; they must not call Close (cancel ctx-bound work instead).
+// goroutine; they must not call Close or Client.Close (cancel ctx-bound work
+// instead), and may call Resync.
+//
+// ctx bounds the start only (the subscription and the first snapshot): once
+// Watch has returned, ending ctx ends nothing. The view runs until Close, or
+// until the Client is closed (Client.Close closes every view of the client).
 func (c *Client) Watch(ctx context.Context, h InteractionHandlers, extra ...Handler) (*LiveView, error) {
-	v := &LiveView{t: newTracker(h), client: c, events: make(chan func(), 1024)}
+	v := &LiveView{t: newTracker(h), client: c, slots: make(chan struct{}, 1024), wake: make(chan struct{}, 1)}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	enqueue := func(n Notification) { v.enqueue(func() { v.t.notify(n) }) }
 	handlers := []Handler{OnChannel(ChannelFacebook, enqueue), OnChannel(ChannelTwitter, enqueue),
@@ -245,66 +264,117 @@ func (c *Client) Watch(ctx context.Context, h InteractionHandlers, extra ...Hand
 		x.call = func(n Notification) { v.enqueue(func() { call(n) }) }
 		handlers = append(handlers, x)
 	}
+	if !c.views.add(v) {
+		v.cancel()
+		return nil, ErrClientClosed
+	}
 	v.wg.Add(1)
 	go v.run()
 	sub, err := c.Subscribe(ctx, handlers...)
 	if err != nil {
-		v.stop()
+		v.Close()
 		return nil, err
 	}
-	v.sub = sub
-	v.stopFn = sub.OnState(func(ev cometd.StateChange) {
+	stopFn := sub.OnState(func(ev cometd.StateChange) {
 		if ev.Resubscribed > 0 {
 			v.resyncAsync()
 		}
 	})
-	if err := v.resyncNow(ctx); err != nil {
+	v.mu.Lock()
+	closed := v.stopped // Client.Close ran meanwhile
+	v.sub, v.stopFn = sub, stopFn
+	v.mu.Unlock()
+	if closed {
+		stopFn()
+		sub.Close()
+		return nil, ErrClientClosed
+	}
+	if err := v.resync(ctx, true); err != nil {
 		v.Close()
 		return nil, err
 	}
 	return v, nil
 }
 
-// enqueue hands fn to the view's goroutine; it drops fn once the view is closed.
+// enqueue hands a notification's fn to the view's goroutine, waiting while
+// the queue is full; it drops fn once the view is closed.
 func (v *LiveView) enqueue(fn func()) {
 	select {
-	case v.events <- fn:
+	case v.slots <- struct{}{}:
 	case <-v.ctx.Done():
+		return
 	}
+	v.push(queued{fn: fn, slot: true})
+}
+
+// push appends q to the queue without waiting.
+func (v *LiveView) push(q queued) bool {
+	v.mu.Lock()
+	if v.stopped {
+		v.mu.Unlock()
+		return false
+	}
+	v.queue = append(v.queue, q)
+	v.mu.Unlock()
+	select {
+	case v.wake <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+	return true
 }
 
 func (v *LiveView) run() {
 	defer v.wg.Done()
 	for {
 		select {
-		case fn := <-v.events:
-			fn()
+		case <-v.wake:
 		case <-v.ctx.Done():
 			return
+		}
+		for v.ctx.Err() == nil {
+			v.mu.Lock()
+			if len(v.queue) == 0 {
+				v.mu.Unlock()
+				break
+			}
+			q := v.queue[0]
+			v.queue[0] = queued{}
+			v.queue = v.queue[1:]
+			v.mu.Unlock()
+			if q.slot {
+				<-v.slots
+			}
+			q.fn()
 		}
 	}
 }
 
-// resyncNow reads the snapshot and queues its differences; the mark is
-// taken on the view's goroutine before the read, so every notification
-// applied after it is known to be newer than the snapshot.
-func (v *LiveView) resyncNow(ctx context.Context) error {
-	marked := make(chan uint64, 1)
-	v.enqueue(func() { marked <- v.t.mark() })
-	var mark uint64
-	select {
-	case mark = <-marked:
-	case <-v.ctx.Done():
+// resync takes the mark, reads the snapshot and hands its differences to
+// the view's goroutine; with wait it returns once they were delivered.
+//
+// The mark is the count of notifications applied so far: every one applied
+// after it is treated as newer than the snapshot and wins, so a re-sync can
+// neither lose an interaction nor report one twice. (A notification already
+// queued when the mark is taken may be older than the snapshot; treating it
+// as newer only delays the snapshot's word on that interaction to its next
+// notification, which follows it on the same subscription.) Taking the mark
+// here, not on the view's goroutine, is what lets a handler call Resync.
+func (v *LiveView) resync(ctx context.Context, wait bool) error {
+	if v.ctx.Err() != nil {
 		return ErrClientClosed
-	case <-ctx.Done():
-		return ctx.Err()
 	}
+	mark := v.t.mark()
 	snap, err := v.client.Agent.Snapshot(ctx)
 	if err != nil {
 		return err
 	}
 	done := make(chan struct{})
-	v.enqueue(func() { v.t.resync(snap, mark); close(done) })
+	if !v.push(queued{fn: func() { v.t.resync(snap, mark); close(done) }}) {
+		return ErrClientClosed
+	}
+	if !wait {
+		return nil
+	}
 	select {
 	case <-done:
 		return nil
@@ -324,21 +394,30 @@ func (v *LiveView) resyncAsync() {
 	v.wg.Add(1)
 	go func() {
 		defer v.wg.Done()
-		if err := v.resyncNow(v.ctx); err != nil && v.ctx.Err() == nil && v.t.h.OnResyncError != nil {
+		if err := v.resync(v.ctx, false); err != nil && v.ctx.Err() == nil && v.t.h.OnResyncError != nil {
 			v.enqueue(func() { v.t.h.OnResyncError(err) })
 		}
 	}()
 }
 
-// Resync reads the snapshot now and delivers the differences, as after a
-// re-handshake; it returns once they have been delivered.
-func (v *LiveView) Resync(ctx context.Context) error { return v.resyncNow(ctx) }
+// Resync reads the snapshot now and hands the differences to the view's
+// goroutine, as after a re-handshake, and returns once the snapshot has been
+// read (or the error reading it): it does not wait for the differences to be
+// delivered. They are delivered on the view's goroutine after the
+// notifications queued before them, and, when Resync is called from a
+// handler, after that handler returns; so a handler may call it. It returns
+// ErrClientClosed once the view is closed.
+func (v *LiveView) Resync(ctx context.Context) error { return v.resync(ctx, false) }
 
 // Interactions returns the live interactions, least recently changed first.
 func (v *LiveView) Interactions() []Interaction { return v.t.interactions() }
 
 // Subscription returns the view's CometD subscription.
-func (v *LiveView) Subscription() *Subscription { return v.sub }
+func (v *LiveView) Subscription() *Subscription {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.sub
+}
 
 func (v *LiveView) stop() {
 	v.mu.Lock()
@@ -353,13 +432,60 @@ func (v *LiveView) stop() {
 func (v *LiveView) Close() error {
 	var err error
 	v.once.Do(func() {
-		if v.stopFn != nil {
-			v.stopFn()
+		v.client.views.remove(v)
+		v.mu.Lock()
+		sub, stopFn := v.sub, v.stopFn
+		v.mu.Unlock()
+		if stopFn != nil {
+			stopFn()
 		}
-		if v.sub != nil {
-			err = v.sub.Close()
+		if sub != nil {
+			err = sub.Close()
 		}
 		v.stop()
 	})
 	return err
+}
+
+// viewSet is a Client's open live views, which Client.Close closes.
+type viewSet struct {
+	mu     sync.Mutex
+	views  map[*LiveView]bool
+	closed bool
+}
+
+// add registers v; false once the client is closed.
+func (s *viewSet) add(v *LiveView) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	if s.views == nil {
+		s.views = map[*LiveView]bool{}
+	}
+	s.views[v] = true
+	return true
+}
+
+func (s *viewSet) remove(v *LiveView) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.views, v)
+}
+
+// closeAll closes every view and refuses new ones.
+func (s *viewSet) closeAll() error {
+	s.mu.Lock()
+	s.closed = true
+	views := make([]*LiveView, 0, len(s.views))
+	for v := range s.views {
+		views = append(views, v)
+	}
+	s.mu.Unlock()
+	var errs []error
+	for _, v := range views {
+		errs = append(errs, v.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package omni_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -132,15 +133,19 @@ func TestLiveViewRecoversAcrossACometDGap(t *testing.T) {
 	}
 	after = append(after, ev.want(t, "end facebook/"+postC)...)
 
-	// A further re-sync finds nothing to report.
+	// A further re-sync finds nothing to report: what it found would be
+	// delivered before the post that arrives after it (one queue, in order).
 	if err := v.Resync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case s := <-ev.ch:
-		t.Errorf("re-sync without changes reported %q", s)
-	default:
+	postF := srv.CustomerPost("PersonP", "after the re-sync")
+	if got := ev.want(t, "new facebook/"+postF); len(got) != 1 {
+		t.Errorf("re-sync without changes reported %q", got[:len(got)-1])
 	}
+	if _, err := c.Facebook.Complete(ctx, postF, omni.Complete{}); err != nil {
+		t.Fatal(err)
+	}
+	after = append(after, ev.want(t, "end facebook/"+postF)...)
 
 	news := map[string]int{}
 	for _, s := range append(seen, after...) {
@@ -230,5 +235,83 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("never: %s", what)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestLiveViewResyncFromAHandler: a handler may call Resync. It returns once
+// the snapshot is read, without waiting for the handler it runs on, and the
+// differences are delivered after that handler returns: a post whose
+// notification was lost is reported new (resync) right after the event
+// whose handler asked for the re-sync.
+func TestLiveViewResyncFromAHandler(t *testing.T) {
+	srv, c := simClient(t)
+	ctx := context.Background()
+	ev := &viewEvents{ch: make(chan string, 64)}
+	h := ev.handlers()
+	var v *omni.LiveView
+	started := make(chan struct{})
+	resynced := make(chan error, 1)
+	record := h.OnNew
+	h.OnNew = func(e *omni.InteractionEvent) {
+		record(e)
+		if e.Notification == nil {
+			return
+		}
+		<-started
+		rctx, cancel := context.WithTimeout(ctx, guardTimeout)
+		defer cancel()
+		resynced <- v.Resync(rctx)
+	}
+	v, err := c.Watch(ctx, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(started)
+	defer v.Close()
+	startAgent(t, c, nil, omnitest.AgentChannelFacebook)
+	if err := srv.InjectMessage(omni.ChannelFacebook, omnitest.DropMessage()); err != nil {
+		t.Fatal(err)
+	}
+	lost := srv.CustomerPost("Labuprofen", "its notification is dropped")
+	seen := srv.CustomerPost("PersonP", "its handler re-syncs")
+	got := ev.want(t, "new facebook/"+seen, "new facebook/"+lost+" (resync)")
+	if err := <-resynced; err != nil {
+		t.Fatalf("Resync from a handler: %v", err)
+	}
+	if len(got) != 2 || got[0] != "new facebook/"+seen {
+		t.Errorf("events %q", got)
+	}
+}
+
+// TestClientCloseEndsLiveViews: Client.Close ends a view that was never
+// closed: its subscription, and its goroutines (the test never calls
+// LiveView.Close; goleak in TestMain fails the run if one is left). Watch on
+// a closed client is refused; ending Watch's ctx after it returned ends
+// nothing.
+func TestClientCloseEndsLiveViews(t *testing.T) {
+	srv, c := simClient(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	ev := &viewEvents{ch: make(chan string, 64)}
+	v, err := c.Watch(ctx, ev.handlers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	startAgent(t, c, nil, omnitest.AgentChannelFacebook)
+	post := srv.CustomerPost("Labuprofen", "after ctx ended")
+	ev.want(t, "new facebook/"+post)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-v.Subscription().Done():
+	default:
+		t.Error("the view's subscription runs on after Client.Close")
+	}
+	if err := v.Resync(context.Background()); !errors.Is(err, omni.ErrClientClosed) {
+		t.Errorf("Resync after Client.Close: %v, want ErrClientClosed", err)
+	}
+	if _, err := c.Watch(context.Background(), ev.handlers()); !errors.Is(err, omni.ErrClientClosed) {
+		t.Errorf("Watch after Client.Close: %v, want ErrClientClosed", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // maxNotificationSize bounds the data object DecodeNotification accepts.
@@ -18,6 +19,7 @@ type wireNotification struct {
 	Twitter            json.RawMessage  `json:"twitter"`
 	Tweet              json.RawMessage  `json:"tweet"`
 	FacebookSession    json.RawMessage  `json:"facebooksession"`
+	FacebookSessions   json.RawMessage  `json:"facebooksessions"` // the 2019 Accept sample's key
 	Messages           []LogMessage     `json:"messages"`
 	FacebookSessionURI string           `json:"facebooksessionUri"`
 	Success            flexBool         `json:"success"`
@@ -30,7 +32,11 @@ type wireNotification struct {
 // field of an unexpected JSON type (a string where a number belongs, say)
 // is left zero, the rest decoded, and the raw data kept in Raw.
 // Some deliveries wrap the data in a further {"data":{...}}: one such
-// level is unwrapped.
+// level is unwrapped. Message types match whatever their case, and a
+// private-messaging session is read from "facebooksession" or
+// "facebooksessions" (the documents show "facebooksessionStateChangeMessage"
+// with the plural key in one sample); Header().MessageType keeps the type as
+// sent.
 func DecodeNotification(channel string, data []byte) (Notification, error) {
 	return decodeNotification(channel, data, true)
 }
@@ -57,25 +63,34 @@ func decodeNotification(channel string, data []byte, unwrap bool) (Notification,
 	}
 	h := NotificationHeader{Channel: channel, MessageType: w.MessageType, NotificationType: w.NotificationType,
 		ReferenceID: int64(w.ReferenceID), Raw: bytes.Clone(data)}
+	// Message types match whatever their case: a 2019 bulk edit of the
+	// documents turned the Accept sample's type into
+	// "facebooksessionStateChangeMessage" (and its key into
+	// "facebooksessions"); Header().MessageType keeps what was sent.
+	is := func(name string) bool { return strings.EqualFold(w.MessageType, name) }
+	session := w.FacebookSession
+	if len(session) == 0 {
+		session = w.FacebookSessions
+	}
 	switch {
-	case w.MessageType == "FacebookStateChangeMessage" && len(w.Facebook) > 0:
+	case is("FacebookStateChangeMessage") && len(w.Facebook) > 0:
 		ev := &FacebookStateChange{NotificationHeader: h}
 		if err := decodeResource(w.Facebook, &ev.Facebook, &ev.Facebook.Raw); err != nil {
 			return nil, fmt.Errorf("omni: decoding facebook on %s: %w", channel, err)
 		}
 		return ev, nil
-	case (w.MessageType == "TwitterStateChangeMessage" || w.MessageType == "TweetStateChangeMessage") &&
+	case (is("TwitterStateChangeMessage") || is("TweetStateChangeMessage")) &&
 		(len(w.Twitter) > 0 || len(w.Tweet) > 0):
 		return decodeTweet(h, w)
-	case w.MessageType == "TwitterOperationResponse":
+	case is("TwitterOperationResponse"):
 		return &TwitterOperationResponse{NotificationHeader: h, Success: bool(w.Success), ErrorMessage: w.ErrorMessage}, nil
-	case w.MessageType == "FacebooksessionStateChangeMessage" && len(w.FacebookSession) > 0:
+	case is("FacebooksessionStateChangeMessage") && len(session) > 0:
 		ev := &FacebookSessionStateChange{NotificationHeader: h}
-		if err := decodeResource(w.FacebookSession, &ev.Session, &ev.Session.Raw); err != nil {
+		if err := decodeResource(session, &ev.Session, &ev.Session.Raw); err != nil {
 			return nil, fmt.Errorf("omni: decoding facebooksession on %s: %w", channel, err)
 		}
 		return ev, nil
-	case w.MessageType == "MessageLogUpdated":
+	case is("MessageLogUpdated"):
 		for i := range w.Messages {
 			m := &w.Messages[i]
 			if m.RawTimestamp != "" {

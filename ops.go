@@ -2,7 +2,9 @@ package omni
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -65,6 +67,7 @@ func (c *Client) run(ctx context.Context, t target, id string, onCollection bool
 	if check != nil {
 		check(&v)
 	}
+	checkEncodable(&v, body.UserData)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -104,6 +107,22 @@ func checkUserData(v *ValidationError, data map[string]any) {
 		if k == "" {
 			v.add("userData", "keys must not be empty")
 			break
+		}
+	}
+}
+
+// checkEncodable requires every userData value to be encodable as JSON (no
+// channel, function, complex number, NaN or infinity, at any depth), naming
+// the key, in key order.
+func checkEncodable(v *ValidationError, data map[string]any) {
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, err := json.Marshal(data[k]); err != nil {
+			v.add("userData."+k, "must be encodable as JSON (%s)", strings.TrimPrefix(err.Error(), "json: "))
 		}
 	}
 }

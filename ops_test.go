@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -523,6 +524,9 @@ func TestOperationValidation(t *testing.T) {
 		{"FacebookSessions.Consult", func() (*omni.OperationResult, error) {
 			return c.FacebookSessions.Consult(ctx, "1", omni.FacebookConsult{})
 		}, "targetUri: must be given when targetPath is empty"},
+		{"FacebookSessions.Consult both targets", func() (*omni.OperationResult, error) {
+			return c.FacebookSessions.Consult(ctx, "1", omni.FacebookConsult{TargetPath: "/users/1", TargetURI: "http://gws/api/v2/users/1"})
+		}, "targetUri: must be empty when targetPath is given"},
 		{"FacebookSessions.Consult relative URI", func() (*omni.OperationResult, error) {
 			return c.FacebookSessions.Consult(ctx, "1", omni.FacebookConsult{TargetURI: "/users/1"})
 		}, "targetUri: must be an absolute http or https URI"},
@@ -536,6 +540,21 @@ func TestOperationValidation(t *testing.T) {
 			return c.FacebookSessions.CompleteInQueue(ctx, "1", "")
 		}, "queueName: must not be empty"},
 		{"FacebookSessions.Reject", func() (*omni.OperationResult, error) { return c.FacebookSessions.Reject(ctx, ".") }, `id: must not be "."`},
+		// userData values that encoding/json cannot write are refused by key.
+		{"Facebook.AttachUserData chan", func() (*omni.OperationResult, error) {
+			return c.Facebook.AttachUserData(ctx, "1", map[string]any{"ok": "x", "x": make(chan int)})
+		}, "userData.x: must be encodable as JSON (unsupported type: chan int)"},
+		{"Facebook.Create func", func() (*omni.OperationResult, error) {
+			return c.Facebook.Create(ctx, omni.FacebookCreate{QueuePath: qQueues, UserData: map[string]any{"cb": func() {}}})
+		}, "userData.cb: must be encodable as JSON (unsupported type: func())"},
+		{"Twitter.Reply nested NaN", func() (*omni.OperationResult, error) {
+			return c.Twitter.Reply(ctx, "1", omni.TwitterReply{QueuePath: qContacts,
+				UserData: map[string]any{"b": map[string]any{"score": math.NaN()}, "a": complex(1, 2)}})
+		}, "userData.a: must be encodable as JSON (unsupported type: complex128); " +
+			"userData.b: must be encodable as JSON (unsupported value: NaN)"},
+		{"FacebookSessions.UpdateUserData chan", func() (*omni.OperationResult, error) {
+			return c.FacebookSessions.UpdateUserData(ctx, "1", map[string]any{"k": []any{1, make(chan bool)}})
+		}, "userData.k: must be encodable as JSON (unsupported type: chan bool)"},
 	}
 	for _, tc := range cases {
 		res, err := tc.call()
@@ -557,6 +576,10 @@ func TestOperationRefusedInState(t *testing.T) {
 	var ae *omni.APIError
 	if !errors.Is(err, omni.ErrInvalidState) || !errors.As(err, &ae) || ae.GWSStatusMessage != "Operation Reply is not valid for the current state" {
 		t.Fatalf("err = %v", err)
+	}
+	// The state is wrong, not the input: one sentinel, not both.
+	if errors.Is(err, omni.ErrValidation) {
+		t.Errorf("HTTP 400 statusCode 2 matches ErrValidation too: %v", err)
 	}
 }
 

@@ -94,15 +94,42 @@ type Subscription struct {
 	cm     *cometd.Client
 	client *Client
 
-	mu       sync.Mutex // guards handlers, which add replaces (never changes in place), and subs
+	// anyChannel are the handlers that subscribe to no channel of their own
+	// (OnUnknown): the first route a message reaches calls them.
+	anyChannel []Handler
+
+	mu   sync.Mutex             // guards subs
+	subs []*cometd.Subscription // one per route, for Ready
+
+	// Used on the delivery goroutine only: the message last dispatched and
+	// its decoded form. CometD hands one message to every subscription
+	// whose pattern matches its channel, one after the other; the first
+	// decodes it, the others reuse that.
+	lastMsg *cometd.Message
+	lastN   Notification
+}
+
+// route is one CometD subscription of a Subscription and the handlers it
+// delivers to: a message reaches a handler only through the subscription
+// made for it, so a handler runs once per message however many other
+// subscriptions (a wildcard and an exact channel, say) also match.
+type route struct {
+	channel  string
 	handlers []Handler
-	subs     []*cometd.Subscription // one per channel, for Ready
 }
 
 // Subscribe connects to GWS notifications ({base}/notifications) with the
 // client's *http.Client (cookie jar), credentials and CSRF token, subscribes
-// to the channels the handlers need and calls them, in order, on one
-// goroutine. It returns once every subscription is accepted; a refused one is
+// to the channels the handlers need (one CometD subscription per distinct
+// channel) and calls the handlers on one goroutine, one notification at a
+// time, in the order the notifications arrive. Each handler runs exactly once
+// per notification, whatever other handlers are subscribed: with
+// OnNotification (/v2/me/**) and OnFacebook (/v2/me/facebook) a Facebook
+// notification matches both subscriptions, and each handler still receives
+// it once, through its own channel's subscription. For one notification the
+// handlers of one channel run in the order given, channels in the order of
+// their names, and OnUnknown handlers after those of the first channel that
+// received it. It returns once every subscription is accepted; a refused one is
 // an error. A handshake refused for the credentials matches ErrUnauthorized
 // (ErrForbidden for another 403), as a REST call would.
 func (c *Client) Subscribe(ctx context.Context, handlers ...Handler) (*Subscription, error) {
@@ -121,16 +148,17 @@ func (c *Client) Subscribe(ctx context.Context, handlers ...Handler) (*Subscript
 	if err != nil {
 		return nil, err
 	}
-	s := &Subscription{cm: cm, handlers: slices.Clone(handlers), client: c}
+	routes, anyChannel := routesFor(handlers)
+	s := &Subscription{cm: cm, client: c, anyChannel: anyChannel}
 	if err := cm.Handshake(ctx); err != nil {
 		cm.Close()
 		return nil, fmt.Errorf("omni: notifications handshake: %w", sentinelFor(err))
 	}
-	for _, ch := range s.channels() {
-		sub, err := cm.Subscribe(ctx, ch, s.dispatch)
+	for _, r := range routes {
+		sub, err := cm.Subscribe(ctx, r.channel, s.dispatcher(r))
 		if err != nil {
 			cm.Close()
-			return nil, fmt.Errorf("omni: subscribing to %s: %w", ch, sentinelFor(err))
+			return nil, fmt.Errorf("omni: subscribing to %s: %w", r.channel, sentinelFor(err))
 		}
 		s.subs = append(s.subs, sub)
 	}
@@ -174,58 +202,80 @@ func (c *Client) newCometD() (*cometd.Client, error) {
 	return cometd.NewClient(c.gws.base+"notifications", opts...)
 }
 
-// channels returns the distinct channels the handlers need, sorted.
-func (s *Subscription) channels() []string {
-	set := map[string]bool{}
-	for _, h := range s.handlers {
-		if h.channel != "" {
-			set[h.channel] = true
+// routesFor groups handlers by channel, one route per distinct channel,
+// sorted by channel; within a route the handlers keep the order given.
+// Handlers with no channel of their own are returned apart.
+func routesFor(handlers []Handler) (routes []*route, anyChannel []Handler) {
+	byChannel := map[string]*route{}
+	for _, h := range handlers {
+		if h.channel == "" {
+			anyChannel = append(anyChannel, h)
+			continue
 		}
+		r := byChannel[h.channel]
+		if r == nil {
+			r = &route{channel: h.channel}
+			byChannel[h.channel] = r
+		}
+		r.handlers = append(r.handlers, h)
 	}
-	out := make([]string, 0, len(set))
-	for ch := range set {
-		out = append(out, ch)
+	for _, r := range byChannel {
+		routes = append(routes, r)
 	}
-	sort.Strings(out)
-	return out
+	sort.Slice(routes, func(i, j int) bool { return routes[i].channel < routes[j].channel })
+	return routes, anyChannel
 }
 
-// dispatch decodes one CometD message and hands it to the matching handlers.
-func (s *Subscription) dispatch(m *cometd.Message) {
-	n, err := DecodeNotification(m.Channel, m.Data)
-	if err != nil {
-		s.client.cfg.logger.Warn("omni: undecodable notification", "channel", m.Channel, "error", err)
-		n = &UnknownNotification{NotificationHeader: NotificationHeader{Channel: m.Channel, Raw: m.Data}}
+// dispatcher returns the CometD handler of route r.
+func (s *Subscription) dispatcher(r *route) cometd.Handler {
+	return func(m *cometd.Message) { s.dispatch(r, m) }
+}
+
+// dispatch decodes one CometD message and hands it to the matching handlers
+// of route r; the first route a message reaches also hands it to the
+// handlers of no channel. It runs on the delivery goroutine only.
+func (s *Subscription) dispatch(r *route, m *cometd.Message) {
+	first := m != s.lastMsg
+	if first {
+		n, err := DecodeNotification(m.Channel, m.Data)
+		if err != nil {
+			s.client.cfg.logger.Warn("omni: undecodable notification", "channel", m.Channel, "error", err)
+			n = &UnknownNotification{NotificationHeader: NotificationHeader{Channel: m.Channel, Raw: m.Data}}
+		}
+		s.lastMsg, s.lastN = m, n
 	}
-	s.mu.Lock()
-	handlers := s.handlers
-	s.mu.Unlock()
+	n := s.lastN
 	taken := false
-	for _, h := range handlers {
+	for _, h := range r.handlers {
 		if h.match(n) {
 			h.call(n)
 			taken = true
 		}
 	}
+	if first {
+		for _, h := range s.anyChannel {
+			if h.match(n) {
+				h.call(n)
+				taken = true
+			}
+		}
+	}
 	if !taken {
-		s.client.cfg.logger.Debug("omni: notification with no handler", "channel", m.Channel,
-			"messageType", n.Header().MessageType)
+		s.client.cfg.logger.Debug("omni: notification with no handler on this subscription",
+			"subscription", r.channel, "channel", m.Channel, "messageType", n.Header().MessageType)
 	}
 }
 
-// add subscribes to h's channel and calls h from then on.
+// add subscribes to h's channel, on a CometD subscription of its own, and
+// calls h from then on.
 func (s *Subscription) add(ctx context.Context, h Handler) error {
-	s.mu.Lock()
-	prev := s.handlers
-	s.handlers = append(prev[:len(prev):len(prev)], h)
-	s.mu.Unlock()
-	sub, err := s.cm.Subscribe(ctx, h.channel, s.dispatch)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	r := &route{channel: h.channel, handlers: []Handler{h}}
+	sub, err := s.cm.Subscribe(ctx, h.channel, s.dispatcher(r))
 	if err != nil {
-		s.handlers = prev
 		return fmt.Errorf("omni: subscribing to %s: %w", h.channel, sentinelFor(err))
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.subs = append(s.subs, sub)
 	return nil
 }

@@ -43,6 +43,7 @@ type lifecycle struct {
 	// session is set between StartContactCenterSession and
 	// EndContactCenterSession: the agent's channels and their states.
 	session  bool
+	owner    string                    // the agent (user name) who holds it
 	channels map[string]string         // channel -> Ready, NotReady or a custom state
 	order    []string                  // channels in StartContactCenterSession order
 	states   map[string]bool           // custom agent-state operations allowed besides Ready/NotReady
@@ -161,10 +162,10 @@ func lifecycleRoute(sub string) (Route, bool) {
 func (s *Server) serveLifecycle(w http.ResponseWriter, r *http.Request, route Route, sub string, hs *httpSession, body []byte) bool {
 	switch {
 	case route == RouteMe && r.Method == http.MethodPost:
-		s.postMeLifecycle(w, hs, body)
+		s.postMeLifecycle(w, hs, s.userName(r), body)
 		return true
 	case route == RouteMe && r.Method == http.MethodGet && r.URL.Query().Has("subresources"):
-		s.getSnapshot(w, r)
+		s.getSnapshot(w, r, s.userName(r))
 		return true
 	case route == RouteAgentChannels && r.Method == http.MethodGet:
 		lc := &s.lc
@@ -174,16 +175,21 @@ func (s *Server) serveLifecycle(w http.ResponseWriter, r *http.Request, route Ro
 		writeResource(w, "channels", chs)
 		return true
 	case route == RouteAgentChannel && r.Method == http.MethodPost:
-		s.postChannel(w, hs, strings.TrimPrefix(sub, "/me/channels/"), body)
+		s.postChannel(w, s.userName(r), strings.TrimPrefix(sub, "/me/channels/"), body)
 		return true
 	case route == RouteInteractionCollection && r.Method == http.MethodPost:
 		s.collectionOp(w, r, hs, strings.TrimPrefix(sub, "/me/"), body)
 		return true
 	case r.Method == http.MethodPost && (route == RouteFacebookSend || route == RouteTwitterSend || route == RouteFacebookSession):
 		_, id, _ := splitResource(sub)
-		return s.itemOp(w, r, hs, id, body)
+		return s.itemOp(w, r, hs, routeKind[route], id, body)
 	}
 	return false
+}
+
+// routeKind is the kind of interaction each operation route acts on.
+var routeKind = map[Route]resourceKind{
+	RouteFacebookSend: kindFacebook, RouteTwitterSend: kindTweet, RouteFacebookSession: kindSession,
 }
 
 // agentOp is the body of POST /me and POST /me/channels/{channel}.
@@ -194,7 +200,7 @@ type agentOp struct {
 
 // postMeLifecycle serves POST /me: StartContactCenterSession,
 // EndContactCenterSession, and agent-state operations on every channel.
-func (s *Server) postMeLifecycle(w http.ResponseWriter, hs *httpSession, body []byte) {
+func (s *Server) postMeLifecycle(w http.ResponseWriter, hs *httpSession, user string, body []byte) {
 	var req agentOp
 	if !decodeGWS(w, body, &req) {
 		return
@@ -223,7 +229,10 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, hs *httpSession, body []
 			writeGWSError(w, http.StatusOK, last.code, last.msg)
 			return
 		}
-		lc.session = true
+		if lc.session && lc.owner != user {
+			lc.release() // another agent signs in: the simulator has one agent seat
+		}
+		lc.session, lc.owner = true, user
 		lc.channels = make(map[string]string)
 		lc.order = nil
 		for _, ch := range ok {
@@ -242,11 +251,20 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, hs *httpSession, body []
 		}
 		s.publishChannels(lc, lc.order)
 	case "EndContactCenterSession":
-		lc.session = false
+		if !lc.holds(user) {
+			writeNoSession(w)
+			return
+		}
+		lc.release()
+		lc.session, lc.owner = false, ""
 		lc.channels = make(map[string]string)
 		lc.order = nil
+		// As documented, it also ends the HTTP session: the next request
+		// starts a new one (new JSESSIONID, new CSRF token).
 		s.mu.Lock()
 		s.signedIn = false
+		s.refFloor = max(s.refFloor, hs.nextRef-1)
+		delete(s.sessions, hs.id)
 		s.mu.Unlock()
 		writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK})
 	default:
@@ -254,8 +272,8 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, hs *httpSession, body []
 			writeBadOperation(w, req.OperationName)
 			return
 		}
-		if !lc.session {
-			writeGWSError(w, http.StatusBadRequest, codeInvalidParam, "No contact center session: StartContactCenterSession first")
+		if !lc.holds(user) {
+			writeNoSession(w)
 			return
 		}
 		for _, ch := range lc.order {
@@ -272,7 +290,7 @@ func (lc *lifecycle) validState(op string) bool {
 }
 
 // postChannel serves POST /me/channels/{channel}.
-func (s *Server) postChannel(w http.ResponseWriter, hs *httpSession, channel string, body []byte) {
+func (s *Server) postChannel(w http.ResponseWriter, user, channel string, body []byte) {
 	var req agentOp
 	if !decodeGWS(w, body, &req) {
 		return
@@ -286,8 +304,8 @@ func (s *Server) postChannel(w http.ResponseWriter, hs *httpSession, channel str
 		writeMissing(w, "operationName")
 	case !lc.validState(req.OperationName):
 		writeBadOperation(w, req.OperationName)
-	case !lc.session:
-		writeGWSError(w, http.StatusBadRequest, codeInvalidParam, "No contact center session: StartContactCenterSession first")
+	case !lc.holds(user):
+		writeNoSession(w)
 	default:
 		if _, ok := lc.channels[channel]; !ok {
 			writeGWSError(w, http.StatusNotFound, codeNotFound, "Channel "+channel+" is not in the contact center session")
@@ -298,6 +316,29 @@ func (s *Server) postChannel(w http.ResponseWriter, hs *httpSession, channel str
 		s.publishChannels(lc, []string{channel})
 		s.offerPending(lc)
 	}
+}
+
+// holds reports whether user (the Basic user name, "agent" without one)
+// holds the contact-center session: only that agent changes agent states,
+// sees the offered interactions in the snapshot and operates them. A client
+// signed in as another user is an agent without a session.
+func (lc *lifecycle) holds(user string) bool { return lc.session && lc.owner == user }
+
+// release hands the live inbound interactions offered to the ending
+// contact-center session back to routing: they wait, unoffered, for the
+// next agent Ready on their channel.
+func (lc *lifecycle) release() {
+	for _, id := range lc.ids {
+		if it := lc.items[id]; it.offered && it.inbound && !it.terminal() {
+			it.offered = false
+		}
+	}
+}
+
+// writeNoSession answers an agent operation from an HTTP session that holds
+// no contact-center session.
+func writeNoSession(w http.ResponseWriter) {
+	writeGWSError(w, http.StatusBadRequest, codeInvalidParam, "No contact center session: StartContactCenterSession first")
 }
 
 // ready reports whether the agent takes interactions on channel now.
@@ -346,7 +387,7 @@ func (s *Server) publishChannels(lc *lifecycle, names []string) {
 	if len(names) == 0 {
 		return
 	}
-	s.Publish(ChannelChannels, map[string]any{
+	s.publishTo(nil, lc.owner, ChannelChannels, map[string]any{
 		"messageType": "ChannelStateChangeMessageV2",
 		"channels":    lc.channelStates(names),
 	})
@@ -354,11 +395,12 @@ func (s *Server) publishChannels(lc *lifecycle, names []string) {
 
 // getSnapshot serves GET /me?subresources=*: the user, its channels and the
 // interactions the agent holds (offered and not ended).
-func (s *Server) getSnapshot(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getSnapshot(w http.ResponseWriter, r *http.Request, agent string) {
 	lc := &s.lc
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	lc.init()
+	mine := lc.holds(agent) // another agent holds none of the offered interactions
 	base := s.baseURL(r)
 	user := map[string]any{
 		"id": simulatedUserID, "userName": s.userName(r), "firstName": "Test", "lastName": "Agent",
@@ -369,7 +411,7 @@ func (s *Server) getSnapshot(w http.ResponseWriter, r *http.Request) {
 	lists := map[resourceKind][]any{kindFacebook: {}, kindTweet: {}, kindSession: {}}
 	for _, id := range lc.ids {
 		it := lc.items[id]
-		if it.offered && !it.terminal() {
+		if mine && it.offered && !it.terminal() {
 			lists[it.kind] = append(lists[it.kind], it.resource(base))
 		}
 	}

@@ -11,6 +11,7 @@ type item struct {
 	kind     resourceKind
 	id       string
 	inbound  bool
+	creator  string // a draft's creator (user name); only that agent operates it
 	parentID string
 	state    string
 	caps     []string // nil: the notification has no capabilities key (Reject)
@@ -229,7 +230,17 @@ func (it *item) notification(base, notificationType string, ref int64) map[strin
 
 // publishItem publishes it's state change on its topic.
 func (s *Server) publishItem(it *item, base, notificationType string, ref int64) {
-	s.Publish(it.topic(), it.notification(base, notificationType, ref))
+	s.publishTo(nil, s.lc.agentFor(it), it.topic(), it.notification(base, notificationType, ref))
+}
+
+// agentFor names the agent whose CometD sessions get it's notifications:
+// the one holding the contact-center session for an inbound interaction,
+// the creator for a draft; lc.mu held.
+func (lc *lifecycle) agentFor(it *item) string {
+	if it.inbound {
+		return lc.owner
+	}
+	return it.creator
 }
 
 // offer tells the agent of an inbound item: a StatusChange without
@@ -247,7 +258,7 @@ func (s *Server) offer(lc *lifecycle, it *item) {
 	res := it.resource(base)
 	res["tweetType"] = res["twitterType"]
 	delete(res, "twitterType")
-	s.Publish(ChannelTwitter, map[string]any{
+	s.publishTo(nil, s.lc.agentFor(it), ChannelTwitter, map[string]any{
 		"messageType": "TweetStateChangeMessage", "notificationType": "StatusChange", "tweet": res,
 	})
 }
@@ -283,5 +294,5 @@ func (s *Server) publishLog(it *item, base string, ref int64, entries ...session
 	if ref != 0 {
 		n["referenceId"] = ref
 	}
-	s.Publish(ChannelFacebookSession, n)
+	s.publishTo(nil, s.lc.agentFor(it), ChannelFacebookSession, n)
 }

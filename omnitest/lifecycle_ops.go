@@ -42,8 +42,10 @@ func writeNotAllowed(w http.ResponseWriter, op, state string) {
 }
 
 // itemOp serves an operation on a customer-started interaction or one of
-// its drafts; false leaves ids the lifecycle does not know to gws.go.
-func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession, id string, body []byte) bool {
+// its drafts, on the route of kind; false leaves ids the lifecycle does not
+// know to gws.go. An id of another kind is not found on this route, as a
+// resource path names one collection.
+func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession, kind resourceKind, id string, body []byte) bool {
 	lc := &s.lc
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
@@ -55,7 +57,7 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 	if !decodeGWS(w, body, &req) {
 		return true
 	}
-	if !it.offered {
+	if !it.offered || it.kind != kind || !lc.mayOperate(it, s.userName(r)) {
 		writeGWSError(w, http.StatusNotFound, codeNotFound, "Resource not found")
 		return true
 	}
@@ -78,7 +80,7 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 		lc.opFail--
 		n := it.notification(base, "Error", ref)
 		n["errorMessage"] = lc.opFailM
-		s.Publish(it.topic(), n)
+		s.publishTo(nil, lc.agentFor(it), it.topic(), n)
 		return true
 	}
 	if it.kind == kindSession {
@@ -88,6 +90,16 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 	}
 	s.store.put(it.kind, it.id, it.resource(base))
 	return true
+}
+
+// mayOperate reports whether user may operate it: an inbound interaction
+// only the agent holding the contact-center session it was offered to, a
+// draft only the agent who created it.
+func (lc *lifecycle) mayOperate(it *item, user string) bool {
+	if it.inbound {
+		return lc.holds(user)
+	}
+	return it.creator == user
 }
 
 // requiredParam names the first missing required parameter of req, or "".
@@ -196,7 +208,7 @@ func (s *Server) postOp(lc *lifecycle, it *item, req *opRequest, ref int64, base
 	case op == "SetInFocus":
 		s.publishItem(it, base, "PropertiesUpdated", ref) // inferred: no document shows its notification
 	case op == "Reply":
-		draft := &item{kind: it.kind, id: lc.newID(), parentID: it.id, state: "Composing",
+		draft := &item{kind: it.kind, id: lc.newID(), creator: lc.owner, parentID: it.id, state: "Composing",
 			caps: append([]string(nil), capsDraft...), offered: true, contactID: it.contactID, msgType: it.msgType,
 			userData: maps.Clone(req.UserData)}
 		if it.kind == kindTweet {
@@ -231,7 +243,7 @@ func (s *Server) postOp(lc *lifecycle, it *item, req *opRequest, ref int64, base
 		it.end("Completed")
 		s.publishItem(it, base, "StatusChange", ref)
 	case op == "Retweet", op == "MarkFavorite", op == "RemoveFavorite":
-		s.Publish(ChannelTwitter, lc.twitterOperationResponse(ref))
+		s.publishTo(nil, lc.agentFor(it), ChannelTwitter, lc.twitterOperationResponse(ref))
 	}
 }
 
@@ -346,10 +358,10 @@ func (s *Server) collectionOp(w http.ResponseWriter, r *http.Request, hs *httpSe
 	ref := s.nextReference(hs)
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	if req.OperationName != "Create" {
-		s.Publish(ChannelTwitter, lc.twitterOperationResponse(ref))
+		s.publishTo(nil, s.userName(r), ChannelTwitter, lc.twitterOperationResponse(ref))
 		return
 	}
-	draft := &item{kind: kind, id: lc.newID(), state: "Composing", caps: append([]string(nil), capsDraft...),
+	draft := &item{kind: kind, id: lc.newID(), creator: s.userName(r), state: "Composing", caps: append([]string(nil), capsDraft...),
 		offered: true, msgType: "Status", userData: maps.Clone(req.UserData)}
 	lc.add(draft)
 	base := s.URL()

@@ -107,6 +107,7 @@ type msgFaultEntry struct {
 
 type heldMessage struct {
 	req   *Request
+	to    string // the agent it is for, "" for every session
 	raw   json.RawMessage
 	fault string
 }
@@ -181,6 +182,12 @@ func (s *Server) Publish(channel string, data any) int { return s.publish(nil, c
 // publish is Publish on behalf of the request req (nil for none), which the
 // journal credits with the notification.
 func (s *Server) publish(req *Request, channel string, data any) int {
+	return s.publishTo(req, "", channel, data)
+}
+
+// publishTo is publish to the CometD sessions of agent to only (the user
+// name their handshake carried), or to every session for "".
+func (s *Server) publishTo(req *Request, to, channel string, data any) int {
 	raw, err := json.Marshal(data)
 	if err != nil {
 		s.cfg.logger.Warn("omnitest: cannot marshal a notification", "channel", channel, "err", err)
@@ -188,7 +195,7 @@ func (s *Server) publish(req *Request, channel string, data any) int {
 	}
 	f, faulty := s.takeMessageFault(channel)
 	if !faulty {
-		return s.deliverNow(req, channel, raw, "")
+		return s.deliverNow(req, to, channel, raw, "")
 	}
 	name := f.String()
 	switch f.kind {
@@ -196,45 +203,48 @@ func (s *Server) publish(req *Request, channel string, data any) int {
 		s.rec.published(req, Publication{Channel: channel, Data: raw, Fault: name, Time: s.clock.Now()})
 		return 0
 	case msgDelay:
-		s.after(f.delay, func() { s.deliverNow(req, channel, raw, name) })
+		s.after(f.delay, func() { s.deliverNow(req, to, channel, raw, name) })
 		return 0
 	case msgReorder:
 		s.mu.Lock()
 		if s.held == nil {
 			s.held = make(map[string][]heldMessage)
 		}
-		s.held[channel] = append(s.held[channel], heldMessage{req: req, raw: raw, fault: name})
+		s.held[channel] = append(s.held[channel], heldMessage{req: req, to: to, raw: raw, fault: name})
 		s.mu.Unlock()
 		return 0
 	}
-	n := s.deliverNow(req, channel, raw, name) // msgDuplicate
-	s.deliver(channel, raw)
+	n := s.deliverNow(req, to, channel, raw, name) // msgDuplicate
+	s.deliver(to, channel, raw)
 	return n
 }
 
 // deliverNow hands raw to the sessions, records it, then delivers what
 // ReorderMessage held back on channel.
-func (s *Server) deliverNow(req *Request, channel string, raw json.RawMessage, fault string) int {
-	n := s.deliver(channel, raw)
+func (s *Server) deliverNow(req *Request, to, channel string, raw json.RawMessage, fault string) int {
+	n := s.deliver(to, channel, raw)
 	s.rec.published(req, Publication{Channel: channel, Data: raw, Delivered: n, Fault: fault, Time: s.clock.Now()})
 	s.mu.Lock()
 	held := s.held[channel]
 	delete(s.held, channel)
 	s.mu.Unlock()
 	for _, h := range held {
-		m := s.deliver(channel, h.raw)
+		m := s.deliver(h.to, channel, h.raw)
 		s.rec.published(h.req, Publication{Channel: channel, Data: h.raw, Delivered: m, Fault: h.fault, Time: s.clock.Now()})
 	}
 	return n
 }
 
-func (s *Server) deliver(channel string, raw json.RawMessage) int {
+func (s *Server) deliver(to, channel string, raw json.RawMessage) int {
 	s.mu.Lock()
 	g := s.gen
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
 		return 0
+	}
+	if to != "" {
+		return g.bayeux.PublishTo(to, channel, raw)
 	}
 	return g.bayeux.Publish(channel, raw)
 }

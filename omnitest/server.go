@@ -131,6 +131,7 @@ func (s *Server) startGeneration(ln net.Listener) *generation {
 		Timeout:    s.cfg.cometdTimeout,
 		Transports: s.cfg.transports,
 		Authorize:  s.authorizeHandshake,
+		Owner:      s.userName, // the agent a session's notifications are for (lifecycle)
 		OnMessage:  s.rec.addMessage,
 		Logger:     s.cfg.logger,
 	})

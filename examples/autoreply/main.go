@@ -5,8 +5,8 @@
 // logging what it did.
 //
 // Against the in-process simulator (the default) customers arrive at random
-// until -n of each kind have been answered; then it prints a summary and
-// exits. Against a real GWS (OMNI_BASE_URL and the other OMNI_* variables)
+// until -n (at least 1; a smaller value is a usage error, exit status 2) of
+// each kind have been answered; then it prints a summary and exits. Against a real GWS (OMNI_BASE_URL and the other OMNI_* variables)
 // it answers until interrupted. Interrupting it (Ctrl-C) ends the
 // contact-center session cleanly either way.
 //
@@ -46,8 +46,13 @@ var kinds = []string{kindPost, kindComment, kindTweet, kindDM, kindPrivate}
 var channels = []string{omnitest.AgentChannelFacebook, omnitest.AgentChannelTwitter, omnitest.AgentChannelFacebookSession}
 
 func main() {
-	n := flag.Int("n", 20, "with the simulator: customers of each kind to answer before exiting")
+	n := flag.Int("n", 20, "with the simulator: customers of each kind to answer before exiting (at least 1)")
 	flag.Parse()
+	if *n < 1 || flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "autoreply: -n must be at least 1 (got %d) and no arguments follow the flags\n", *n)
+		flag.Usage()
+		os.Exit(2)
+	}
 	if err := start(*n); err != nil {
 		fmt.Fprintln(os.Stderr, "autoreply:", err)
 		os.Exit(1)
@@ -89,6 +94,9 @@ type bot struct {
 // also plays the customers. It returns when ctx ends or, with the
 // simulator, when want items of each kind are answered.
 func run(ctx context.Context, env *setup.Env, want int, out io.Writer) error {
+	if env.Simulator != nil && want < 1 {
+		return fmt.Errorf("customers of each kind to answer: %d, want at least 1", want)
+	}
 	c := env.Client
 	b := &bot{c: c, queuePath: env.QueuePath, out: out, kindOf: map[string]string{}, answered: map[string]int{},
 		done: make(chan struct{}), want: want}

@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +19,17 @@ import (
 	"github.com/omnisdk/omni/omnitest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// runMainEnv set to 1 makes the test binary run the program's main instead
+// of the tests (TestAutoreplyUsageError).
+const runMainEnv = "AUTOREPLY_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // syncBuffer is an io.Writer the test can read while run writes; it signals
 // each written line.
@@ -151,5 +165,45 @@ func TestAutoreplyInterruptEndsTheSession(t *testing.T) {
 	}
 	if !ended || !strings.Contains(out.String(), "EndContactCenterSession sent") {
 		t.Errorf("no EndContactCenterSession:\n%s", out.String())
+	}
+}
+
+// TestAutoreplyRefusesNoCustomers: with the simulator, run refuses to wait
+// for fewer than one customer of each kind (it would never be done), before
+// it signs in.
+func TestAutoreplyRefusesNoCustomers(t *testing.T) {
+	for _, n := range []int{0, -1} {
+		env, srv := simEnv(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		var out syncBuffer
+		err := run(ctx, env, n, &out)
+		cancel()
+		if err == nil || err.Error() != fmt.Sprintf("customers of each kind to answer: %d, want at least 1", n) {
+			t.Errorf("run(n=%d) = %v", n, err)
+		}
+		if len(srv.Requests()) != 0 {
+			t.Errorf("run(n=%d) sent %d requests", n, len(srv.Requests()))
+		}
+	}
+}
+
+// TestAutoreplyUsageError: the program refuses -n 0 and -n -1 with a usage
+// message and exit status 2, at once.
+func TestAutoreplyUsageError(t *testing.T) {
+	for _, n := range []string{"0", "-1"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		cmd := exec.CommandContext(ctx, os.Args[0], "-n", n)
+		cmd.Env = append(os.Environ(), runMainEnv+"=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		cancel()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+			t.Errorf("-n %s: %v, want exit status 2", n, err)
+		}
+		if !strings.Contains(stderr.String(), "autoreply: -n must be at least 1 (got "+n+")") {
+			t.Errorf("-n %s: stderr %q", n, stderr.String())
+		}
 	}
 }

@@ -73,6 +73,9 @@ func (s *Server) handshake(b *batch, m *inbound) *reply {
 		return refuse(errNoTransport)
 	}
 	ss := newSession(m.extBool("ack"), s.opts.MaxQueue, time.Now())
+	if s.opts.Owner != nil {
+		ss.owner = s.opts.Owner(b.r)
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -251,7 +254,7 @@ func (s *Server) publish(b *batch, m *inbound) *reply {
 		return rep
 	}
 	if !isService(m.Channel) {
-		s.deliver(m.Channel, dataMessage(m.Channel, m.Data))
+		s.deliver(m.Channel, dataMessage(m.Channel, m.Data), nil)
 	}
 	rep.Successful = true
 	return rep

@@ -65,6 +65,10 @@ type Options struct {
 	// non-nil error refuses it with "403::<error text>" and advice
 	// reconnect "none". Nil allows every handshake.
 	Authorize func(r *http.Request) error
+	// Owner, when set, names the owner of a session from the HTTP request
+	// that carried its handshake (a user name, say); PublishTo delivers to
+	// the sessions of one owner only. Nil gives every session the owner "".
+	Owner func(r *http.Request) string
 	// OnMessage observes every single message received (Inbound) and sent
 	// (Outbound), as raw JSON. It runs synchronously on the serving goroutine
 	// and must not retain or modify m. May be nil.

@@ -87,11 +87,25 @@ func (s *Server) Publish(channel string, data any) int {
 		s.log.Warn("bayeuxsrv: cannot marshal published data", "channel", channel, "err", err)
 		return 0
 	}
-	return s.deliver(channel, dataMessage(channel, raw))
+	return s.deliver(channel, dataMessage(channel, raw), nil)
 }
 
-// deliver queues a prepared data message for every session matching channel.
-func (s *Server) deliver(channel string, msg []byte) int {
+// PublishTo is Publish to the sessions whose owner (Options.Owner) is owner only.
+func (s *Server) PublishTo(owner, channel string, data any) int {
+	if !validChannel(channel) || isWildcard(channel) {
+		return 0
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		s.log.Warn("bayeuxsrv: cannot marshal published data", "channel", channel, "err", err)
+		return 0
+	}
+	return s.deliver(channel, dataMessage(channel, raw), &owner)
+}
+
+// deliver queues a prepared data message for every session matching channel
+// (of owner only, when owner is not nil).
+func (s *Server) deliver(channel string, msg []byte, owner *string) int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -110,6 +124,9 @@ func (s *Server) deliver(channel string, msg []byte) int {
 	n := 0
 	for _, set := range sets {
 		for ss := range set {
+			if owner != nil && ss.owner != *owner {
+				continue
+			}
 			if seen != nil {
 				if _, dup := seen[ss]; dup {
 					continue

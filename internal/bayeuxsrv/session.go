@@ -38,8 +38,9 @@ type waiter struct {
 // everything else by session.mu. Lock order: Server.mu, then wsConn.mu, then
 // session.mu.
 type session struct {
-	id  string
-	ack bool // ack extension negotiated at handshake; immutable
+	id    string
+	ack   bool   // ack extension negotiated at handshake; immutable
+	owner string // Options.Owner of the handshake request; immutable
 
 	subs map[string]struct{} // guarded by Server.mu
 
