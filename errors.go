@@ -59,7 +59,10 @@ type APIError struct {
 	Text             string
 	ValidationErrors map[string][]string
 
-	// RetryAfter is the server's Retry-After, when it sent one.
+	// RetryAfter is the server's Retry-After, when it sent a well-formed
+	// one (delay seconds as digits only, or an HTTP date; a malformed value
+	// such as "+5" counts as absent). Delay seconds too large for a
+	// time.Duration are MaxRetryAfterValue.
 	RetryAfter time.Duration
 	// RequestID is the X-Request-Id response header, when present.
 	RequestID string
