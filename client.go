@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -40,7 +41,6 @@ type Client struct {
 	hc   *http.Client          // the caller's (WithHTTPClient) or the SDK's own
 	own  *http.Transport       // the SDK's own transport, nil with WithHTTPClient
 	wire *http.Client          // what requests go through (see wireClient)
-	rc   *retryablehttp.Client // wire with the retry table
 
 	waitMu sync.Mutex
 	wait   *waiter // the shared subscription of Await, started on first use
@@ -105,7 +105,6 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		c.hc, c.own = defaultHTTPClient()
 	}
 	c.wire = wireClient(c.hc, c.own != nil)
-	c.rc = c.newRetryClient()
 	svc := service{client: c}
 	c.Facebook = (*FacebookService)(&svc)
 	c.Twitter = (*TwitterService)(&svc)
@@ -313,7 +312,12 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 		reqBody = body
 	}
 	st := &attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: cl.redactedURL()}
-	req, err := retryablehttp.NewRequestWithContext(withAttemptState(ctx, st), cl.method, cl.url(), reqBody)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// Nothing was sent.
+		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Err: ctxErr}
+	}
+	reqCtx := httptrace.WithClientTrace(withAttemptState(ctx, st), st.trace())
+	req, err := retryablehttp.NewRequestWithContext(reqCtx, cl.method, cl.url(), reqBody)
 	if err != nil {
 		return nil, fmt.Errorf("omni: building %s request: %w", cl.ep.name, err)
 	}
@@ -328,13 +332,13 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	if cl.ep.csrf != nil && cl.method != http.MethodGet && cl.method != http.MethodHead {
 		token = cl.ep.csrf.apply(h)
 	}
-	resp, err := c.rc.Do(req)
+	resp, err := c.newRetryClient(st).Do(req)
 	if err != nil {
 		if resp != nil {
 			drainAndClose(resp.Body)
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("omni: %s %s: %w", cl.method, cl.redactedURL(), ctxErr)
+			return nil, c.contextEnded(cl, st, ctxErr)
 		}
 		err = unwrapURLError(err)
 		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: err,
@@ -356,6 +360,25 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	}
 	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token,
 		retryAfter: st.retryAfter}, nil
+}
+
+// contextEnded is the error of a request whose context ended before an
+// answer could be used. During a wait before a retry, the server's last
+// answer is kept: the error wraps both ctx.Err() and that *APIError.
+// Otherwise no answer came: a *TransportError wrapping ctx.Err(), saying
+// whether the request may have been written.
+func (c *Client) contextEnded(cl *call, st *attemptState, ctxErr error) error {
+	if st.last != nil {
+		if apiErr := c.check(cl, st.last); apiErr != nil {
+			return fmt.Errorf("%w; stopped waiting to retry: %w", apiErr, ctxErr)
+		}
+	}
+	err := ctxErr
+	if st.lastErr != nil {
+		err = fmt.Errorf("%w; stopped waiting to retry: %w", unwrapURLError(st.lastErr), ctxErr)
+	}
+	return &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: err,
+		MayHaveReachedServer: st.mayHaveReachedServer()}
 }
 
 // unwrapURLError drops *url.Error's wrapping, whose text repeats the full URL.

@@ -215,8 +215,10 @@ func (e *OperationError) Error() string {
 }
 
 // TransportError is returned when no HTTP response could be had: the
-// connection failed or broke, or the body could not be read. Attempts says
-// how many times the request was tried.
+// connection failed or broke, the caller's context ended before an answer
+// came (Err then wraps ctx.Err(), so errors.Is(err,
+// context.DeadlineExceeded) holds), or the body could not be read.
+// Attempts says how many times the request was tried.
 type TransportError struct {
 	Method   string
 	URL      string
@@ -226,7 +228,10 @@ type TransportError struct {
 	// left (the connection could not be made: dial or DNS failure), which
 	// the retry table treats as safe to resend. When true, the server may
 	// have acted on it (the connection broke after the request was
-	// written, or the answer came but its body could not be read): check,
+	// written, the caller's context ended after it was written, or the
+	// answer came but its body could not be read; with a custom
+	// RoundTripper that reports no connection events, a request cut off by
+	// the context counts as possibly arrived): check,
 	// for example with the notification or a read, before sending again.
 	MayHaveReachedServer bool
 }

@@ -1,0 +1,123 @@
+package omni_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/omnisdk/omni"
+)
+
+// TestWaitThatOutlastsTheDeadlineIsNotStarted: a 503 with Retry-After 5
+// and 1 s of ctx left, or a backoff longer than the time left: the client
+// does not sleep into "context deadline exceeded" but hands over the
+// server's *APIError (RetryAfter set) after one request.
+func TestWaitThatOutlastsTheDeadlineIsNotStarted(t *testing.T) {
+	cases := []struct {
+		name    string
+		handler http.HandlerFunc
+		policy  omni.RetryPolicy
+		ra      time.Duration
+	}{
+		{"Retry-After 5", withRetryAfter("5", reply(503, `{"statusCode":4,"statusMessage":"busy"}`)), omni.RetryPolicy{}, 5 * time.Second},
+		{"backoff 20s", reply(503, `{"statusCode":4,"statusMessage":"busy"}`), omni.RetryPolicy{MinWait: 20 * time.Second, MaxWait: 20 * time.Second}, 0},
+	}
+	for _, tc := range cases {
+		fs := newFakeServer(t, tc.handler)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := newGWS(t, fs, omni.WithRetry(tc.policy)).ServerVersion(ctx)
+		cancel()
+		var ae *omni.APIError
+		if !errors.As(err, &ae) || ae.HTTPStatus != 503 || ae.RetryAfter != tc.ra || ae.GWSStatusMessage != "busy" {
+			t.Errorf("%s: err = %v, want the 503 *APIError with RetryAfter %v", tc.name, err, tc.ra)
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: err = %v: the client waited out the context", tc.name, err)
+		}
+		if n := len(fs.requests()); n != 1 {
+			t.Errorf("%s: %d requests, want 1", tc.name, n)
+		}
+	}
+}
+
+// cancelOnLog cancels when the client logs the message (it logs "omni:
+// retrying" just before it starts waiting).
+type cancelOnLog struct {
+	msg    string
+	cancel context.CancelFunc
+}
+
+func (h cancelOnLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h cancelOnLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.cancel()
+	}
+	return nil
+}
+func (h cancelOnLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h cancelOnLog) WithGroup(string) slog.Handler      { return h }
+
+// TestCancelDuringRetryWaitKeepsTheAnswer: ctx cancelled while the client
+// waits out a Retry-After: the error wraps both ctx.Err() and the server's
+// *APIError.
+func TestCancelDuringRetryWaitKeepsTheAnswer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fs := newFakeServer(t, withRetryAfter("25", reply(503, `{"statusCode":4,"statusMessage":"busy"}`)))
+	c := newGWS(t, fs, omni.WithLogger(slog.New(cancelOnLog{"omni: retrying", cancel})))
+	_, err := c.Facebook.Send(ctx, "X", seedFacebook)
+	var ae *omni.APIError
+	if !errors.Is(err, context.Canceled) || !errors.As(err, &ae) || ae.RetryAfter != 25*time.Second || ae.HTTPStatus != 503 {
+		t.Fatalf("err = %v, want context.Canceled and the 503 *APIError with RetryAfter 25s", err)
+	}
+	if !strings.Contains(err.Error(), "HTTP 503") {
+		t.Errorf("err = %q does not show the server's answer", err)
+	}
+	if n := len(fs.requests()); n != 1 {
+		t.Errorf("%d requests", n)
+	}
+}
+
+// TestAnswerCutOffByTheContextIsATransportError: no answer at all (the
+// caller's deadline or cancel ends the request after it was written) is a
+// *TransportError that may have reached the server and still matches the
+// context error.
+func TestAnswerCutOffByTheContextIsATransportError(t *testing.T) {
+	for _, cause := range []error{context.DeadlineExceeded, context.Canceled} {
+		got := make(chan struct{})
+		fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			close(got)
+			<-r.Context().Done() // never answers
+		})
+		var ctx context.Context
+		var cancel context.CancelFunc
+		if cause == context.DeadlineExceeded {
+			ctx, cancel = context.WithTimeout(context.Background(), 200*time.Millisecond)
+		} else {
+			ctx, cancel = context.WithCancel(context.Background())
+			go func() { <-got; cancel() }()
+		}
+		_, err := newGWS(t, fs).Facebook.Send(ctx, "X", seedFacebook)
+		cancel()
+		var te *omni.TransportError
+		if !errors.As(err, &te) || !te.MayHaveReachedServer || !errors.Is(err, cause) {
+			t.Errorf("%v: err = %#v, want a *TransportError (MayHaveReachedServer) wrapping %v", cause, err, cause)
+		}
+	}
+	// A context already done: nothing is sent.
+	fs := newFakeServer(t, ok200)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := newGWS(t, fs).Facebook.Send(ctx, "X", seedFacebook)
+	var te *omni.TransportError
+	if !errors.As(err, &te) || te.MayHaveReachedServer || !errors.Is(err, context.Canceled) {
+		t.Errorf("done ctx: err = %#v, want a *TransportError that never reached the server", err)
+	}
+	if n := len(fs.requests()); n != 0 {
+		t.Errorf("done ctx: %d requests", n)
+	}
+}
