@@ -37,10 +37,10 @@ type Client struct {
 	gws       *endpoint // nil when no GWS base URL was given
 	messenger *endpoint // nil when WithMessenger was not given
 
-	cfg  settings              // what the options said, defaults filled in
-	hc   *http.Client          // the caller's (WithHTTPClient) or the SDK's own
-	own  *http.Transport       // the SDK's own transport, nil with WithHTTPClient
-	wire *http.Client          // what requests go through (see wireClient)
+	cfg  settings        // what the options said, defaults filled in
+	hc   *http.Client    // the caller's (WithHTTPClient) or the SDK's own
+	own  *http.Transport // the SDK's own transport, nil with WithHTTPClient
+	wire *http.Client    // what requests go through (see wireClient)
 
 	waitMu sync.Mutex
 	wait   *waiter // the shared subscription of Await, started on first use
