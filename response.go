@@ -59,10 +59,30 @@ func truncate(b []byte) []byte {
 	return bytes.Clone(b)
 }
 
-// gwsEnvelope is the part every GWS response has.
+// gwsEnvelope is the part every GWS response has. statusCode is decoded
+// as leniently as in notifications: a number or a numeric string.
 type gwsEnvelope struct {
-	StatusCode    *StatusCode `json:"statusCode"`
-	StatusMessage string      `json:"statusMessage"`
+	StatusCode    json.RawMessage `json:"statusCode"`
+	StatusMessage string          `json:"statusMessage"`
+}
+
+// status returns the envelope's statusCode; ok is false when there is none.
+func (env gwsEnvelope) status() (code StatusCode, ok bool, err error) {
+	raw := bytes.TrimSpace(env.StatusCode)
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false, nil
+	}
+	s := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, false, err
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, false, fmt.Errorf("statusCode %s is not an integer", raw)
+	}
+	return StatusCode(n), true, nil
 }
 
 // gwsEndpoint is GWS at base: a CSRF token, and an envelope whose
@@ -81,17 +101,23 @@ func gwsFailed(body []byte) (bool, error) {
 			return false, err
 		}
 	}
-	if env.StatusCode == nil {
+	code, ok, err := env.status()
+	if err != nil {
+		return false, err
+	}
+	if !ok {
 		return false, errors.New("response has no statusCode")
 	}
-	return *env.StatusCode != StatusSuccess, nil
+	return code != StatusSuccess, nil
 }
 
 // gwsDetails copies the envelope of a failed GWS answer into e.
 func gwsDetails(e *APIError, body []byte) {
 	var env gwsEnvelope
-	if json.Unmarshal(body, &env) == nil && env.StatusCode != nil {
-		e.GWSStatusCode, e.GWSStatusMessage = *env.StatusCode, env.StatusMessage
+	if json.Unmarshal(body, &env) == nil {
+		if code, ok, err := env.status(); ok && err == nil {
+			e.GWSStatusCode, e.GWSStatusMessage = code, env.StatusMessage
+		}
 	}
 }
 
