@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -163,11 +164,33 @@ func parseBase(what, raw string) (string, error) {
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#") {
 		return "", fmt.Errorf("omni: %s must not have a query or fragment", what)
 	}
+	if strings.HasSuffix(u.Host, ":") {
+		return "", fmt.Errorf("omni: %s has an empty port", what)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("omni: %s has a port outside 1-65535", what)
+		}
+	}
+	// url.Parse has decoded %2e into u.Path: "%2e%2e" is caught too.
+	if hasDotSegment(u.Path) {
+		return "", fmt.Errorf("omni: %s must not have a . or .. path segment (plain or %%2e-encoded)", what)
+	}
 	s := u.String()
 	if !strings.HasSuffix(s, "/") {
 		s += "/"
 	}
 	return s, nil
+}
+
+// hasDotSegment reports whether a decoded path has a "." or ".." segment.
+func hasDotSegment(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // warnPlainHTTP logs once per endpoint when credentials would cross a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -199,11 +200,29 @@ func WithFacebookSessionPath(prefix string) Option {
 	return pathOption("WithFacebookSessionPath", prefix, func(s *settings, p string) { s.sessionPath = p })
 }
 
+// pathExamples is the example each path option's error gives.
+var pathExamples = map[string]string{
+	"WithTwitterPath":          "me/twitter",
+	"WithFacebookSessionPath":  "me/facebooksession",
+	"WithMessengerReportsPath": "sms/1/reports",
+	"WithMessengerLogsPath":    "sms/1/logs",
+}
+
+// pathOption sets a path prefix relative to a base URL. It refuses an
+// empty path, a "." or ".." segment (plain or %2e-encoded), a query or
+// fragment (plain or %3F/%23-encoded), and bad %-escapes: once joined to
+// the base, each would reach another endpoint.
 func pathOption(name, prefix string, set func(*settings, string)) Option {
 	return func(s *settings) error {
 		p := strings.Trim(prefix, "/")
-		if p == "" || strings.Contains(p, "..") || strings.ContainsAny(p, "?#") {
-			return errors.New("omni: " + name + ": prefix must be a relative path such as \"me/twitter\"")
+		decoded, err := url.PathUnescape(p)
+		if p == "" || err != nil || hasDotSegment(decoded) || strings.ContainsAny(decoded, "?#") {
+			example := pathExamples[name]
+			if example == "" {
+				example = "me/twitter"
+			}
+			return fmt.Errorf("omni: %s: %q must be a relative path without . or .. segments (plain or %%2e-encoded), query or fragment, such as %q",
+				name, prefix, example)
 		}
 		set(s, p)
 		return nil
