@@ -307,6 +307,31 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
 		}
 	}
+	if cl.send && cl.method == http.MethodPost {
+		if err := sendAnswered(res); err != nil {
+			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+		}
+	}
+	return nil
+}
+
+// sendAnswered checks that the 2xx answer to a send whose answer is
+// decoded says something: a 204, or an empty body, null or {}, cannot say
+// what was accepted, so it is not reported as success.
+func sendAnswered(res *result) error {
+	if res.status == http.StatusNoContent {
+		return errors.New("HTTP 204 No Content: the send's answer is missing")
+	}
+	body := bytes.TrimSpace(res.body)
+	if len(body) == 0 || string(body) == "null" {
+		return errors.New("the send's answer is empty")
+	}
+	if body[0] == '{' {
+		var members map[string]json.RawMessage
+		if json.Unmarshal(body, &members) == nil && len(members) == 0 {
+			return errors.New("the send's answer is an empty object")
+		}
+	}
 	return nil
 }
 
