@@ -42,11 +42,18 @@ type Expect struct {
 // The operation must use the ctx Await hands it: right before op's first
 // request is sent (after op validated its input, so invalid input costs no
 // I/O and returns op's *ValidationError at once), Await makes sure the
-// client's notification subscription is live, subscribing on first use and,
-// after the CometD session was lost, waiting until it is re-subscribed. So a
-// notification can never come before someone listens for it. Should ctx end
-// (or the subscription fail, such as ErrUnauthorized) before then, nothing
-// is sent and that error is returned.
+// client's notification subscription is live, subscribing on first use, and
+// holds the request while the client knows its CometD session is lost (its
+// connects fail, or it is re-handshaking) or its subscriptions are pending
+// re-subscription. Should ctx end (or the subscription fail, such as
+// ErrUnauthorized) before then, nothing is sent and that error is returned.
+//
+// A loss the server has not yet told the client about cannot be seen: when
+// GWS dropped the session an instant before the request left, the
+// notification is published into the lost session and is lost, as for any
+// subscriber. The wait then ends with ctx, as a *WaitError carrying the
+// ReferenceID; read the resource (such as FacebookService.Get) to learn its
+// state instead of running the operation again.
 //
 // A notification with notificationType Error, or a TwitterOperationResponse
 // reporting failure, for the operation is an *OperationError carrying it.
