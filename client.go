@@ -128,12 +128,13 @@ func (c *Client) BaseURL() string {
 	return c.gws.base
 }
 
-// Close ends the Client's shared notification subscription (used by Await
-// and SendAndWait), if one was started, and closes the idle connections of
-// the transport the SDK built (never those of a client given with
-// WithHTTPClient), so no goroutine of the Client outlives it. Waiting
-// afterwards returns ErrClientClosed; plain sends still work (opening new
-// connections).
+// Close ends the goroutines the Client itself started: those of its shared
+// notification subscription (used by Await and SendAndWait), if one was
+// started, and the idle-connection goroutines of the transport the SDK
+// built (never those of a client given with WithHTTPClient). A
+// *Subscription you got from Client.Subscribe is yours: Close does not end
+// it; call its Close (or Disconnect). Waiting afterwards returns
+// ErrClientClosed; plain sends still work (opening new connections).
 func (c *Client) Close() error {
 	c.waitMu.Lock()
 	w := c.wait

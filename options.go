@@ -40,7 +40,9 @@ type RetryPolicy struct {
 	// (default 4). 1 disables retries.
 	MaxAttempts int
 	// MinWait and MaxWait bound the jittered exponential backoff between
-	// attempts (defaults 250ms and 8s).
+	// attempts (defaults 250ms and 8s). MinWait longer than MaxWait is
+	// refused; MinWait longer than the default MaxWait, with MaxWait left
+	// 0, raises MaxWait to MinWait.
 	MinWait, MaxWait time.Duration
 	// MaxRetryAfter is the longest Retry-After the client waits out by itself
 	// (default 30s), whatever the status of the answer that carries it; a
@@ -144,6 +146,11 @@ func WithUserAgent(ua string) Option {
 		if strings.TrimSpace(ua) == "" {
 			return errors.New("omni: WithUserAgent: user agent must not be empty")
 		}
+		if strings.ContainsAny(ua, "\r\n\x00") {
+			// A header value cannot hold them; net/http would refuse every
+			// request instead.
+			return errors.New("omni: WithUserAgent: user agent must not contain CR, LF or NUL")
+		}
 		s.userAgent = ua
 		return nil
 	}
@@ -156,6 +163,9 @@ func WithRetry(p RetryPolicy) Option {
 	return func(s *settings) error {
 		if p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0 || p.MaxRetryAfter < 0 {
 			return errors.New("omni: WithRetry: values must not be negative")
+		}
+		if p.MinWait > 0 && p.MaxWait > 0 && p.MinWait > p.MaxWait {
+			return fmt.Errorf("omni: WithRetry: MinWait %v must not be longer than MaxWait %v", p.MinWait, p.MaxWait)
 		}
 		s.retry = p
 		return nil
@@ -174,9 +184,17 @@ func WithRetryUnsafeSends(on bool) Option {
 	}
 }
 
-// WithLogger makes the client log each attempt, retry and CSRF refresh at
-// Debug level and insecure set-ups at Warn. Headers, cookies and bodies are
-// never logged. Without it the client prints nothing.
+// WithLogger gives the client a logger. It logs, with method and URL
+// (query removed), at Debug: each retry it decides ("omni: retrying", with
+// the attempt, status, reason and wait), a retry it skips because the wait
+// would outlast the context, and each CSRF token fetch and the retry after
+// it; at Warn: credentials about to cross plain http (once per endpoint)
+// and an undecodable notification; and, through the CometD client of
+// Subscribe and SendAndWait, its state changes (Info, Warn when caused by
+// an error), re-subscriptions, undelivered messages and its termination.
+// A first attempt that succeeds logs nothing. Headers, credentials,
+// cookies, CSRF tokens and bodies are never logged. Without it the client
+// prints nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) error {
 		if l == nil {
