@@ -6,14 +6,15 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/omnisdk/omni"
 )
 
-// TestWaitThatOutlastsTheDeadlineIsNotStarted: a 503 with Retry-After 5
-// and 1 s of ctx left, or a backoff longer than the time left: the client
+// TestWaitThatOutlastsTheDeadlineIsNotStarted: a 503 with Retry-After 25
+// and 20 s of ctx left, or a backoff longer than the time left: the client
 // does not sleep into "context deadline exceeded" but hands over the
 // server's *APIError (RetryAfter set) after one request.
 func TestWaitThatOutlastsTheDeadlineIsNotStarted(t *testing.T) {
@@ -23,12 +24,14 @@ func TestWaitThatOutlastsTheDeadlineIsNotStarted(t *testing.T) {
 		policy  omni.RetryPolicy
 		ra      time.Duration
 	}{
-		{"Retry-After 5", withRetryAfter("5", reply(503, `{"statusCode":4,"statusMessage":"busy"}`)), omni.RetryPolicy{}, 5 * time.Second},
-		{"backoff 20s", reply(503, `{"statusCode":4,"statusMessage":"busy"}`), omni.RetryPolicy{MinWait: 20 * time.Second, MaxWait: 20 * time.Second}, 0},
+		{"Retry-After 25", withRetryAfter("25", reply(503, `{"statusCode":4,"statusMessage":"busy"}`)), omni.RetryPolicy{}, 25 * time.Second},
+		{"backoff 60s", reply(503, `{"statusCode":4,"statusMessage":"busy"}`), omni.RetryPolicy{MinWait: time.Minute, MaxWait: time.Minute}, 0},
 	}
 	for _, tc := range cases {
 		fs := newFakeServer(t, tc.handler)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		// 20 s left: less than either wait (Retry-After 25 is under the 30 s
+		// cap, so only the deadline keeps the client from waiting).
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		_, err := newGWS(t, fs, omni.WithRetry(tc.policy)).ServerVersion(ctx)
 		cancel()
 		var ae *omni.APIError
@@ -93,14 +96,17 @@ func TestAnswerCutOffByTheContextIsATransportError(t *testing.T) {
 			close(got)
 			<-r.Context().Done() // never answers
 		})
+		// The context ends once the server has the request: a deadline
+		// reached (without timing on it) or a cancel.
 		var ctx context.Context
 		var cancel context.CancelFunc
 		if cause == context.DeadlineExceeded {
-			ctx, cancel = context.WithTimeout(context.Background(), 200*time.Millisecond)
+			md := &manualDeadline{Context: context.Background(), done: make(chan struct{})}
+			ctx, cancel = md, md.expire
 		} else {
 			ctx, cancel = context.WithCancel(context.Background())
-			go func() { <-got; cancel() }()
 		}
+		go func() { <-got; cancel() }()
 		_, err := newGWS(t, fs).Facebook.Send(ctx, "X", seedFacebook)
 		cancel()
 		var te *omni.TransportError
@@ -119,5 +125,24 @@ func TestAnswerCutOffByTheContextIsATransportError(t *testing.T) {
 	}
 	if n := len(fs.requests()); n != 0 {
 		t.Errorf("done ctx: %d requests", n)
+	}
+}
+
+// manualDeadline is a context whose deadline is reached when expire is
+// called, so a test can end it at a chosen moment without timing.
+type manualDeadline struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func (m *manualDeadline) expire()               { m.once.Do(func() { close(m.done) }) }
+func (m *manualDeadline) Done() <-chan struct{} { return m.done }
+func (m *manualDeadline) Err() error {
+	select {
+	case <-m.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }
