@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/omnisdk/omni/cometd"
@@ -14,7 +15,9 @@ import (
 // Client.Await.
 type Expect struct {
 	// Channel is the CometD channel the notification comes on, such as
-	// ChannelFacebook (wildcards /* and /** allowed). Required.
+	// ChannelFacebook (wildcards /* and /** allowed, as its last segment
+	// only; no /meta channel). Required: an invalid one is a
+	// *ValidationError before any I/O.
 	Channel string
 
 	// ResourceID and State correlate when the operation's reply carries no
@@ -42,11 +45,18 @@ type Expect struct {
 // The operation must use the ctx Await hands it: right before op's first
 // request is sent (after op validated its input, so invalid input costs no
 // I/O and returns op's *ValidationError at once), Await makes sure the
-// client's notification subscription is live, subscribing on first use and,
-// after the CometD session was lost, waiting until it is re-subscribed. So a
-// notification can never come before someone listens for it. Should ctx end
-// (or the subscription fail, such as ErrUnauthorized) before then, nothing
-// is sent and that error is returned.
+// client's notification subscription is live, subscribing on first use, and
+// holds the request while the client knows its CometD session is lost (its
+// connects fail, or it is re-handshaking) or its subscriptions are pending
+// re-subscription. Should ctx end (or the subscription fail, such as
+// ErrUnauthorized) before then, nothing is sent and that error is returned.
+//
+// A loss the server has not yet told the client about cannot be seen: when
+// GWS dropped the session an instant before the request left, the
+// notification is published into the lost session and is lost, as for any
+// subscriber. The wait then ends with ctx, as a *WaitError carrying the
+// ReferenceID; read the resource (such as FacebookService.Get) to learn its
+// state instead of running the operation again.
 //
 // A notification with notificationType Error, or a TwitterOperationResponse
 // reporting failure, for the operation is an *OperationError carrying it.
@@ -55,8 +65,8 @@ type Expect struct {
 // run it again blindly. Give ctx a deadline: a notification that never comes
 // is waited for until ctx ends.
 func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Context) (*SendResult, error)) (Notification, error) {
-	if want.Channel == "" {
-		return nil, &ValidationError{Fields: []FieldError{{Field: "Expect.Channel", Rule: "must not be empty"}}}
+	if rule := channelRule(want.Channel); rule != "" {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "Expect.Channel", Rule: rule}}}
 	}
 	if op == nil {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "op", Rule: "must not be nil"}}}
@@ -111,6 +121,27 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 		return nil, oe
 	}
 	return n, nil
+}
+
+// channelRule returns the rule a channel for Expect breaks, or "": a
+// Bayeux channel such as "/v2/me/facebook" ("/" and segments, no empty
+// segment), not a /meta channel, with a wildcard only as its last segment
+// ("/*" or "/**"), as the CometD client's Subscribe requires.
+func channelRule(ch string) string {
+	switch {
+	case ch == "":
+		return "must not be empty"
+	case !strings.HasPrefix(ch, "/") || len(ch) < 2 || strings.HasSuffix(ch, "/") || strings.Contains(ch, "//") ||
+		strings.ContainsAny(ch, " \t\r\n"):
+		return `must be a channel such as "/v2/me/facebook"`
+	case ch == "/meta" || strings.HasPrefix(ch, "/meta/"):
+		return "must not be a /meta channel"
+	}
+	head := strings.TrimSuffix(strings.TrimSuffix(ch, "/**"), "/*")
+	if strings.Contains(head, "*") {
+		return `may hold a wildcard only as its last segment ("/*" or "/**")`
+	}
+	return ""
 }
 
 // matcher returns whether a notification ends the wait for an operation

@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,11 +38,10 @@ type Client struct {
 	gws       *endpoint // nil when no GWS base URL was given
 	messenger *endpoint // nil when WithMessenger was not given
 
-	cfg  settings              // what the options said, defaults filled in
-	hc   *http.Client          // the caller's (WithHTTPClient) or the SDK's own
-	own  *http.Transport       // the SDK's own transport, nil with WithHTTPClient
-	wire *http.Client          // what requests go through (see wireClient)
-	rc   *retryablehttp.Client // wire with the retry table
+	cfg  settings        // what the options said, defaults filled in
+	hc   *http.Client    // the caller's (WithHTTPClient) or the SDK's own
+	own  *http.Transport // the SDK's own transport, nil with WithHTTPClient
+	wire *http.Client    // what requests go through (see wireClient)
 
 	waitMu sync.Mutex
 	wait   *waiter // the shared subscription of Await, started on first use
@@ -106,7 +107,6 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		c.hc, c.own = defaultHTTPClient()
 	}
 	c.wire = wireClient(c.hc, c.own != nil)
-	c.rc = c.newRetryClient()
 	svc := service{client: c}
 	c.Facebook = (*FacebookService)(&svc)
 	c.Twitter = (*TwitterService)(&svc)
@@ -129,14 +129,15 @@ func (c *Client) BaseURL() string {
 	return c.gws.base
 }
 
-// Close ends the Client's live views (Watch) and its shared notification
-// subscription (used by Await and SendAndWait), if one was started, and
-// closes the idle connections of the transport the SDK built (never those of
-// a client given with WithHTTPClient), so no goroutine of the Client
-// outlives it. Waiting afterwards returns ErrClientClosed, and so do Watch
-// and a closed view's Resync; plain sends still work (opening new
-// connections). Like LiveView.Close it must not be called from a view's
-// handler.
+// Close ends the goroutines the Client itself started: those of its live
+// views (Watch), of its shared notification subscription (used by Await and
+// SendAndWait), if one was started, and the idle-connection goroutines of
+// the transport the SDK built (never those of a client given with
+// WithHTTPClient). A *Subscription you got from Client.Subscribe is yours:
+// Close does not end it; call its Close (or Disconnect). Waiting afterwards
+// returns ErrClientClosed, and so do Watch and a closed view's Resync; plain
+// sends still work (opening new connections). Like LiveView.Close it must
+// not be called from a view's handler.
 func (c *Client) Close() error {
 	c.waitMu.Lock()
 	w := c.wait
@@ -167,11 +168,33 @@ func parseBase(what, raw string) (string, error) {
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#") {
 		return "", fmt.Errorf("omni: %s must not have a query or fragment", what)
 	}
+	if strings.HasSuffix(u.Host, ":") {
+		return "", fmt.Errorf("omni: %s has an empty port", what)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("omni: %s has a port outside 1-65535", what)
+		}
+	}
+	// url.Parse has decoded %2e into u.Path: "%2e%2e" is caught too.
+	if hasDotSegment(u.Path) {
+		return "", fmt.Errorf("omni: %s must not have a . or .. path segment (plain or %%2e-encoded)", what)
+	}
 	s := u.String()
 	if !strings.HasSuffix(s, "/") {
 		s += "/"
 	}
 	return s, nil
+}
+
+// hasDotSegment reports whether a decoded path has a "." or ".." segment.
+func hasDotSegment(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // warnPlainHTTP logs once per endpoint when credentials would cross a
@@ -288,6 +311,31 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
 		}
 	}
+	if cl.send && cl.method == http.MethodPost {
+		if err := sendAnswered(res); err != nil {
+			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+		}
+	}
+	return nil
+}
+
+// sendAnswered checks that the 2xx answer to a send whose answer is
+// decoded says something: a 204, or an empty body, null or {}, cannot say
+// what was accepted, so it is not reported as success.
+func sendAnswered(res *result) error {
+	if res.status == http.StatusNoContent {
+		return errors.New("HTTP 204 No Content: the send's answer is missing")
+	}
+	body := bytes.TrimSpace(res.body)
+	if len(body) == 0 || string(body) == "null" {
+		return errors.New("the send's answer is empty")
+	}
+	if body[0] == '{' {
+		var members map[string]json.RawMessage
+		if json.Unmarshal(body, &members) == nil && len(members) == 0 {
+			return errors.New("the send's answer is an empty object")
+		}
+	}
 	return nil
 }
 
@@ -316,7 +364,12 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 		reqBody = body
 	}
 	st := &attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: cl.redactedURL()}
-	req, err := retryablehttp.NewRequestWithContext(withAttemptState(ctx, st), cl.method, cl.url(), reqBody)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// Nothing was sent.
+		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Err: ctxErr}
+	}
+	reqCtx := httptrace.WithClientTrace(withAttemptState(ctx, st), st.trace())
+	req, err := retryablehttp.NewRequestWithContext(reqCtx, cl.method, cl.url(), reqBody)
 	if err != nil {
 		return nil, fmt.Errorf("omni: building %s request: %w", cl.ep.name, err)
 	}
@@ -331,13 +384,13 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	if cl.ep.csrf != nil && cl.method != http.MethodGet && cl.method != http.MethodHead {
 		token = cl.ep.csrf.apply(h)
 	}
-	resp, err := c.rc.Do(req)
+	resp, err := c.newRetryClient(st).Do(req)
 	if err != nil {
 		if resp != nil {
 			drainAndClose(resp.Body)
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("omni: %s %s: %w", cl.method, cl.redactedURL(), ctxErr)
+			return nil, c.contextEnded(cl, st, ctxErr)
 		}
 		err = unwrapURLError(err)
 		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: err,
@@ -359,6 +412,25 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	}
 	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token,
 		retryAfter: st.retryAfter}, nil
+}
+
+// contextEnded is the error of a request whose context ended before an
+// answer could be used. During a wait before a retry, the server's last
+// answer is kept: the error wraps both ctx.Err() and that *APIError.
+// Otherwise no answer came: a *TransportError wrapping ctx.Err(), saying
+// whether the request may have been written.
+func (c *Client) contextEnded(cl *call, st *attemptState, ctxErr error) error {
+	if st.last != nil {
+		if apiErr := c.check(cl, st.last); apiErr != nil {
+			return fmt.Errorf("%w; stopped waiting to retry: %w", apiErr, ctxErr)
+		}
+	}
+	err := ctxErr
+	if st.lastErr != nil {
+		err = fmt.Errorf("%w; stopped waiting to retry: %w", unwrapURLError(st.lastErr), ctxErr)
+	}
+	return &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: err,
+		MayHaveReachedServer: st.mayHaveReachedServer()}
 }
 
 // unwrapURLError drops *url.Error's wrapping, whose text repeats the full URL.

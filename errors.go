@@ -26,7 +26,9 @@ var (
 	// (*ValidationError) or by the server (HTTP 400 unless its statusCode is
 	// 2, which is ErrInvalidState; GWS statusCode 1 or 10).
 	ErrValidation = errors.New("omni: validation failed")
-	// ErrServer: HTTP 5xx or GWS statusCode 4 (internal error).
+	// ErrServer: HTTP 5xx (only 500-599), or GWS statusCode 4 (internal
+	// error) on a 2xx answer. See APIError.Is for how the HTTP status and
+	// a vendor code combine.
 	ErrServer = errors.New("omni: server error")
 	// ErrNotConfigured: a service was used that NewClient was not given a
 	// base URL or credentials for.
@@ -60,7 +62,10 @@ type APIError struct {
 	Text             string
 	ValidationErrors map[string][]string
 
-	// RetryAfter is the server's Retry-After, when it sent one.
+	// RetryAfter is the server's Retry-After, when it sent a well-formed
+	// one (delay seconds as digits only, or an HTTP date; a malformed value
+	// such as "+5" counts as absent). Delay seconds too large for a
+	// time.Duration are MaxRetryAfterValue.
 	RetryAfter time.Duration
 	// RequestID is the X-Request-Id response header, when present.
 	RequestID string
@@ -97,26 +102,78 @@ func (e *APIError) Error() string {
 }
 
 // Is reports whether the error matches one of the package's sentinel errors.
+//
+// The HTTP status decides; a vendor code (the GWS statusCode, Infobip's
+// messageId and validationErrors) refines only within it:
+//   - 5xx is ErrServer whatever the body says; no vendor code adds another
+//     sentinel to it. A status outside 100-599 (such as 600 or 999)
+//     matches no sentinel.
+//   - 400, 401, 403, 404 and 429 are ErrValidation, ErrUnauthorized,
+//     ErrForbidden, ErrNotFound and ErrRateLimited; a vendor code adds only
+//     ErrInvalidState, which has no HTTP status of its own. A 400 whose GWS
+//     statusCode is 2 says the state, not the input, is wrong: it is
+//     ErrInvalidState only.
+//   - Any other 4xx (409, 422, ...) is refined by the vendor code, except
+//     to ErrServer.
+//   - A 2xx (a GWS statusCode other than 0) has no HTTP verdict: the vendor
+//     code decides. A 3xx matches no sentinel.
 func (e *APIError) Is(target error) bool {
+	status := e.HTTPStatus
+	if status == http.StatusBadRequest && e.GWSStatusCode == StatusInvalidState {
+		return target == ErrInvalidState
+	}
+	if own := statusSentinel(status); own != nil {
+		if target == own {
+			return true
+		}
+		// The status has its sentinel: a vendor code adds only what it
+		// refines within a client error.
+		return status < 500 && target == ErrInvalidState && e.vendorIs(target)
+	}
+	switch {
+	case status >= 200 && status < 300:
+		return e.vendorIs(target)
+	case status >= 400 && status < 500:
+		return target != ErrServer && e.vendorIs(target)
+	}
+	return false
+}
+
+// statusSentinel is the sentinel an HTTP status stands for by itself.
+func statusSentinel(status int) error {
+	switch {
+	case status == http.StatusBadRequest:
+		return ErrValidation
+	case status == http.StatusUnauthorized:
+		return ErrUnauthorized
+	case status == http.StatusForbidden:
+		return ErrForbidden
+	case status == http.StatusNotFound:
+		return ErrNotFound
+	case status == http.StatusTooManyRequests:
+		return ErrRateLimited
+	case status >= 500 && status < 600:
+		return ErrServer
+	}
+	return nil
+}
+
+// vendorIs reports whether the vendor codes of the body stand for target.
+func (e *APIError) vendorIs(target error) bool {
 	switch target {
 	case ErrUnauthorized:
-		return e.HTTPStatus == http.StatusUnauthorized || e.GWSStatusCode == StatusNotAuthenticated ||
-			e.MessageID == "UNAUTHORIZED"
+		return e.GWSStatusCode == StatusNotAuthenticated || e.MessageID == "UNAUTHORIZED"
 	case ErrForbidden:
-		return e.HTTPStatus == http.StatusForbidden || e.GWSStatusCode == StatusForbidden ||
-			e.GWSStatusCode == StatusNoPermission
+		return e.GWSStatusCode == StatusForbidden || e.GWSStatusCode == StatusNoPermission
 	case ErrNotFound:
-		return e.HTTPStatus == http.StatusNotFound || e.GWSStatusCode == StatusNotFound
+		return e.GWSStatusCode == StatusNotFound
 	case ErrRateLimited:
-		return e.HTTPStatus == http.StatusTooManyRequests || e.MessageID == "TOO_MANY_REQUESTS"
+		return e.MessageID == "TOO_MANY_REQUESTS"
 	case ErrValidation:
-		// A 400 whose statusCode is 2 says the state, not the input, is
-		// wrong: it is ErrInvalidState only.
-		return e.HTTPStatus == http.StatusBadRequest && e.GWSStatusCode != StatusInvalidState ||
-			e.GWSStatusCode == StatusMissingParameter ||
-			e.GWSStatusCode == StatusInputValidation || len(e.ValidationErrors) > 0
+		return e.GWSStatusCode == StatusMissingParameter || e.GWSStatusCode == StatusInputValidation ||
+			len(e.ValidationErrors) > 0
 	case ErrServer:
-		return e.HTTPStatus >= 500 || e.GWSStatusCode == StatusInternalError
+		return e.GWSStatusCode == StatusInternalError
 	case ErrInvalidState:
 		return e.GWSStatusCode == StatusInvalidState
 	}
@@ -216,8 +273,10 @@ func (e *OperationError) Error() string {
 }
 
 // TransportError is returned when no HTTP response could be had: the
-// connection failed or broke, or the body could not be read. Attempts says
-// how many times the request was tried.
+// connection failed or broke, the caller's context ended before an answer
+// came (Err then wraps ctx.Err(), so errors.Is(err,
+// context.DeadlineExceeded) holds), or the body could not be read.
+// Attempts says how many times the request was tried.
 type TransportError struct {
 	Method   string
 	URL      string
@@ -227,7 +286,10 @@ type TransportError struct {
 	// left (the connection could not be made: dial or DNS failure), which
 	// the retry table treats as safe to resend. When true, the server may
 	// have acted on it (the connection broke after the request was
-	// written, or the answer came but its body could not be read): check,
+	// written, the caller's context ended after it was written, or the
+	// answer came but its body could not be read; with a custom
+	// RoundTripper that reports no connection events, a request cut off by
+	// the context counts as possibly arrived): check,
 	// for example with the notification or a read, before sending again.
 	MayHaveReachedServer bool
 }

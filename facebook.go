@@ -63,9 +63,11 @@ func (s *FacebookService) Send(ctx context.Context, id string, r FacebookSend) (
 // the outcome: the first FacebookStateChangeMessage with the send's
 // referenceId. It is Client.Await with Send as the operation: invalid input
 // is a *ValidationError before any I/O; the notification subscription is
-// live before the post is sent, so a fast notification is not missed; a
-// notification of type Error for the send is an *OperationError; a failed
-// wait is a *WaitError, and the post was sent. Give ctx a deadline.
+// live before the post is sent (as far as the client has been told: see
+// Client.Await), so a fast notification is not missed; a notification of
+// type Error for the send is an *OperationError; a failed wait is a
+// *WaitError carrying the ReferenceID, and the post was sent: read it with
+// Get rather than sending again. Give ctx a deadline.
 func (s *FacebookService) SendAndWait(ctx context.Context, id string, r FacebookSend) (*FacebookStateChange, error) {
 	n, err := s.client.Await(ctx, Expect{Channel: ChannelFacebook, Match: is[*FacebookStateChange]},
 		func(ctx context.Context) (*SendResult, error) { return s.Send(ctx, id, r) })

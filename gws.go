@@ -9,7 +9,8 @@ import (
 // SendResult is GWS's answer to an asynchronous operation.
 type SendResult struct {
 	// ReferenceID links the operation to the CometD notification that
-	// reports its outcome (data.referenceId). 0 when the server sent none.
+	// reports its outcome (data.referenceId). 0 when the server sent none;
+	// a numeric string ("12") is read as its number, as in notifications.
 	ReferenceID int64 `json:"referenceId"`
 }
 
@@ -47,9 +48,14 @@ func checkID(v *ValidationError, id string) {
 
 // postOperation validates nothing: it sends a GWS operation and decodes the result.
 func (c *Client) postOperation(ctx context.Context, path string, body any, send bool) (*SendResult, error) {
-	var res SendResult
+	// referenceId is decoded as leniently as in notifications: a number or
+	// a numeric string ("12"); the send GWS accepted is never failed over
+	// its type.
+	var res struct {
+		ReferenceID flexInt `json:"referenceId"`
+	}
 	if err := c.do(ctx, &call{ep: c.gws, method: http.MethodPost, path: path, body: body, send: send}, &res); err != nil {
 		return nil, err
 	}
-	return &res, nil
+	return &SendResult{ReferenceID: int64(res.ReferenceID)}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // MessageType is the "type" of a Messenger message.
@@ -157,7 +159,8 @@ func (m SenderAction) wire() wireMessage {
 func (m SenderAction) MarshalJSON() ([]byte, error) { return json.Marshal(m.wire()) }
 
 // UnknownMessage keeps a message whose type (or template payload type) this
-// SDK does not know, as the raw JSON object it came in. It is sent as is.
+// SDK does not know, as the raw JSON object it came in. It is sent as is,
+// once Validate accepts it.
 type UnknownMessage struct {
 	Kind MessageType
 	Raw  json.RawMessage
@@ -166,27 +169,50 @@ type UnknownMessage struct {
 // Type returns the message's "type".
 func (m UnknownMessage) Type() MessageType { return m.Kind }
 
-// Validate checks that Raw is a JSON object with a non-empty "type" (a
-// string), the same as Kind when Kind is set: the SDK does not know the
-// type's other rules, but never sends a message without a type.
+// Validate checks that Raw is a JSON object, valid UTF-8, with no key
+// repeated (the service might read either copy), whose "type" is a string
+// that is not blank, the same as Kind when Kind is set. The SDK does not
+// know an unknown type's other rules, but never sends a message without a
+// type. A Raw whose type (and template payload type) the SDK knows is
+// checked by that type's rules: it cannot bypass them (and when its fields
+// do not have that type's shape it is refused: use TextMessage,
+// MediaMessage, TemplateMessage or SenderActionMessage).
 func (m UnknownMessage) Validate() error {
 	t := bytes.TrimSpace(m.Raw)
 	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
 		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: "must be a JSON object"}}}
 	}
+	if !utf8.Valid(t) {
+		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: "must be valid UTF-8"}}}
+	}
+	if key, dup := repeatedKey(t); dup {
+		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: fmt.Sprintf("must not repeat the key %q", key)}}}
+	}
 	var head struct {
-		Type json.RawMessage `json:"type"`
+		Type    json.RawMessage `json:"type"`
+		Payload json.RawMessage `json:"payload"`
 	}
 	_ = json.Unmarshal(t, &head) // t is a valid object
 	var kind MessageType
-	if json.Unmarshal(head.Type, &kind) != nil || kind == "" {
-		return &ValidationError{Fields: []FieldError{{Field: "type", Rule: "must be a non-empty string in raw"}}}
+	if json.Unmarshal(head.Type, &kind) != nil || strings.TrimSpace(string(kind)) == "" {
+		return &ValidationError{Fields: []FieldError{{Field: "type", Rule: "must be a non-blank string in raw"}}}
 	}
 	if m.Kind != "" && m.Kind != kind {
 		return &ValidationError{Fields: []FieldError{{Field: "type",
 			Rule: fmt.Sprintf("must match Kind %q, got %q", m.Kind, kind)}}}
 	}
-	return nil
+	probe := wireMessage{Type: kind}
+	_ = json.Unmarshal(head.Payload, &probe.Payload) // a payload of another shape names no known type
+	if _, known := probe.message(); !known {
+		return nil
+	}
+	var w wireMessage
+	if json.Unmarshal(t, &w) != nil {
+		return &ValidationError{Fields: []FieldError{{Field: "type", Rule: fmt.Sprintf(
+			"is the known type %s, but raw does not have its shape: use its typed message (such as TextMessage)", kind)}}}
+	}
+	known, _ := w.message()
+	return known.Validate()
 }
 
 func (m UnknownMessage) wire() wireMessage { return wireMessage{} }
@@ -223,6 +249,44 @@ func dereference(m Message) Message {
 		return m
 	}
 	return nil
+}
+
+// repeatedKey returns the first key repeated within one object of the
+// valid JSON data, at any depth.
+func repeatedKey(data []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func() (string, bool)
+	walk = func() (string, bool) {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				k, _ := dec.Token()
+				key, _ := k.(string)
+				if seen[key] {
+					return key, true
+				}
+				seen[key] = true
+				if key, dup := walk(); dup {
+					return key, true
+				}
+			}
+			_, _ = dec.Token() // '}'
+		case json.Delim('['):
+			for dec.More() {
+				if key, dup := walk(); dup {
+					return key, true
+				}
+			}
+			_, _ = dec.Token() // ']'
+		}
+		return "", false
+	}
+	return walk()
 }
 
 // payloadButton is the only template payload type the service documents.

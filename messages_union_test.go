@@ -40,8 +40,8 @@ func TestMessagePointersBehaveAsValues(t *testing.T) {
 		"nil *SenderAction":   {(*omni.SenderAction)(nil), "omni: invalid request: message: must not be nil"},
 		"nil *UnknownMessage": {(*omni.UnknownMessage)(nil), "omni: invalid request: message: must not be nil"},
 		"*UnknownMessage{}":   {&omni.UnknownMessage{}, "omni: invalid request: message.raw: must be a JSON object"},
-		"untyped raw":         {omni.UnknownMessage{Raw: json.RawMessage(`{"text":"x"}`)}, "omni: invalid request: message.type: must be a non-empty string in raw"},
-		"empty type":          {&omni.UnknownMessage{Raw: json.RawMessage(`{"type":""}`)}, "omni: invalid request: message.type: must be a non-empty string in raw"},
+		"untyped raw":         {omni.UnknownMessage{Raw: json.RawMessage(`{"text":"x"}`)}, "omni: invalid request: message.type: must be a non-blank string in raw"},
+		"empty type":          {&omni.UnknownMessage{Raw: json.RawMessage(`{"type":""}`)}, "omni: invalid request: message.type: must be a non-blank string in raw"},
 		"type mismatch": {omni.UnknownMessage{Kind: "STICKER", Raw: json.RawMessage(`{"type":"TEXT","text":"x"}`)},
 			`omni: invalid request: message.type: must match Kind "STICKER", got "TEXT"`},
 	} {

@@ -202,7 +202,9 @@ type MessageResult struct {
 // SendMessages sends a request of the current Messages API (POST
 // {messenger base}/messenger/1/messages). Invalid input returns a
 // *ValidationError naming each field and sends nothing. An error answer of
-// the current shape is a *MessagesError (which wraps the *APIError).
+// the current shape is a *MessagesError (which wraps the *APIError). A 2xx
+// answer that says nothing (an empty body, {} or null, or a 204) is a
+// *DecodeError.
 //
 // No idempotency key exists, so SendMessages is not retried once the
 // request may have reached the service; for many destinations, SendBulk

@@ -75,7 +75,7 @@ func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[strin
 			}
 		}
 	}
-	if m.Content == nil {
+	if isNilContent(m.Content) {
 		v.add(prefix+".content", "must not be nil")
 	} else {
 		m.Content.check(v, prefix+".content")

@@ -156,7 +156,7 @@ func TestNewClientErrors(t *testing.T) {
 		{"empty key", "", []omni.Option{omni.WithMessenger("https://x.api.infobip.com", omni.AppKey(""))}, "omni: App credentials must not be empty"},
 		{"bad messenger URL", "", []omni.Option{omni.WithMessenger("x.api.infobip.com", omni.AppKey("k"))}, "omni: Messenger base URL must be an absolute http or https URL"},
 		{"nil http client", "https://h", []omni.Option{omni.WithBasicAuth("u", "p"), omni.WithHTTPClient(nil)}, "omni: WithHTTPClient: client must not be nil"},
-		{"bad twitter path", "https://h", []omni.Option{omni.WithBasicAuth("u", "p"), omni.WithTwitterPath("../x")}, `omni: WithTwitterPath: prefix must be a relative path such as "me/twitter"`},
+		{"bad twitter path", "https://h", []omni.Option{omni.WithBasicAuth("u", "p"), omni.WithTwitterPath("../x")}, `omni: WithTwitterPath: "../x" must be a relative path without . or .. segments (plain or %2e-encoded), query or fragment, such as "me/twitter"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

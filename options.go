@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -39,7 +40,9 @@ type RetryPolicy struct {
 	// (default 4). 1 disables retries.
 	MaxAttempts int
 	// MinWait and MaxWait bound the jittered exponential backoff between
-	// attempts (defaults 250ms and 8s).
+	// attempts (defaults 250ms and 8s). MinWait longer than MaxWait is
+	// refused; MinWait longer than the default MaxWait, with MaxWait left
+	// 0, raises MaxWait to MinWait.
 	MinWait, MaxWait time.Duration
 	// MaxRetryAfter is the longest Retry-After the client waits out by itself
 	// (default 30s), whatever the status of the answer that carries it; a
@@ -143,6 +146,11 @@ func WithUserAgent(ua string) Option {
 		if strings.TrimSpace(ua) == "" {
 			return errors.New("omni: WithUserAgent: user agent must not be empty")
 		}
+		if strings.ContainsAny(ua, "\r\n\x00") {
+			// A header value cannot hold them; net/http would refuse every
+			// request instead.
+			return errors.New("omni: WithUserAgent: user agent must not contain CR, LF or NUL")
+		}
 		s.userAgent = ua
 		return nil
 	}
@@ -155,6 +163,9 @@ func WithRetry(p RetryPolicy) Option {
 	return func(s *settings) error {
 		if p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0 || p.MaxRetryAfter < 0 {
 			return errors.New("omni: WithRetry: values must not be negative")
+		}
+		if p.MinWait > 0 && p.MaxWait > 0 && p.MinWait > p.MaxWait {
+			return fmt.Errorf("omni: WithRetry: MinWait %v must not be longer than MaxWait %v", p.MinWait, p.MaxWait)
 		}
 		s.retry = p
 		return nil
@@ -173,9 +184,17 @@ func WithRetryUnsafeSends(on bool) Option {
 	}
 }
 
-// WithLogger makes the client log each attempt, retry and CSRF refresh at
-// Debug level and insecure set-ups at Warn. Headers, cookies and bodies are
-// never logged. Without it the client prints nothing.
+// WithLogger gives the client a logger. It logs, with method and URL
+// (query removed), at Debug: each retry it decides ("omni: retrying", with
+// the attempt, status, reason and wait), a retry it skips because the wait
+// would outlast the context, and each CSRF token fetch and the retry after
+// it; at Warn: credentials about to cross plain http (once per endpoint)
+// and an undecodable notification; and, through the CometD client of
+// Subscribe and SendAndWait, its state changes (Info, Warn when caused by
+// an error), re-subscriptions, undelivered messages and its termination.
+// A first attempt that succeeds logs nothing. Headers, credentials,
+// cookies, CSRF tokens and bodies are never logged. Without it the client
+// prints nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) error {
 		if l == nil {
@@ -199,11 +218,29 @@ func WithFacebookSessionPath(prefix string) Option {
 	return pathOption("WithFacebookSessionPath", prefix, func(s *settings, p string) { s.sessionPath = p })
 }
 
+// pathExamples is the example each path option's error gives.
+var pathExamples = map[string]string{
+	"WithTwitterPath":          "me/twitter",
+	"WithFacebookSessionPath":  "me/facebooksession",
+	"WithMessengerReportsPath": "sms/1/reports",
+	"WithMessengerLogsPath":    "sms/1/logs",
+}
+
+// pathOption sets a path prefix relative to a base URL. It refuses an
+// empty path, a "." or ".." segment (plain or %2e-encoded), a query or
+// fragment (plain or %3F/%23-encoded), and bad %-escapes: once joined to
+// the base, each would reach another endpoint.
 func pathOption(name, prefix string, set func(*settings, string)) Option {
 	return func(s *settings) error {
 		p := strings.Trim(prefix, "/")
-		if p == "" || strings.Contains(p, "..") || strings.ContainsAny(p, "?#") {
-			return errors.New("omni: " + name + ": prefix must be a relative path such as \"me/twitter\"")
+		decoded, err := url.PathUnescape(p)
+		if p == "" || err != nil || hasDotSegment(decoded) || strings.ContainsAny(decoded, "?#") {
+			example := pathExamples[name]
+			if example == "" {
+				example = "me/twitter"
+			}
+			return fmt.Errorf("omni: %s: %q must be a relative path without . or .. segments (plain or %%2e-encoded), query or fragment, such as %q",
+				name, prefix, example)
 		}
 		set(s, p)
 		return nil

@@ -59,10 +59,30 @@ func truncate(b []byte) []byte {
 	return bytes.Clone(b)
 }
 
-// gwsEnvelope is the part every GWS response has.
+// gwsEnvelope is the part every GWS response has. statusCode is decoded
+// as leniently as in notifications: a number or a numeric string.
 type gwsEnvelope struct {
-	StatusCode    *StatusCode `json:"statusCode"`
-	StatusMessage string      `json:"statusMessage"`
+	StatusCode    json.RawMessage `json:"statusCode"`
+	StatusMessage string          `json:"statusMessage"`
+}
+
+// status returns the envelope's statusCode; ok is false when there is none.
+func (env gwsEnvelope) status() (code StatusCode, ok bool, err error) {
+	raw := bytes.TrimSpace(env.StatusCode)
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false, nil
+	}
+	s := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, false, err
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, false, fmt.Errorf("statusCode %s is not an integer", raw)
+	}
+	return StatusCode(n), true, nil
 }
 
 // gwsEndpoint is GWS at base: a CSRF token, and an envelope whose
@@ -81,17 +101,23 @@ func gwsFailed(body []byte) (bool, error) {
 			return false, err
 		}
 	}
-	if env.StatusCode == nil {
+	code, ok, err := env.status()
+	if err != nil {
+		return false, err
+	}
+	if !ok {
 		return false, errors.New("response has no statusCode")
 	}
-	return *env.StatusCode != StatusSuccess, nil
+	return code != StatusSuccess, nil
 }
 
 // gwsDetails copies the envelope of a failed GWS answer into e.
 func gwsDetails(e *APIError, body []byte) {
 	var env gwsEnvelope
-	if json.Unmarshal(body, &env) == nil && env.StatusCode != nil {
-		e.GWSStatusCode, e.GWSStatusMessage = *env.StatusCode, env.StatusMessage
+	if json.Unmarshal(body, &env) == nil {
+		if code, ok, err := env.status(); ok && err == nil {
+			e.GWSStatusCode, e.GWSStatusMessage = code, env.StatusMessage
+		}
 	}
 }
 
@@ -159,18 +185,28 @@ func (c *Client) check(cl *call, r *result) error {
 	return e
 }
 
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+// MaxRetryAfterValue is APIError.RetryAfter for a Retry-After whose delay
+// seconds do not fit a time.Duration (e.g. 99999999999999999999): the
+// largest whole number of seconds a Duration holds (about 292 years). It is
+// beyond any RetryPolicy.MaxRetryAfter, so such an answer is never waited
+// out: it is handed to the caller.
+const MaxRetryAfterValue = time.Duration(math.MaxInt64/int64(time.Second)) * time.Second
+
+// parseRetryAfter reads a Retry-After value: delay seconds (RFC 9110: one
+// or more digits, nothing else) or an HTTP date. Anything else, such as
+// "+5", "-1", "0x10" or "1e3", is malformed and treated as absent. Delay
+// seconds too large for a time.Duration are MaxRetryAfterValue.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0, false
+	if isDigits(v) {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > math.MaxInt64/int64(time.Second) {
+			// Only digits, so the only possible error is out of range.
+			return MaxRetryAfterValue, true
 		}
-		// A huge value would overflow into a negative wait (an immediate
-		// retry); saturate it instead, so it exceeds MaxRetryAfter.
-		return time.Duration(min(int64(secs), math.MaxInt64/int64(time.Second))) * time.Second, true
+		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		d := t.Sub(now)
@@ -180,6 +216,19 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	return 0, false
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func sortedKeys(m map[string][]string) []string {

@@ -1,11 +1,14 @@
 package omni
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -107,6 +110,34 @@ type attemptState struct {
 	// checkRetry for the retry decision, the backoff and the *APIError.
 	retryAfter    time.Duration
 	hasRetryAfter bool
+	// wait is the delay checkRetry chose before the next attempt (the
+	// Retry-After, or the jittered backoff); the Backoff hook returns it.
+	wait time.Duration
+	// last is the answer of the last attempt that is being retried, read
+	// before retryablehttp drains it, so that a context ending during the
+	// wait can still hand the server's *APIError to the caller.
+	last *result
+	// lastErr is the transport error of the last attempt being retried.
+	lastErr error
+	// traced is set when the transport reported getting a connection
+	// (net/http does; a custom RoundTripper may not), wrote when the
+	// current attempt wrote its request headers.
+	traced, wrote atomic.Bool
+}
+
+// mayHaveReachedServer reports whether the current (or last) attempt may
+// have written its request. Without trace events (a custom transport) it
+// cannot be known, so it may have.
+func (st *attemptState) mayHaveReachedServer() bool {
+	return st.wrote.Load() || !st.traced.Load()
+}
+
+// trace records, per attempt, whether the request may have been written.
+func (st *attemptState) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GetConn:      func(string) { st.traced.Store(true); st.wrote.Store(false) },
+		WroteHeaders: func() { st.wrote.Store(true) },
+	}
 }
 
 type attemptKey struct{}
@@ -115,15 +146,19 @@ func withAttemptState(ctx context.Context, st *attemptState) context.Context {
 	return context.WithValue(ctx, attemptKey{}, st)
 }
 
-// newRetryClient wires the retry table into go-retryablehttp.
-func (c *Client) newRetryClient() *retryablehttp.Client {
+// newRetryClient wires the retry table into go-retryablehttp for one
+// request: its Backoff returns the wait checkRetry chose for st.
+func (c *Client) newRetryClient(st *attemptState) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:   c.wire,
 		RetryWaitMin: c.cfg.retry.MinWait,
 		RetryWaitMax: c.cfg.retry.MaxWait,
 		RetryMax:     c.cfg.retry.MaxAttempts - 1,
 		CheckRetry:   c.checkRetry,
-		Backoff:      backoff,
+		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return st.wait },
+		// The wait is over: the kept answer belongs to an attempt that is
+		// no longer the last one.
+		PrepareRetry: func(*http.Request) error { st.last, st.lastErr = nil, nil; return nil },
 		// The last response or error is returned as it is, never replaced by
 		// a "giving up after N attempts" error.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -152,24 +187,39 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		}
 		return false, ctx.Err()
 	}
-	if action != retryNow {
+	if action != retryNow || st.attempts >= c.cfg.retry.MaxAttempts {
 		return false, nil
 	}
-	if st.attempts < c.cfg.retry.MaxAttempts {
-		c.cfg.logger.Debug("omni: retrying", "method", st.method, "url", st.url, "attempt", st.attempts,
-			"status", in.status, "reason", reason)
+	st.wait = backoff(c.cfg.retry.MinWait, c.cfg.retry.MaxWait, st.attempts-1, st)
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < st.wait {
+		// The wait cannot end before the caller's deadline: waiting would
+		// only turn the server's answer into "context deadline exceeded".
+		// Hand the answer (or transport error) over now.
+		c.cfg.logger.Debug("omni: not retrying: the wait would outlast the context", "method", st.method,
+			"url", st.url, "attempt", st.attempts, "status", in.status, "wait", st.wait)
+		return false, nil
 	}
+	st.last, st.lastErr = nil, err
+	if resp != nil {
+		// Keep the answer: if ctx ends during the wait, it is what the
+		// caller gets (retryablehttp drains the body before waiting).
+		buf := new(bytes.Buffer)
+		if readBounded(buf, resp.Body, maxResponseBody) == nil {
+			st.last = &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(),
+				retryAfter: st.retryAfter}
+		}
+	}
+	c.cfg.logger.Debug("omni: retrying", "method", st.method, "url", st.url, "attempt", st.attempts,
+		"status", in.status, "reason", reason, "wait", st.wait)
 	return true, nil
 }
 
 // backoff waits Retry-After when the server sent one (as checkRetry
 // parsed it), otherwise an exponential delay from min, capped at max, with
 // jitter in its upper half.
-func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && resp.Request != nil {
-		if st, _ := resp.Request.Context().Value(attemptKey{}).(*attemptState); st != nil && st.hasRetryAfter {
-			return st.retryAfter
-		}
+func backoff(min, max time.Duration, attempt int, st *attemptState) time.Duration {
+	if st.hasRetryAfter {
+		return st.retryAfter
 	}
 	d := min
 	for i := 0; i < attempt && d < max; i++ {

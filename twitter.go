@@ -47,7 +47,9 @@ func (s *TwitterService) Send(ctx context.Context, id string, r TwitterSend) (*S
 // for it, or a notification of type Error, ends the wait with an
 // *OperationError; one reporting success does not end it, since the state
 // change follows. Like FacebookService.SendAndWait it is Client.Await with
-// Send as the operation; give ctx a deadline.
+// Send as the operation (a session loss the server has not yet told the
+// client about loses the notification: the wait ends with ctx as a
+// *WaitError carrying the ReferenceID); give ctx a deadline.
 func (s *TwitterService) SendAndWait(ctx context.Context, id string, r TwitterSend) (*TwitterStateChange, error) {
 	n, err := s.client.Await(ctx, Expect{Channel: ChannelTwitter, Match: is[*TwitterStateChange]},
 		func(ctx context.Context) (*SendResult, error) { return s.Send(ctx, id, r) })

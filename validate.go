@@ -2,6 +2,7 @@ package omni
 
 import (
 	"fmt"
+	"reflect"
 	"unicode/utf8"
 
 	"github.com/omnisdk/omni/internal/weburl"
@@ -120,4 +121,15 @@ func (m SenderAction) Validate() error {
 	}
 	return &ValidationError{Fields: []FieldError{{Field: "senderAction",
 		Rule: fmt.Sprintf("must be MARK_SEEN, TYPING_ON or TYPING_OFF, got %q", m.Action)}}}
+}
+
+// isNilContent reports whether c is nil or a nil pointer to a content type
+// (a typed nil such as (*TextContent)(nil)), which would panic once its
+// methods read it: both are "must not be nil", never a panic.
+func isNilContent(c Content) bool {
+	if c == nil {
+		return true
+	}
+	rv := reflect.ValueOf(c)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }

@@ -20,7 +20,20 @@ func TestValid(t *testing.T) {
 		"https://bad_host.test":                   false,
 		"www..infobip.com":                        false,
 		"user:pass@www.infobip.com":               false,
-		"www.infobip.com:8080":                    false,
+		"www.infobip.com:8080":                    true,
+		"www.infobip.com:8080/x":                  true,
+		"localhost:3000":                          true,
+		"http://localhost:3000/x":                 true,
+		"bücher.de":                               true,
+		"https://bücher.de/x":                     true,
+		"javascript:1":                            false,
+		"www.infobip.com:":                        false,
+		"www.infobip.com:99999":                   false,
+		"https://h.test:0/":                       false,
+		"https://u@h.test/":                       false,
+		"data:text/html,x":                        false,
+		"tel:+123":                                false,
+		"bücher":                                  false,
 	} {
 		if got := Valid(s); got != want {
 			t.Errorf("Valid(%q) = %v, want %v", s, got, want)
