@@ -64,7 +64,7 @@ type Expect struct {
 // stopped) the error is a *WaitError: the operation was accepted, so do not
 // run it again blindly. Give ctx a deadline: a notification that never comes
 // is waited for until ctx ends.
-func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Context) (*SendResult, error)) (Notification, error) {
+func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Context) (Accepted, error)) (Notification, error) {
 	if rule := channelRule(want.Channel); rule != "" {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "Expect.Channel", Rule: rule}}}
 	}
@@ -101,7 +101,9 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 	}
 	var ref int64
 	if res != nil {
-		ref = res.ReferenceID
+		if r := res.accepted(); r != nil {
+			ref = r.ReferenceID
+		}
 	}
 	if ref == 0 && want.ResourceID == "" {
 		return nil, &WaitError{Err: errors.New("the server returned no referenceId to wait for, and Expect names no ResourceID")}

@@ -97,7 +97,7 @@ func TestAwaitFallsBackToResourceAndState(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	n, err := c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook, ResourceID: "R1", State: omni.StateSent},
-		func(ctx context.Context) (*omni.SendResult, error) {
+		func(ctx context.Context) (omni.Accepted, error) {
 			if _, err := c.Facebook.Send(ctx, "R1", seedFacebook); err != nil {
 				return nil, err
 			}
@@ -109,7 +109,7 @@ func TestAwaitFallsBackToResourceAndState(t *testing.T) {
 	if fb, ok := n.(*omni.FacebookStateChange); !ok || fb.Facebook.ID != "R1" || fb.Facebook.State != omni.StateSent {
 		t.Errorf("got %#v", n)
 	}
-	_, err = c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook}, func(ctx context.Context) (*omni.SendResult, error) {
+	_, err = c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook}, func(ctx context.Context) (omni.Accepted, error) {
 		return &omni.SendResult{}, nil
 	})
 	var we *omni.WaitError
@@ -120,7 +120,7 @@ func TestAwaitFallsBackToResourceAndState(t *testing.T) {
 
 func TestAwaitRefusesAMissingChannel(t *testing.T) {
 	_, c := simClient(t)
-	_, err := c.Await(context.Background(), omni.Expect{}, func(context.Context) (*omni.SendResult, error) {
+	_, err := c.Await(context.Background(), omni.Expect{}, func(context.Context) (omni.Accepted, error) {
 		t.Error("op ran")
 		return nil, nil
 	})

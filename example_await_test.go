@@ -20,7 +20,7 @@ func ExampleClient_Await() {
 	defer cancel()
 
 	n, err := c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook},
-		func(ctx context.Context) (*omni.SendResult, error) {
+		func(ctx context.Context) (omni.Accepted, error) {
 			return c.Facebook.Send(ctx, "01QQQG2MU214P06D", omni.FacebookSend{
 				QueuePath: "/contacts/60ebbb94-3cef-4b14-95f8-5c49dbeb355d",
 				From:      "vitaliy_onv",
@@ -49,7 +49,7 @@ func ExampleExpect_resourceAndState() {
 	defer cancel()
 
 	want := omni.Expect{Channel: omni.ChannelFacebook, ResourceID: "01QQQG2MU214P06D", State: omni.StateSent}
-	n, err := c.Await(ctx, want, func(ctx context.Context) (*omni.SendResult, error) {
+	n, err := c.Await(ctx, want, func(ctx context.Context) (omni.Accepted, error) {
 		_, err := c.Facebook.Send(ctx, "01QQQG2MU214P06D", omni.FacebookSend{
 			QueuePath: "/contacts/60ebbb94-3cef-4b14-95f8-5c49dbeb355d", From: "vitaliy_onv", Message: "Hi"})
 		return &omni.SendResult{}, err // as if the reply were a bare {"statusCode":0}

@@ -408,3 +408,25 @@ func ExampleClient_Watch() {
 	}
 	// Output: post Completed
 }
+
+// Any operation's method can be awaited as it is: Await takes what the
+// operation returns (an *OperationResult here) and waits for the
+// notification its referenceId names, the new draft's for a Reply.
+func ExampleClient_Await_reply() {
+	srv, c := agentSimulator()
+	defer srv.Close()
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	comment := srv.CustomerComment("Labuprofen", "Can you help me?")
+
+	n, err := c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook}, func(ctx context.Context) (omni.Accepted, error) {
+		return c.Facebook.Reply(ctx, comment, omni.FacebookReply{QueuePath: exampleQueue})
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	draft := n.(*omni.FacebookStateChange).Facebook
+	fmt.Println(draft.ParentID == comment, draft.State, draft.Can(omni.OpSend))
+	// Output: true Composing true
+}

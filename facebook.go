@@ -70,7 +70,7 @@ func (s *FacebookService) Send(ctx context.Context, id string, r FacebookSend) (
 // Get rather than sending again. Give ctx a deadline.
 func (s *FacebookService) SendAndWait(ctx context.Context, id string, r FacebookSend) (*FacebookStateChange, error) {
 	n, err := s.client.Await(ctx, Expect{Channel: ChannelFacebook, Match: is[*FacebookStateChange]},
-		func(ctx context.Context) (*SendResult, error) { return s.Send(ctx, id, r) })
+		func(ctx context.Context) (Accepted, error) { return s.Send(ctx, id, r) })
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,29 @@ type SendResult struct {
 	ReferenceID int64 `json:"referenceId"`
 }
 
+// Accepted is what a GWS operation returns once the server accepted it: a
+// *SendResult (Send) or an *OperationResult (every other operation). Await
+// takes an operation returning one, so any operation's method can be passed
+// as it is:
+//
+//	c.Await(ctx, want, func(ctx context.Context) (omni.Accepted, error) {
+//		return c.Facebook.Reply(ctx, id, omni.FacebookReply{QueuePath: q})
+//	})
+//
+// The set is closed: only this package's result types implement it.
+type Accepted interface {
+	accepted() *SendResult
+}
+
+func (r *SendResult) accepted() *SendResult { return r }
+
+func (r *OperationResult) accepted() *SendResult {
+	if r == nil {
+		return nil
+	}
+	return &r.SendResult
+}
+
 // gwsOperation is the body of a GWS operation: operationName plus the
 // operation's own fields.
 type gwsSend struct {

@@ -44,7 +44,7 @@ func TestAwaitRefusesAnInvalidChannel(t *testing.T) {
 		"/v2/*/facebook": `may hold a wildcard only as its last segment ("/*" or "/**")`,
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a failure bound only
-		_, err := c.Await(ctx, omni.Expect{Channel: ch}, func(ctx context.Context) (*omni.SendResult, error) {
+		_, err := c.Await(ctx, omni.Expect{Channel: ch}, func(ctx context.Context) (omni.Accepted, error) {
 			return c.Facebook.Send(ctx, "X", seedFacebook)
 		})
 		var ve *omni.ValidationError

@@ -90,7 +90,7 @@ func TestSendAndWaitEndsWithContext(t *testing.T) {
 	}
 	short, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancelShort()
-	_, err := c.Await(short, omni.Expect{Channel: omni.ChannelFacebook}, func(ctx context.Context) (*omni.SendResult, error) {
+	_, err := c.Await(short, omni.Expect{Channel: omni.ChannelFacebook}, func(ctx context.Context) (omni.Accepted, error) {
 		if _, err := c.Facebook.Send(ctx, "B", seedFacebook); err != nil {
 			return nil, err
 		}

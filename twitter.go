@@ -52,7 +52,7 @@ func (s *TwitterService) Send(ctx context.Context, id string, r TwitterSend) (*S
 // *WaitError carrying the ReferenceID); give ctx a deadline.
 func (s *TwitterService) SendAndWait(ctx context.Context, id string, r TwitterSend) (*TwitterStateChange, error) {
 	n, err := s.client.Await(ctx, Expect{Channel: ChannelTwitter, Match: is[*TwitterStateChange]},
-		func(ctx context.Context) (*SendResult, error) { return s.Send(ctx, id, r) })
+		func(ctx context.Context) (Accepted, error) { return s.Send(ctx, id, r) })
 	if err != nil {
 		return nil, err
 	}

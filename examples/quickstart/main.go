@@ -205,14 +205,16 @@ func answerCustomer(ctx context.Context, env *setup.Env) error {
 	}
 	fmt.Printf("customer comment arrived: id=%s from=%s %q state=%s can reply=%t\n",
 		id, in.Facebook.From, in.Facebook.Message, in.Facebook.State, in.Facebook.Can(omni.OpReply))
-	r, err := c.Facebook.Reply(ctx, id, omni.FacebookReply{QueuePath: env.QueuePath})
+	// Await runs an operation and returns the notification it caused, the
+	// new draft's for a Reply (matched by the referenceId the reply carries).
+	onFacebook := omni.Expect{Channel: omni.ChannelFacebook}
+	n, err := c.Await(ctx, onFacebook, func(ctx context.Context) (omni.Accepted, error) {
+		return c.Facebook.Reply(ctx, id, omni.FacebookReply{QueuePath: env.QueuePath})
+	})
 	if err != nil {
 		return err
 	}
-	draft, err := next(func(e *omni.FacebookStateChange) bool { return e.ReferenceID == r.ReferenceID })
-	if err != nil {
-		return err
-	}
+	draft := n.(*omni.FacebookStateChange)
 	fmt.Printf("reply draft: id=%s parentId=%s state=%s\n", draft.Facebook.ID, draft.Facebook.ParentID, draft.Facebook.State)
 	sent, err := c.Facebook.SendAndWait(ctx, draft.Facebook.ID, omni.FacebookSend{
 		QueuePath: env.QueuePath, From: "Cloud App Community", Message: "Of course, what do you need?"})
@@ -220,14 +222,13 @@ func answerCustomer(ctx context.Context, env *setup.Env) error {
 		return err
 	}
 	fmt.Printf("reply sent: state=%s\n", sent.Facebook.State)
-	done, err := c.Facebook.Complete(ctx, id, omni.Complete{})
+	n, err = c.Await(ctx, onFacebook, func(ctx context.Context) (omni.Accepted, error) {
+		return c.Facebook.Complete(ctx, id, omni.Complete{})
+	})
 	if err != nil {
 		return err
 	}
-	end, err := next(func(e *omni.FacebookStateChange) bool { return e.ReferenceID == done.ReferenceID })
-	if err != nil {
-		return err
-	}
+	end := n.(*omni.FacebookStateChange)
 	fmt.Printf("customer comment answered: state=%s capabilities=%d\n", end.Facebook.State, len(end.Facebook.Capabilities))
 	return nil
 }
