@@ -175,6 +175,12 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 			c.setState(StateUnconnected, e, "handshake unsuccessful", false)
 			return e
 		}
+		if c.currentAdvice().Reconnect == ReconnectNone {
+			// As in CometD's JavaScript client, which connects after a
+			// successful handshake only when advice.reconnect is not
+			// "none": the server will not take a connect for this session.
+			return &TerminalError{Err: fmt.Errorf("%w (on a successful handshake reply)", ErrReconnectNone)}
+		}
 		chosen := ""
 		for _, n := range types {
 			if slices.Contains(r.SupportedConnectionTypes, n) {
