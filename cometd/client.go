@@ -48,6 +48,7 @@ type Client struct {
 	tr            transport // transport in use
 	wsDisabled    bool      // fell back to long-polling
 	wsFailures    int       // websocket failures since the last successful connect
+	serverTypes   []string  // connection types the last successful handshake reply offered
 	advice        Advice
 	loopStarted   bool
 	stopped       bool  // Close, Disconnect or a terminal error happened

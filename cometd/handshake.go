@@ -89,6 +89,9 @@ func (c *Client) ensureHandshake(ctx context.Context) error {
 // refused, dial or socket failure). So one bad upgrade, such as a 503 while
 // the server restarts, costs websocket only until the next handshake, and
 // the client stays on long-polling only while websocket keeps failing.
+// When the server then offers only websocket, the attempt failed on the
+// network (retried with the backoff, websocket first): ErrNoTransport is
+// only for a server that shares no connection type with WithTransports.
 func (c *Client) handshake(ctx context.Context, re bool) error {
 	c.mu.Lock()
 	if c.ws != nil && c.wsDisabled {
@@ -113,6 +116,7 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		ext, err = c.credentials(ctx, true)
 		return err == nil, err
 	}
+	var wsErr error // the websocket failure this attempt fell back from
 	for {
 		c.mu.Lock()
 		c.clientID = ""
@@ -144,6 +148,7 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 				return c.errIfStoppedOr(ErrClosed)
 			}
 			if c.wsFailed(tr, err, true) {
+				wsErr = err
 				continue
 			}
 			if again, rerr := refresh(err); again || rerr != nil {
@@ -188,6 +193,17 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 				break
 			}
 		}
+		if chosen == "" && wsErr != nil && slices.ContainsFunc(r.SupportedConnectionTypes, func(n string) bool {
+			return slices.Contains(c.cfg.transports, n)
+		}) {
+			// The server offers only what this attempt fell back from (a
+			// websocket-only server whose upgrade failed, such as a 503
+			// while it restarts): a network failure of this attempt, not a
+			// terminal mismatch. The next attempt offers websocket again.
+			err := fmt.Errorf("cometd: handshake: the server offers only %v and the websocket failed: %w", r.SupportedConnectionTypes, wsErr)
+			c.setState(StateUnconnected, err, "handshake failed", false)
+			return err
+		}
 		if chosen == "" {
 			return &TerminalError{Err: fmt.Errorf("%w (client %v, server %v)", ErrNoTransport, types, r.SupportedConnectionTypes)}
 		}
@@ -199,6 +215,7 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		var old transport
 		c.mu.Lock()
 		c.clientID = r.ClientID
+		c.serverTypes = slices.Clone(r.SupportedConnectionTypes)
 		c.sessCancel() // what ran for the previous session stops
 		c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
 		if chosen != c.tr.name() {
@@ -245,7 +262,11 @@ func (c *Client) wsFailed(tr transport, err error, now bool) bool {
 	c.mu.Lock()
 	c.wsFailures++
 	n := c.wsFailures
-	canFallback := slices.Contains(c.cfg.transports, LongPolling) && !c.wsDisabled
+	// Within a session, fall back only when the server offered long-polling
+	// at its handshake: a websocket-only server answers a long-polling
+	// connect with an error, and the client would stay deaf on it.
+	canFallback := slices.Contains(c.cfg.transports, LongPolling) && !c.wsDisabled &&
+		(now || c.serverTypes == nil || slices.Contains(c.serverTypes, LongPolling))
 	if !canFallback || (!errors.As(err, &ue) && !now && n < c.cfg.wsMaxFailures) {
 		c.mu.Unlock()
 		return false
