@@ -236,7 +236,7 @@ func (c *Client) resubscribeLoop(ctx context.Context, channels []string) {
 				ok++
 				continue
 			case err == nil:
-				err = replyError(r)
+				err = subscribeReplyError(r)
 			}
 			se := &SubscriptionError{Channel: rq.ch, Err: err}
 			errs = append(errs, se)
@@ -244,6 +244,9 @@ func (c *Client) resubscribeLoop(ctx context.Context, channels []string) {
 				retry = append(retry, rq.ch)
 			} else {
 				c.endChannel(rq.ch, se)
+				if errors.Is(err, ErrUnclearReply) {
+					c.unsubscribeAbandoned(rq.ch) // never half of each
+				}
 			}
 		}
 		reason := fmt.Sprintf("re-subscribed %d of %d channels after re-handshake", ok, len(reqs))

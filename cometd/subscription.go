@@ -199,7 +199,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	p, err := c.queueOut(m, func(r *Message) {
 		c.mu.Lock()
 		if abandoned {
-			undo := r.Successful && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
+			undo := (r.Successful || r.unclearSuccess) && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
 			c.mu.Unlock()
 			if undo {
 				c.unsubscribeAbandoned(channel)
@@ -207,16 +207,24 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			return
 		}
 		decided = true
+		undo := false
 		switch {
 		case !r.Successful:
 			// From here on h gets nothing: not even what is still queued.
-			c.removeSubLocked(s, replyError(r))
+			undo = c.removeSubLocked(s, subscribeReplyError(r)) && r.unclearSuccess &&
+				m.ClientID != "" && m.ClientID == c.clientID
 		case m.ClientID == c.clientID:
 			s.activateLocked()
 		}
 		// A success from an earlier session leaves s pending: the
 		// re-subscription of the current one will confirm it.
 		c.mu.Unlock()
+		if undo {
+			// The reply's "successful" was neither a boolean nor "true"
+			// or "false": the client counts it as a refusal, and the
+			// server, which may hold the subscription, is told to drop it.
+			c.unsubscribeAbandoned(channel)
+		}
 	})
 	if err != nil {
 		c.removeSub(s, err)
@@ -247,13 +255,26 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 		r, err = rep.m, rep.err
 	}
 	if err == nil && !r.Successful {
-		err = replyError(r)
+		err = subscribeReplyError(r)
 	}
 	if err != nil {
 		c.removeSub(s, err)
 		return nil, fmt.Errorf("cometd: subscribing to %s: %w", channel, err)
 	}
 	return s, nil
+}
+
+// ErrUnclearReply is the cause of a failed Subscribe whose reply's
+// "successful" field was neither a boolean nor the string "true" or
+// "false": the client counts it as a refusal and unsubscribes.
+var ErrUnclearReply = errors.New(`cometd: reply's "successful" is not a boolean`)
+
+// subscribeReplyError is the error of an unsuccessful subscribe reply.
+func subscribeReplyError(r *Message) error {
+	if r.unclearSuccess {
+		return fmt.Errorf("%w (the client unsubscribed): %w", ErrUnclearReply, replyError(r))
+	}
+	return replyError(r)
 }
 
 // unsubscribeAbandoned sends /meta/unsubscribe for a channel whose
