@@ -49,6 +49,7 @@ type Client struct {
 	wsDisabled    bool      // fell back to long-polling
 	wsFailures    int       // websocket failures since the last successful connect
 	serverTypes   []string  // connection types the last successful handshake reply offered
+	authStreak    bool      // the last handshake attempt, or the session's connect, was refused with 401/403
 	advice        Advice
 	loopStarted   bool
 	stopped       bool  // Close, Disconnect or a terminal error happened

@@ -50,6 +50,27 @@ func (c *Client) loop() {
 		if err != nil {
 			failures++
 			c.setState(StateUnconnected, err, "connect failed", false)
+			if authRefused(err) {
+				// HTTP 401/403 on /meta/connect: the session's credentials
+				// (per handshake, see WithHandshakeAuth) are no longer
+				// accepted. CometD's Java client treats any failed connect
+				// request, a 401 included, as a transport failure and
+				// retries the connect with the same credentials, going to a
+				// handshake only once unconnected past maxInterval; here a
+				// retry cannot succeed, so the session counts as lost: the
+				// client re-handshakes with refresh=true for the provider
+				// (at once if the session had connected, else after the
+				// backoff, as for a 402).
+				c.mu.Lock()
+				c.authStreak = true
+				c.mu.Unlock()
+				rehandshake = true
+				delay = 0
+				if !connected {
+					delay = c.backoff(failures)
+				}
+				continue
+			}
 			if c.wsFailed(tr, err, false) {
 				// The session lives on the server, not on the socket: keep
 				// the clientId and connect over long-polling at once, so

@@ -99,14 +99,23 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		c.tr = c.ws
 	}
 	c.mu.Unlock()
-	ext, err := c.credentials(ctx, false)
+	// A refusal streak: the previous attempt (or, for a re-handshake after a
+	// connect answered HTTP 401/403, the session) was refused with 401/403.
+	// The provider is then asked for fresh credentials, and the attempt is
+	// not retried at once again: one immediate retry per streak, then the
+	// backoff.
+	c.mu.Lock()
+	streak := c.authStreak
+	c.mu.Unlock()
+	ext, err := c.credentials(ctx, streak)
 	if err != nil {
 		c.setState(StateUnconnected, err, "handshake failed", true)
 		return err
 	}
-	refreshed := false
+	refreshed := streak
 	// refresh asks the provider for new credentials after a 401/403, once
-	// per attempt; it reports whether the handshake is to be sent again.
+	// per refusal streak; it reports whether the handshake is to be sent
+	// again at once.
 	refresh := func(cause error) (bool, error) {
 		if c.cfg.auth == nil || refreshed || !authRefused(cause) {
 			return false, nil
@@ -116,8 +125,20 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		ext, err = c.credentials(ctx, true)
 		return err == nil, err
 	}
+	err = c.handshakeAttempts(ctx, re, &ext, refresh)
+	c.mu.Lock()
+	c.authStreak = c.cfg.auth != nil && authRefused(err)
+	c.mu.Unlock()
+	return err
+}
+
+// handshakeAttempts sends the handshake of one attempt, again after a
+// websocket fallback or a credentials refresh (refresh; *extp holds the
+// credentials' ext fields).
+func (c *Client) handshakeAttempts(ctx context.Context, re bool, extp *map[string]any, refresh func(error) (bool, error)) error {
 	var wsErr error // the websocket failure this attempt fell back from
 	for {
+		ext := *extp
 		c.mu.Lock()
 		c.clientID = ""
 		c.pendSubsLocked() // no session: no subscription is active
