@@ -324,7 +324,14 @@ func (c *Client) resubscribed(ch string, m *Message, r *Message) {
 	for _, s := range c.subs[ch] {
 		s.activateLocked()
 	}
+	undo := len(c.subs[ch]) == 0
 	c.mu.Unlock()
+	if undo {
+		// Every subscription on ch went while the re-subscription was on
+		// its way (a Subscribe whose ctx ended, an Unsubscribe that did
+		// not reach the server first): the server must not keep it.
+		c.unsubscribeAbandoned(ch)
+	}
 }
 
 // hasSubs reports whether any subscription on ch remains.
