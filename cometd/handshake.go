@@ -195,6 +195,15 @@ func (c *Client) handshakeAttempts(ctx context.Context, re bool, extp *map[strin
 				}
 				continue
 			}
+			if wsErr != nil && !authRefused(e) {
+				// Refused over the long-polling this attempt fell back to
+				// (a websocket-only server answers "400 no common
+				// transport", often with reconnect "none"): the attempt
+				// failed because the websocket did, which is transient.
+				err := fmt.Errorf("cometd: handshake: the websocket failed (%w) and the long-polling handshake was refused: %w", wsErr, e)
+				c.setState(StateUnconnected, err, "handshake failed", false)
+				return err
+			}
 			if c.currentAdvice().Reconnect == ReconnectNone {
 				return &TerminalError{Err: fmt.Errorf("%w: %w", ErrReconnectNone, e)}
 			}
@@ -283,11 +292,12 @@ func (c *Client) wsFailed(tr transport, err error, now bool) bool {
 	c.mu.Lock()
 	c.wsFailures++
 	n := c.wsFailures
-	// Within a session, fall back only when the server offered long-polling
-	// at its handshake: a websocket-only server answers a long-polling
-	// connect with an error, and the client would stay deaf on it.
+	// Fall back only when the server offered long-polling at its last
+	// successful handshake (or none was made yet): a websocket-only server
+	// answers long-polling with an error, and the client would stay deaf
+	// on it or take the refusal for a terminal one.
 	canFallback := slices.Contains(c.cfg.transports, LongPolling) && !c.wsDisabled &&
-		(now || c.serverTypes == nil || slices.Contains(c.serverTypes, LongPolling))
+		(c.serverTypes == nil || slices.Contains(c.serverTypes, LongPolling))
 	if !canFallback || (!errors.As(err, &ue) && !now && n < c.cfg.wsMaxFailures) {
 		c.mu.Unlock()
 		return false

@@ -84,3 +84,32 @@ func TestWSOnlyServerRestart(t *testing.T) {
 		})
 	}
 }
+
+// TestWSOnlyServerRefusesLongPollingHandshake: the websocket-only server
+// answers the long-polling handshake the client falls back to with "400 no
+// common transport" and reconnect "none" (as the simulator does). That
+// refusal follows from the failed upgrade, so it is not terminal either:
+// the next attempt upgrades again and works.
+func TestWSOnlyServerRefusesLongPollingHandshake(t *testing.T) {
+	f, refuse, _ := wsOnlyFake(t)
+	refuse.Store(1)
+	f.set(func(f *fake) {
+		f.hook = func(m msg) ([]msg, bool) {
+			if m["channel"] != ChannelHandshake {
+				return nil, false
+			}
+			if types, _ := m["supportedConnectionTypes"].([]any); len(types) == 1 && types[0] == LongPolling {
+				return []msg{{"channel": ChannelHandshake, "id": m["id"], "successful": false,
+					"error": "400::No common transport", "advice": msg{"reconnect": "none"}}}, true
+			}
+			return nil, false
+		}
+	})
+	c, _ := newTestClient(t, f)
+	if _, err := c.Subscribe(ctxT(t), "/x", func(*Message) {}); err != nil {
+		t.Fatalf("Subscribe = %v", err)
+	}
+	if c.Err() != nil || c.Transport() != WebSocket {
+		t.Fatalf("Err = %v, Transport = %s", c.Err(), c.Transport())
+	}
+}
