@@ -48,6 +48,8 @@ type Client struct {
 	tr            transport // transport in use
 	wsDisabled    bool      // fell back to long-polling
 	wsFailures    int       // websocket failures since the last successful connect
+	serverTypes   []string  // connection types the last successful handshake reply offered
+	authStreak    bool      // the last handshake attempt, or the session's connect, was refused with 401/403
 	advice        Advice
 	loopStarted   bool
 	stopped       bool  // Close, Disconnect or a terminal error happened

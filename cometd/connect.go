@@ -50,6 +50,27 @@ func (c *Client) loop() {
 		if err != nil {
 			failures++
 			c.setState(StateUnconnected, err, "connect failed", false)
+			if authRefused(err) {
+				// HTTP 401/403 on /meta/connect: the session's credentials
+				// (per handshake, see WithHandshakeAuth) are no longer
+				// accepted. CometD's Java client treats any failed connect
+				// request, a 401 included, as a transport failure and
+				// retries the connect with the same credentials, going to a
+				// handshake only once unconnected past maxInterval; here a
+				// retry cannot succeed, so the session counts as lost: the
+				// client re-handshakes with refresh=true for the provider
+				// (at once if the session had connected, else after the
+				// backoff, as for a 402).
+				c.mu.Lock()
+				c.authStreak = true
+				c.mu.Unlock()
+				rehandshake = true
+				delay = 0
+				if !connected {
+					delay = c.backoff(failures)
+				}
+				continue
+			}
 			if c.wsFailed(tr, err, false) {
 				// The session lives on the server, not on the socket: keep
 				// the clientId and connect over long-polling at once, so
@@ -236,7 +257,7 @@ func (c *Client) resubscribeLoop(ctx context.Context, channels []string) {
 				ok++
 				continue
 			case err == nil:
-				err = replyError(r)
+				err = subscribeReplyError(r)
 			}
 			se := &SubscriptionError{Channel: rq.ch, Err: err}
 			errs = append(errs, se)
@@ -244,6 +265,9 @@ func (c *Client) resubscribeLoop(ctx context.Context, channels []string) {
 				retry = append(retry, rq.ch)
 			} else {
 				c.endChannel(rq.ch, se)
+				if errors.Is(err, ErrUnclearReply) {
+					c.unsubscribeAbandoned(rq.ch) // never half of each
+				}
 			}
 		}
 		reason := fmt.Sprintf("re-subscribed %d of %d channels after re-handshake", ok, len(reqs))
@@ -300,7 +324,14 @@ func (c *Client) resubscribed(ch string, m *Message, r *Message) {
 	for _, s := range c.subs[ch] {
 		s.activateLocked()
 	}
+	undo := len(c.subs[ch]) == 0
 	c.mu.Unlock()
+	if undo {
+		// Every subscription on ch went while the re-subscription was on
+		// its way (a Subscribe whose ctx ended, an Unsubscribe that did
+		// not reach the server first): the server must not keep it.
+		c.unsubscribeAbandoned(ch)
+	}
 }
 
 // hasSubs reports whether any subscription on ch remains.

@@ -48,11 +48,15 @@ type AuthProvider func(ctx context.Context, refresh bool) (Credentials, error)
 // a token refresher. It is called, with the handshake's context, before
 // every handshake attempt: the first, each retry and each re-handshake.
 // refresh is true when the server has just refused the previous attempt
-// with HTTP 401 or 403, or with a 401 or 403 reply: the provider must then
-// fetch new credentials instead of returning cached ones, and the handshake
-// is retried at once, once. Refused again with HTTP 401/403, the handshake is
-// terminal (*TerminalError); a 401/403 reply again is handled like any
-// unsuccessful handshake reply (its advice decides). An error from the
+// with HTTP 401 or 403, or with a 401 or 403 reply, and for the
+// re-handshake after a /meta/connect answered HTTP 401 or 403 (the session's
+// credentials expired): the provider must then fetch new credentials instead
+// of returning cached ones. The first refusal of a streak is retried at
+// once, once; while the refusals go on, each further attempt is made after
+// the backoff, each with refresh true. Refused again with HTTP 401/403 after
+// a refresh, the handshake is terminal (*TerminalError); a 401/403 reply
+// again is handled like any unsuccessful handshake reply (its advice
+// decides). An error from the
 // provider fails the attempt like a network failure: it is retried with the
 // backoff, and Handshake returns it (wrapped) when its ctx ends.
 //

@@ -30,9 +30,12 @@ import (
 // input the result is the same as json.Unmarshal into Message (the
 // differential fuzz test checks it); malformed JSON is still an error.
 //
-// "successful" of another type than a boolean counts as false, where the JS
-// client would take a truthy value as success: a reply whose success is
-// unclear must not activate a subscription.
+// "successful" given as the string "true" or "false" is read as that
+// boolean (servers that build replies from text send it so). Any other
+// non-boolean value counts as false, where the JS client would take a
+// truthy value as success: a reply whose success is unclear must not
+// activate a subscription. Such a reply is marked (Message.unclearSuccess)
+// so that the client unsubscribes what the server may hold.
 
 // maxDepth bounds the nesting of skipped values, like encoding/json.
 const maxDepth = 10000
@@ -223,14 +226,24 @@ func (d *decoder) field(m *Message, key string) error {
 	case "successful":
 		switch d.peek() {
 		case 't':
-			m.Successful = true
+			m.Successful, m.unclearSuccess = true, false
 			return d.literal("true")
 		case 'f':
-			m.Successful = false
+			m.Successful, m.unclearSuccess = false, false
 			return d.literal("false")
 		case 'n':
 			return d.literal("null")
+		case '"':
+			var v string
+			if err := d.strField(m, key, &v); err != nil {
+				return err
+			}
+			m.noteOdd("successful: string")
+			m.Successful = v == "true"
+			m.unclearSuccess = v != "true" && v != "false"
+			return nil
 		}
+		m.unclearSuccess = true
 		return d.skipOdd(m, key)
 	case "error":
 		return d.strField(m, key, &m.Error)

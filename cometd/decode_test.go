@@ -43,7 +43,7 @@ var decodeSeeds = []string{
 	`[{"channel":"/caf\u00e9","data":[true,false,null,-0.5e+2,0]}]`,
 	`[{"channel":"/\xff\xfe","data":"\xff"}]`,
 	`[{"channel":5}]`, `[1]`, `[{"channel":"/a"},]`, `[{"channel":"/a"}] x`, `[{"data":01}]`, `[{"data":"\x01"}]`,
-	`[{"successful":"yes"}]`, `[{"advice":{"interval":1e400}}]`, `[{"channel":"/a","channel":"/b"}]`,
+	`[{"successful":"yes"}]`, `[{"successful":"true"}]`, `[{"successful":"x","successful":true}]`, `[{"advice":{"interval":1e400}}]`, `[{"channel":"/a","channel":"/b"}]`,
 	`[{"data":{"a":"\ud83d\ude00"}}]`, `[{"data":"\u12"}]`, `[{"ext":null,"advice":null,"supportedConnectionTypes":null}]`,
 	`[{"id":null,"successful":null,"data":1}`, `{"channel":"/a"}{}`,
 	`[{"channel":"/a"},{"channel":"/a"},{"channel":"/a\"x"},{"channel":"/a\u0041"},{"channel":"/a"x"}]`,

@@ -41,11 +41,16 @@
 // with the backoff until the server accepts it or the session ends; one
 // refused otherwise (e.g. 403) ends its Subscriptions. State listeners
 // (OnState) get a StateChange per round with Resubscribed set and Err holding
-// the *SubscriptionError values of the failures.
+// the *SubscriptionError values of the failures. A fresh Subscribe answered
+// 402 waits likewise for the new session's answer. A /meta/connect answered
+// HTTP 401 or 403 counts as a lost session: the client re-handshakes, with
+// refresh set for a WithHandshakeAuth provider.
 // Terminal errors — advice reconnect "none" (on any handshake or connect
 // reply, successful or not: ErrReconnectNone), a handshake answered with HTTP
 // 401 or 403 (after one refresh of WithHandshakeAuth credentials, when
-// given), no common connection type — stop the client: listeners get one
+// given), no connection type shared by WithTransports and the server (a
+// failed upgrade to a websocket-only server is a network failure, retried)
+// — stop the client: listeners get one
 // StateChange to StateTerminated, Err returns the *TerminalError, Done is
 // closed, every Subscription ends and every blocked call returns the error.
 //
@@ -64,7 +69,8 @@
 // the usual re-handshake). Websocket is sticky, like the JavaScript client's
 // stickyReconnect: every handshake tries it again (falling back within the
 // attempt if it still fails), so a 503 during a server restart does not
-// cost websocket for the life of the client.
+// cost websocket for the life of the client. The client falls back only to
+// a server whose last handshake reply offered long-polling.
 // Messages queued while a request is in flight go together in the next
 // request or frame. Replies larger than WithMaxMessageSize are refused.
 //

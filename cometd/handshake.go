@@ -89,6 +89,9 @@ func (c *Client) ensureHandshake(ctx context.Context) error {
 // refused, dial or socket failure). So one bad upgrade, such as a 503 while
 // the server restarts, costs websocket only until the next handshake, and
 // the client stays on long-polling only while websocket keeps failing.
+// When the server then offers only websocket, the attempt failed on the
+// network (retried with the backoff, websocket first): ErrNoTransport is
+// only for a server that shares no connection type with WithTransports.
 func (c *Client) handshake(ctx context.Context, re bool) error {
 	c.mu.Lock()
 	if c.ws != nil && c.wsDisabled {
@@ -96,14 +99,23 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		c.tr = c.ws
 	}
 	c.mu.Unlock()
-	ext, err := c.credentials(ctx, false)
+	// A refusal streak: the previous attempt (or, for a re-handshake after a
+	// connect answered HTTP 401/403, the session) was refused with 401/403.
+	// The provider is then asked for fresh credentials, and the attempt is
+	// not retried at once again: one immediate retry per streak, then the
+	// backoff.
+	c.mu.Lock()
+	streak := c.authStreak
+	c.mu.Unlock()
+	ext, err := c.credentials(ctx, streak)
 	if err != nil {
 		c.setState(StateUnconnected, err, "handshake failed", true)
 		return err
 	}
-	refreshed := false
+	refreshed := streak
 	// refresh asks the provider for new credentials after a 401/403, once
-	// per attempt; it reports whether the handshake is to be sent again.
+	// per refusal streak; it reports whether the handshake is to be sent
+	// again at once.
 	refresh := func(cause error) (bool, error) {
 		if c.cfg.auth == nil || refreshed || !authRefused(cause) {
 			return false, nil
@@ -113,7 +125,20 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		ext, err = c.credentials(ctx, true)
 		return err == nil, err
 	}
+	err = c.handshakeAttempts(ctx, re, &ext, refresh)
+	c.mu.Lock()
+	c.authStreak = c.cfg.auth != nil && authRefused(err)
+	c.mu.Unlock()
+	return err
+}
+
+// handshakeAttempts sends the handshake of one attempt, again after a
+// websocket fallback or a credentials refresh (refresh; *extp holds the
+// credentials' ext fields).
+func (c *Client) handshakeAttempts(ctx context.Context, re bool, extp *map[string]any, refresh func(error) (bool, error)) error {
+	var wsErr error // the websocket failure this attempt fell back from
 	for {
+		ext := *extp
 		c.mu.Lock()
 		c.clientID = ""
 		c.pendSubsLocked() // no session: no subscription is active
@@ -144,6 +169,7 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 				return c.errIfStoppedOr(ErrClosed)
 			}
 			if c.wsFailed(tr, err, true) {
+				wsErr = err
 				continue
 			}
 			if again, rerr := refresh(err); again || rerr != nil {
@@ -169,11 +195,26 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 				}
 				continue
 			}
+			if wsErr != nil && !authRefused(e) {
+				// Refused over the long-polling this attempt fell back to
+				// (a websocket-only server answers "400 no common
+				// transport", often with reconnect "none"): the attempt
+				// failed because the websocket did, which is transient.
+				err := fmt.Errorf("cometd: handshake: the websocket failed (%w) and the long-polling handshake was refused: %w", wsErr, e)
+				c.setState(StateUnconnected, err, "handshake failed", false)
+				return err
+			}
 			if c.currentAdvice().Reconnect == ReconnectNone {
 				return &TerminalError{Err: fmt.Errorf("%w: %w", ErrReconnectNone, e)}
 			}
 			c.setState(StateUnconnected, e, "handshake unsuccessful", false)
 			return e
+		}
+		if c.currentAdvice().Reconnect == ReconnectNone {
+			// As in CometD's JavaScript client, which connects after a
+			// successful handshake only when advice.reconnect is not
+			// "none": the server will not take a connect for this session.
+			return &TerminalError{Err: fmt.Errorf("%w (on a successful handshake reply)", ErrReconnectNone)}
 		}
 		chosen := ""
 		for _, n := range types {
@@ -181,6 +222,17 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 				chosen = n
 				break
 			}
+		}
+		if chosen == "" && wsErr != nil && slices.ContainsFunc(r.SupportedConnectionTypes, func(n string) bool {
+			return slices.Contains(c.cfg.transports, n)
+		}) {
+			// The server offers only what this attempt fell back from (a
+			// websocket-only server whose upgrade failed, such as a 503
+			// while it restarts): a network failure of this attempt, not a
+			// terminal mismatch. The next attempt offers websocket again.
+			err := fmt.Errorf("cometd: handshake: the server offers only %v and the websocket failed: %w", r.SupportedConnectionTypes, wsErr)
+			c.setState(StateUnconnected, err, "handshake failed", false)
+			return err
 		}
 		if chosen == "" {
 			return &TerminalError{Err: fmt.Errorf("%w (client %v, server %v)", ErrNoTransport, types, r.SupportedConnectionTypes)}
@@ -193,6 +245,7 @@ func (c *Client) handshake(ctx context.Context, re bool) error {
 		var old transport
 		c.mu.Lock()
 		c.clientID = r.ClientID
+		c.serverTypes = slices.Clone(r.SupportedConnectionTypes)
 		c.sessCancel() // what ran for the previous session stops
 		c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
 		if chosen != c.tr.name() {
@@ -239,7 +292,12 @@ func (c *Client) wsFailed(tr transport, err error, now bool) bool {
 	c.mu.Lock()
 	c.wsFailures++
 	n := c.wsFailures
-	canFallback := slices.Contains(c.cfg.transports, LongPolling) && !c.wsDisabled
+	// Fall back only when the server offered long-polling at its last
+	// successful handshake (or none was made yet): a websocket-only server
+	// answers long-polling with an error, and the client would stay deaf
+	// on it or take the refusal for a terminal one.
+	canFallback := slices.Contains(c.cfg.transports, LongPolling) && !c.wsDisabled &&
+		(c.serverTypes == nil || slices.Contains(c.serverTypes, LongPolling))
 	if !canFallback || (!errors.As(err, &ue) && !now && n < c.cfg.wsMaxFailures) {
 		c.mu.Unlock()
 		return false

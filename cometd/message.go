@@ -37,6 +37,10 @@ type Message struct {
 	// odd names the first field the decoder skipped or converted because
 	// its type was not the one Bayeux says (see decode.go); "" if none.
 	odd string
+	// unclearSuccess is set when "successful" was neither a boolean, nor
+	// null, nor the string "true" or "false": the reply counts as
+	// unsuccessful, but the server may have done what was asked.
+	unclearSuccess bool
 }
 
 // noteOdd records the first odd field of a received message.
@@ -71,8 +75,26 @@ func isMeta(channel string) bool { return strings.HasPrefix(channel, "/meta/") }
 var errNotMessages = errors.New("cometd: body is not a Bayeux message or array of messages")
 
 // DecodeMessages decodes a Bayeux body: a JSON array of messages or, as some
-// servers send, a single message object. Null array elements are skipped.
-// The result is the same as json.Unmarshal into []*Message or Message.
+// servers send, a single message object. It is the client's own decoder,
+// and it differs from json.Unmarshal into []*Message (or Message) in
+// these ways only:
+//   - null array elements, and elements that are not objects, are
+//     skipped (json.Unmarshal keeps a nil *Message for null);
+//   - it is lenient where the JSON is well formed but a field is not of
+//     the type Bayeux says, where json.Unmarshal fails: a numeric "id" is
+//     read as its decimal text ("id":7 gives "7"); "successful" given as
+//     the string "true" or "false" is read as that boolean; an element of
+//     supportedConnectionTypes that is not a string is dropped; any other
+//     field of the wrong type ("ext":[], "advice":[], "channel":5,
+//     "successful":"yes") is skipped as if absent.
+//
+// Where json.Unmarshal into []*Message succeeds on an array without null
+// elements, the result is the same (field names matched case-insensitively,
+// the last of duplicate keys wins). Both read advice through
+// Advice.UnmarshalJSON, which truncates a number with a fraction or
+// exponent toward zero ("interval":0.5 gives 0) and skips a field of the
+// wrong type. Malformed JSON, and a body that is neither an array nor an
+// object, is an error.
 func DecodeMessages(b []byte) ([]*Message, error) {
 	b = trimJSONSpace(b)
 	if len(b) == 0 || (b[0] != '[' && b[0] != '{') {

@@ -170,6 +170,14 @@ func (s *Subscription) endLocked(err error) {
 // delivered (there is no taking them back), those still queued then are not
 // handed to it, and nothing reaches it after Subscribe returned.
 //
+// A reply 402 (the server no longer knows the session) is not a refusal:
+// h stays registered and the subscription pending, the client re-handshakes
+// (as it does when its connect meets the same 402) and re-subscribes, and
+// Subscribe returns once the new session accepts it, or the error once the
+// server refuses it otherwise, the client stops or ctx ends (ctx's error,
+// wrapping the 402). CometD's Java client likewise re-subscribes the
+// listeners it holds after a re-handshake.
+//
 // If ctx ends before the server replied, Subscribe returns ctx's error
 // and h is removed; should the late reply accept the subscription, the
 // client sends /meta/unsubscribe for the channel (unless another
@@ -195,11 +203,11 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	m := &Message{Channel: ChannelSubscribe, ID: c.nextID(), Subscription: channel}
 	// decided and abandoned settle, under c.mu, which of the reply and the
 	// end of ctx comes first: never half of each.
-	var decided, abandoned bool
+	var decided, abandoned, kept bool
 	p, err := c.queueOut(m, func(r *Message) {
 		c.mu.Lock()
 		if abandoned {
-			undo := r.Successful && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
+			undo := (r.Successful || r.unclearSuccess) && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
 			c.mu.Unlock()
 			if undo {
 				c.unsubscribeAbandoned(channel)
@@ -207,16 +215,30 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			return
 		}
 		decided = true
+		undo := false
 		switch {
+		case !r.Successful && replyError(r).Code == 402 && !r.unclearSuccess:
+			// The session is gone: s stays registered and pending, and the
+			// re-subscription after the re-handshake (which the connect loop
+			// makes when it meets the same 402) decides; see Subscribe.
+			kept = true
+			s.pendLocked(&SubscriptionError{Channel: channel, Err: replyError(r)})
 		case !r.Successful:
 			// From here on h gets nothing: not even what is still queued.
-			c.removeSubLocked(s, replyError(r))
+			undo = c.removeSubLocked(s, subscribeReplyError(r)) && r.unclearSuccess &&
+				m.ClientID != "" && m.ClientID == c.clientID
 		case m.ClientID == c.clientID:
 			s.activateLocked()
 		}
 		// A success from an earlier session leaves s pending: the
 		// re-subscription of the current one will confirm it.
 		c.mu.Unlock()
+		if undo {
+			// The reply's "successful" was neither a boolean nor "true"
+			// or "false": the client counts it as a refusal, and the
+			// server, which may hold the subscription, is told to drop it.
+			c.unsubscribeAbandoned(channel)
+		}
 	})
 	if err != nil {
 		c.removeSub(s, err)
@@ -246,14 +268,62 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 		rep := <-p.ch // the reply is being handed over
 		r, err = rep.m, rep.err
 	}
+	c.mu.Lock()
+	wait := kept
+	c.mu.Unlock()
+	if err == nil && wait {
+		return c.awaitResubscribed(ctx, s)
+	}
 	if err == nil && !r.Successful {
-		err = replyError(r)
+		err = subscribeReplyError(r)
 	}
 	if err != nil {
 		c.removeSub(s, err)
 		return nil, fmt.Errorf("cometd: subscribing to %s: %w", channel, err)
 	}
 	return s, nil
+}
+
+// awaitResubscribed waits, for a Subscribe answered 402 (session unknown),
+// until the re-subscription in the new session accepts s, the server
+// refuses it otherwise, the client stops or ctx ends (s is then removed, and
+// a late acceptance is undone by resubscribed).
+func (c *Client) awaitResubscribed(ctx context.Context, s *Subscription) (*Subscription, error) {
+	c.mu.Lock()
+	ready := s.ready
+	c.mu.Unlock()
+	select {
+	case <-ready:
+		return s, nil
+	case <-s.done:
+		c.mu.Lock()
+		err := s.err
+		c.mu.Unlock()
+		return nil, fmt.Errorf("cometd: subscribing to %s: %w", s.channel, err)
+	case <-ctx.Done():
+		c.mu.Lock()
+		if s.state == SubscriptionActive { // accepted meanwhile: never half of each
+			c.mu.Unlock()
+			return s, nil
+		}
+		last := s.err
+		c.removeSubLocked(s, ctx.Err())
+		c.mu.Unlock()
+		return nil, fmt.Errorf("cometd: subscribing to %s: %w (last failure: %w)", s.channel, ctx.Err(), last)
+	}
+}
+
+// ErrUnclearReply is the cause of a failed Subscribe whose reply's
+// "successful" field was neither a boolean nor the string "true" or
+// "false": the client counts it as a refusal and unsubscribes.
+var ErrUnclearReply = errors.New(`cometd: reply's "successful" is not a boolean`)
+
+// subscribeReplyError is the error of an unsuccessful subscribe reply.
+func subscribeReplyError(r *Message) error {
+	if r.unclearSuccess {
+		return fmt.Errorf("%w (the client unsubscribed): %w", ErrUnclearReply, replyError(r))
+	}
+	return replyError(r)
 }
 
 // unsubscribeAbandoned sends /meta/unsubscribe for a channel whose

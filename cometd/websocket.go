@@ -66,6 +66,15 @@ func (t *wsTransport) send(ctx context.Context, msgs []*Message) error {
 	err = conn.Write(ctx, websocket.MessageText, b)
 	t.wmu.Unlock()
 	if err != nil {
+		t.mu.Lock()
+		dropped := t.conn != conn
+		t.mu.Unlock()
+		if dropped {
+			// The socket was dropped while being written to (its reader
+			// failed, such as on a frame over WithMaxMessageSize): the
+			// requests on it were failed then, with that cause.
+			return nil
+		}
 		err = &wsError{err: err}
 		t.drop(conn, err)
 		return err

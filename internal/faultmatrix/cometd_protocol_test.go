@@ -522,3 +522,50 @@ func TestCometDRehandshakeAt402(t *testing.T) {
 		Caller: "state rehandshaking, then connected; Subscription.Ready returns once re-subscribed",
 		Sent:   100, Received: d, Lost: 100 - d, Duplicated: dups})
 }
+
+// TestCometDWebSocketOnlyServerRestart (review of issue 17, finding 2): a
+// server that offers only websocket restarts behind a proxy (socket
+// dropped, session gone, three upgrades answered 503). A refused upgrade
+// is a network failure of that handshake attempt, never ErrNoTransport:
+// the client backs off, upgrades again and re-subscribes over websocket.
+func TestCometDWebSocketOnlyServerRestart(t *testing.T) {
+	srv := omnitest.NewServer(t, omnitest.WithCometDTimeout(time.Second), omnitest.WithTransports(cometd.WebSocket))
+	fr := newFront(t, srv.Addr())
+	px := newProxy(t, fr.addr())
+	c, states := matrixClient(t, "http://"+px.Addr()+"/api/v2/notifications")
+	ctx := guardCtx(t)
+	col := newCollector()
+	if _, err := c.Subscribe(ctx, channel, col.handle); err != nil {
+		t.Fatal(err)
+	}
+	deliverAll(t, srv, col, 0, 50)
+	fr.set(func(f *front) { f.refuseUpgrade = true })
+	fr.mu.Lock()
+	before := fr.upgrades
+	fr.mu.Unlock()
+	resubs := states.resubscribed()
+	srv.DropSessions()
+	px.DropAll()
+	waitFor(t, "three refused upgrades", func() bool {
+		fr.mu.Lock()
+		defer fr.mu.Unlock()
+		return fr.upgrades >= before+3 || c.Err() != nil
+	})
+	fr.set(func(f *front) { f.refuseUpgrade = false })
+	waitFor(t, "re-subscription over websocket", func() bool {
+		return c.Err() != nil || states.resubscribed() > resubs && c.Transport() == cometd.WebSocket
+	})
+	if c.Err() != nil {
+		t.Fatalf("the client ended: %v", c.Err())
+	}
+	deliverAll(t, srv, col, 50, 100)
+	settle()
+	d, dups := col.count(0, 100)
+	if d != 100 || dups != 0 || c.Transport() != cometd.WebSocket {
+		t.Fatalf("received %d of 100, %d duplicates, transport %s", d, dups, c.Transport())
+	}
+	record(t, Row{Area: "cometd", Fault: "websocket-only server restarts: socket dropped, session gone, 3 upgrades answered 503",
+		SDK:    "each refused upgrade fails that handshake attempt (backoff, websocket again); never ErrNoTransport, never long-polling",
+		Caller: "Err() nil; Transport() websocket; events published after the re-subscription all arrive",
+		Sent:   100, Received: d, Lost: 100 - d, Duplicated: dups})
+}
