@@ -69,7 +69,7 @@ func DecodeSeenReports(body []byte) ([]SeenReport, error) {
 	var w struct {
 		Results []SeenReport `json:"results"`
 	}
-	if err := decodePushBody(body, "seen reports", &w); err != nil {
+	if err := decodePushBody(body, pushSeen, &w); err != nil {
 		return nil, err
 	}
 	return w.Results, nil
@@ -79,7 +79,7 @@ func DecodeSeenReports(body []byte) ([]SeenReport, error) {
 // MaxWebhookBody bytes, decoded with DecodeSeenReports. Errors are
 // *WebhookError.
 func ParseSeenReports(r *http.Request) ([]SeenReport, error) {
-	body, err := readPush(r)
+	body, err := readPush(r, pushSeen)
 	if err != nil {
 		return nil, err
 	}
