@@ -319,22 +319,28 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the JSON error, or what the answer lacked.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// ErrInvalidWebhook is matched (errors.Is) by every error of
-// ParseDeliveryReports about the request itself.
+// ErrInvalidWebhook is matched (errors.Is) by every error of the webhook
+// parsers (ParseInbound, ParseSeenReports, ParseDeliveryReports and their
+// Decode functions) about the request itself.
 var ErrInvalidWebhook = errors.New("omni: invalid webhook request")
 
-// WebhookError is a delivery-report push that could not be read. Status is
-// the HTTP status to answer it with: 405 for a method other than POST, 413
-// for a body over MaxWebhookBody, 400 for a body that is not a report
-// object.
+// WebhookError is a push to a webhook (inbound messages, seen reports or
+// delivery reports) that could not be read. Status is the HTTP status to
+// answer it with: 405 for a method other than POST, 413 for a body over
+// MaxWebhookBody, 400 for a body that is not the push's JSON.
 type WebhookError struct {
 	Status int
 	Err    error
+	push   string // what the push carries, such as "inbound messages"
 }
 
-// Error describes the problem; it never repeats the body.
+// Error names the push and the problem; it never repeats the body.
 func (e *WebhookError) Error() string {
-	return fmt.Sprintf("omni: delivery reports webhook: %v", e.Err)
+	push := e.push
+	if push == "" {
+		push = "push"
+	}
+	return fmt.Sprintf("omni: %s webhook: %v", push, e.Err)
 }
 
 // Unwrap returns the cause, such as a *json.SyntaxError.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // DefaultDestinationsPerRequest is how many destinations SendBulk puts in
@@ -88,13 +89,39 @@ type BulkEntry struct {
 
 // Bulk is a many-destination send and, per destination, what the service
 // did with it. SendBulk makes one; ResumeBulk finishes what failed.
+//
+// A Bulk is safe for concurrent ResumeBulk calls: each call holds the
+// Bulk for its whole run, and a second call waits until the first
+// returns (or its own context ends), then resumes from what the first
+// left, so no destination is sent twice. Entries, Count and Done are
+// not guarded: read them between calls, not during one.
 type Bulk struct {
 	// Entries holds every destination of the request, in request order.
 	Entries []BulkEntry
 
 	req        MessagesRequest // with every messageId filled in
 	perRequest int
+
+	semOnce sync.Once
+	sem     chan struct{} // holds one token while a call runs on the Bulk
 }
+
+// lock takes the Bulk for one SendBulk or ResumeBulk, waiting for a call
+// in progress; it returns ctx's error when ctx ends first.
+func (b *Bulk) lock(ctx context.Context) error {
+	b.semOnce.Do(func() { b.sem = make(chan struct{}, 1) })
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case b.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *Bulk) unlock() { <-b.sem }
 
 // Count returns how many entries are in state st.
 func (b *Bulk) Count(st BulkState) int {
@@ -139,6 +166,8 @@ func (s *MessengerService) SendBulk(ctx context.Context, req MessagesRequest, op
 	if opts != nil && opts.DestinationsPerRequest > 0 {
 		b.perRequest = opts.DestinationsPerRequest
 	}
+	_ = b.lock(context.Background()) // nobody else has b yet: never waits, never fails
+	defer b.unlock()
 	b.req = req
 	b.req.Messages = make([]MessengerMessage, len(req.Messages))
 	for i, m := range req.Messages {
@@ -165,10 +194,21 @@ func (s *MessengerService) SendBulk(ctx context.Context, req MessagesRequest, op
 // Infobip documents no idempotency key, so "not in the logs" is the only
 // evidence a message was not taken: ResumeBulk is as safe as the logs are
 // current. Give the service a moment after a failure before resuming.
+//
+// Concurrent calls on one Bulk run one after the other (see Bulk); a call
+// waiting for another returns ctx's error, having sent nothing, when ctx
+// ends first.
 func (s *MessengerService) ResumeBulk(ctx context.Context, b *Bulk) error {
 	if s.client.messenger == nil {
 		return ErrNotConfigured
 	}
+	if b == nil {
+		return errors.New("omni: ResumeBulk of a nil *Bulk")
+	}
+	if err := b.lock(ctx); err != nil {
+		return err
+	}
+	defer b.unlock()
 	if err := s.reconcile(ctx, b); err != nil {
 		return err
 	}

@@ -2,9 +2,13 @@ package omni_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,4 +185,122 @@ func TestSendBulkDefaultRequestSize(t *testing.T) {
 	if n != 3 {
 		t.Errorf("%d requests, want 3", n)
 	}
+}
+
+// Two ResumeBulk calls on one Bulk at once run one after the other: the
+// second waits while the first sends (it sends nothing meanwhile), then
+// finds everything accepted; every destination is taken once. A waiting
+// call whose context ends returns the context's error. Before the fix the
+// two calls raced on Entries (race detector) and sent destinations twice.
+func TestConcurrentResumeBulkSendsNothingTwice(t *testing.T) {
+	var mu sync.Mutex
+	posts, inFlight, concurrent := 0, 0, false
+	taken := map[string]int{}
+	firstIn, release := make(chan struct{}), make(chan struct{})
+	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet { // the logs: nothing was taken
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"results":[]}`))
+			return
+		}
+		var body struct {
+			Messages []struct {
+				Destinations []omni.Destination `json:"destinations"`
+			} `json:"messages"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		posts++
+		n := posts
+		inFlight++
+		if inFlight > 1 {
+			concurrent = true
+		}
+		mu.Unlock()
+		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
+		if n == 1 { // SendBulk's request: the connection drops, the answer is lost
+			hj, _ := w.(http.Hijacker)
+			conn, _, _ := hj.Hijack()
+			_ = conn.Close()
+			return
+		}
+		if n == 2 {
+			close(firstIn)
+			<-release
+		}
+		var ms []string
+		mu.Lock()
+		for _, m := range body.Messages {
+			for _, d := range m.Destinations {
+				taken[d.MessageID]++
+				ms = append(ms, fmt.Sprintf(`{"messageId":%q,"status":{"groupId":1,"groupName":"PENDING","id":26,"name":"PENDING_ACCEPTED"},"destination":%q}`, d.MessageID, d.To))
+			}
+		}
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"bulkId":"b%d","messages":[%s]}`, n, strings.Join(ms, ","))
+	})
+	c := newMessenger(t, fs)
+	var dests []omni.Destination
+	for i := range 5 {
+		dests = append(dests, omni.Destination{To: fmt.Sprintf("user-%d", i)})
+	}
+	b, err := c.Messenger.SendBulk(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{
+		Sender: "PAGE", Destinations: dests, Content: omni.TextContent{Text: "hello"}}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Count(omni.BulkUnknown) != 5 {
+		t.Fatalf("after a dropped connection: %d unknown, want 5", b.Count(omni.BulkUnknown))
+	}
+
+	errs := make(chan error, 2)
+	go func() { errs <- c.Messenger.ResumeBulk(context.Background(), b) }()
+	<-firstIn // the first resume is sending
+	go func() { errs <- c.Messenger.ResumeBulk(context.Background(), b) }()
+	// Wait until the second call either sends (the bug) or waits for the
+	// Bulk; the 60 s bound only fails a hung test.
+	deadline := time.Now().Add(60 * time.Second)
+	for !goroutineWaitsIn("omni.(*Bulk).lock") {
+		mu.Lock()
+		sent := posts > 2
+		mu.Unlock()
+		if sent || time.Now().After(deadline) {
+			close(release)
+			<-errs
+			<-errs
+			t.Fatalf("the second ResumeBulk did not wait for the first (it sent: %v)", sent)
+		}
+		runtime.Gosched()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.Messenger.ResumeBulk(ctx, b); !errors.Is(err, context.Canceled) {
+		t.Errorf("a waiting ResumeBulk whose context ended: %v, want context.Canceled", err)
+	}
+	close(release)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("ResumeBulk: %v", err)
+		}
+	}
+	if !b.Done() || b.Count(omni.BulkAccepted) != 5 {
+		t.Errorf("after both resumes: %d accepted, done %v", b.Count(omni.BulkAccepted), b.Done())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if posts != 2 || concurrent {
+		t.Errorf("%d requests (concurrent %v), want SendBulk's and one resume's", posts, concurrent)
+	}
+	for _, e := range b.Entries {
+		if taken[e.MessageID] != 1 || e.Requests != 2 {
+			t.Errorf("%s taken %d times, carried by %d requests", e.To, taken[e.MessageID], e.Requests)
+		}
+	}
+}
+
+// goroutineWaitsIn reports whether some goroutine's stack holds fn.
+func goroutineWaitsIn(fn string) bool {
+	buf := make([]byte, 1<<20)
+	return strings.Contains(string(buf[:runtime.Stack(buf, true)]), fn)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -276,7 +277,7 @@ func DecodeInbound(body []byte) (*InboundPush, error) {
 		MessageCount        flexInt          `json:"messageCount"`
 		PendingMessageCount flexInt          `json:"pendingMessageCount"`
 	}
-	if err := decodePushBody(body, "inbound messages", &w); err != nil {
+	if err := decodePushBody(body, pushInbound, &w); err != nil {
 		return nil, err
 	}
 	return &InboundPush{Results: w.Results, MessageCount: int(w.MessageCount),
@@ -287,55 +288,90 @@ func DecodeInbound(body []byte) (*InboundPush, error) {
 // MaxWebhookBody bytes, decoded with DecodeInbound. Errors are
 // *WebhookError, whose Status is the answer to give.
 func ParseInbound(r *http.Request) (*InboundPush, error) {
-	body, err := readPush(r)
+	body, err := readPush(r, pushInbound)
 	if err != nil {
 		return nil, err
 	}
 	return DecodeInbound(body)
 }
 
+// What each push carries, as its errors name it.
+const (
+	pushInbound  = "inbound messages"
+	pushSeen     = "seen reports"
+	pushDelivery = "delivery reports"
+)
+
 // readPush checks the method and reads the body, bounded by MaxWebhookBody.
-func readPush(r *http.Request) ([]byte, error) {
+func readPush(r *http.Request, push string) ([]byte, error) {
 	if r.Method != http.MethodPost {
-		return nil, &WebhookError{Status: http.StatusMethodNotAllowed, Err: fmt.Errorf("method %s, want POST", r.Method)}
+		return nil, &WebhookError{Status: http.StatusMethodNotAllowed, Err: fmt.Errorf("method %s, want POST", r.Method), push: push}
 	}
 	if r.Body == nil {
-		return nil, &WebhookError{Status: http.StatusBadRequest, Err: errors.New("empty body")}
+		return nil, &WebhookError{Status: http.StatusBadRequest, Err: errors.New("empty body"), push: push}
 	}
 	var buf bytes.Buffer
 	if err := readBounded(&buf, r.Body, MaxWebhookBody); err != nil {
 		if errors.Is(err, errBodyTooLarge) {
 			return nil, &WebhookError{Status: http.StatusRequestEntityTooLarge,
-				Err: fmt.Errorf("body larger than %d bytes", MaxWebhookBody)}
+				Err: fmt.Errorf("body larger than %d bytes", MaxWebhookBody), push: push}
 		}
-		return nil, &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("reading body: %w", err)}
+		return nil, &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("reading body: %w", err), push: push}
 	}
 	return buf.Bytes(), nil
 }
 
 // decodePushBody decodes a push body, which must be a JSON object, into v.
 // The error names what was being decoded, never the content.
-func decodePushBody(body []byte, what string, v any) error {
+func decodePushBody(body []byte, push string, v any) error {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
-		return &WebhookError{Status: http.StatusBadRequest, Err: errors.New("empty body")}
+		return &WebhookError{Status: http.StatusBadRequest, Err: errors.New("empty body"), push: push}
 	}
 	if body[0] != '{' {
-		return &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("body is %w", errNotObject)}
+		return &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("body is %w", errNotObject), push: push}
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("body is not valid %s JSON: %w", what, redactJSONError(err))}
+		return &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("body is not valid %s JSON: %w", push, redactJSONError(err)), push: push}
 	}
 	return nil
 }
 
-// redactJSONError keeps the kind and offset of a JSON error but drops
-// values it may quote (an UnmarshalTypeError names only types and fields;
-// a SyntaxError quotes one character), so user text never reaches an error.
+// redactedJSONError is a JSON error rewritten to carry nothing of the body.
+type redactedJSONError struct {
+	msg   string
+	cause error // a *json.SyntaxError, a *json.UnmarshalTypeError without the value, or nil
+}
+
+func (e *redactedJSONError) Error() string { return e.msg }
+func (e *redactedJSONError) Unwrap() error { return e.cause }
+
+// redactJSONError keeps the kind, field and offset of a JSON error but
+// drops every value it may quote: a SyntaxError quotes a character of the
+// body, an UnmarshalTypeError the literal of a number that does not fit
+// ("number 1e999"). Any other error becomes "malformed JSON". The decode
+// targets of the pushes hold no maps, so a Field path is made of this
+// package's field names only.
 func redactJSONError(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("syntax error at offset %d", se.Offset)
+		return &redactedJSONError{msg: fmt.Sprintf("syntax error at offset %d", se.Offset), cause: se}
 	}
-	return err
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		kind, _, _ := strings.Cut(te.Value, " ") // "number 1e999" → "number"
+		clean := &json.UnmarshalTypeError{Value: kind, Type: te.Type, Offset: te.Offset, Struct: te.Struct, Field: te.Field}
+		msg := "a JSON " + kind + " where another type is expected"
+		if te.Type != nil {
+			msg = fmt.Sprintf("a JSON %s that does not fit %s", kind, te.Type)
+		}
+		if te.Field != "" {
+			msg = "field " + te.Field + ": " + msg
+		}
+		return &redactedJSONError{msg: msg, cause: clean}
+	}
+	if errors.Is(err, errNotObject) {
+		return &redactedJSONError{msg: "an element is " + errNotObject.Error(), cause: errNotObject}
+	}
+	return &redactedJSONError{msg: "malformed JSON"}
 }

@@ -148,7 +148,11 @@ type Schedule struct {
 	// BulkID names the request (≤ 100 characters); empty lets Infobip
 	// generate one, returned in MessagesResponse.BulkID.
 	BulkID string
-	// SendAt is when to send (at most 180 days ahead); zero sends now.
+	// SendAt is when to send; zero sends now. It may be at most
+	// MaxScheduleAhead (180 days) after time.Now at validation: Validate,
+	// and so SendMessages and SendBulk before sending, refuse a later one
+	// with a *ValidationError on options.schedule.sendAt. A bulk resumed
+	// much later is not validated again.
 	SendAt time.Time
 	// SendingSpeedLimit spreads a large request over time.
 	SendingSpeedLimit *SpeedLimit

@@ -284,3 +284,38 @@ func TestMessagesNotConfigured(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+// Schedule.SendAt more than 180 days ahead is refused before anything is
+// sent, naming the field; 179 days ahead goes on the wire. Before the fix
+// a year ahead was sent.
+func TestScheduleSendAtAtMost180DaysAhead(t *testing.T) {
+	request := func(at time.Time) omni.MessagesRequest {
+		return omni.MessagesRequest{
+			Messages: []omni.MessengerMessage{{Sender: "PAGE", Destinations: []omni.Destination{{To: "user"}},
+				Content: omni.TextContent{Text: "later"}}},
+			Options: &omni.RequestOptions{Schedule: &omni.Schedule{SendAt: at}},
+		}
+	}
+	fs := newFakeServer(t, reply(200, `{"bulkId":"b","messages":[]}`))
+	c := newMessenger(t, fs)
+	late := time.Now().Add(181 * 24 * time.Hour).Truncate(time.Millisecond).UTC()
+	_, err := c.Messenger.SendMessages(context.Background(), request(late))
+	var ve *omni.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("sendAt 181 days ahead: err = %v, want *ValidationError", err)
+	}
+	same(t, "fields", []omni.FieldError{{Field: "options.schedule.sendAt",
+		Rule: "must be at most 180 days ahead, got " + late.Format(omni.MessengerTimeLayout)}}, ve.Fields)
+	if _, err := c.Messenger.SendBulk(context.Background(), request(late), nil); !errors.As(err, &ve) {
+		t.Errorf("SendBulk with sendAt 181 days ahead: %v", err)
+	}
+	if n := len(fs.requests()); n != 0 {
+		t.Fatalf("%d requests sent", n)
+	}
+	if _, err := c.Messenger.SendMessages(context.Background(), request(time.Now().Add(179*24*time.Hour))); err != nil {
+		t.Fatalf("sendAt 179 days ahead: %v", err)
+	}
+	if n := len(fs.requests()); n != 1 {
+		t.Errorf("%d requests sent, want 1", n)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"time"
 	"unicode/utf8"
 )
 
@@ -23,6 +24,10 @@ const (
 	MaxQuickReplyPayload     = 1000
 )
 
+// MaxScheduleAhead is how far ahead Schedule.SendAt may be: 180 days,
+// counted from time.Now when Validate runs.
+const MaxScheduleAhead = 180 * 24 * time.Hour
+
 // Validate reports every field that breaks the API's rules, with paths
 // such as "messages[0].destinations[2].messageId". A messageId used twice
 // in one request is refused too: answers and reports could not be told apart.
@@ -38,6 +43,9 @@ func (r MessagesRequest) Validate() error {
 	if r.Options != nil && r.Options.Schedule != nil {
 		s := r.Options.Schedule
 		checkMax(&v, "options.schedule.bulkId", s.BulkID, MaxBulkIDLength)
+		if !s.SendAt.IsZero() && s.SendAt.After(time.Now().Add(MaxScheduleAhead)) {
+			v.add("options.schedule.sendAt", "must be at most 180 days ahead, got %s", s.SendAt.Format(MessengerTimeLayout))
+		}
 		if l := s.SendingSpeedLimit; l != nil {
 			if l.Amount < 1 {
 				v.add("options.schedule.sendingSpeedLimit.amount", "must be at least 1, got %d", l.Amount)

@@ -1,9 +1,13 @@
 package omni
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -148,6 +152,26 @@ type MessengerLog struct {
 type Price struct {
 	PricePerMessage float64 `json:"pricePerMessage"`
 	Currency        string  `json:"currency"`
+}
+
+// UnmarshalJSON decodes a price leniently, like the pushes' other numbers:
+// pricePerMessage may be a number or a numeric string ("0.01"); anything
+// else, or a number beyond float64, is 0 rather than an error that would
+// refuse the whole push.
+func (p *Price) UnmarshalJSON(data []byte) error {
+	var w struct {
+		PricePerMessage json.RawMessage `json:"pricePerMessage"`
+		Currency        string          `json:"currency"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*p = Price{Currency: w.Currency}
+	s := strings.TrimSpace(string(bytes.Trim(w.PricePerMessage, `"`)))
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		p.PricePerMessage = f
+	}
+	return nil
 }
 
 // DeliveryError says why a message failed. GroupID 0 (groupName "OK",

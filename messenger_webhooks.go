@@ -3,6 +3,7 @@ package omni
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,7 +69,7 @@ func DecodeSeenReports(body []byte) ([]SeenReport, error) {
 	var w struct {
 		Results []SeenReport `json:"results"`
 	}
-	if err := decodePushBody(body, "seen reports", &w); err != nil {
+	if err := decodePushBody(body, pushSeen, &w); err != nil {
 		return nil, err
 	}
 	return w.Results, nil
@@ -78,7 +79,7 @@ func DecodeSeenReports(body []byte) ([]SeenReport, error) {
 // MaxWebhookBody bytes, decoded with DecodeSeenReports. Errors are
 // *WebhookError.
 func ParseSeenReports(r *http.Request) ([]SeenReport, error) {
-	body, err := readPush(r)
+	body, err := readPush(r, pushSeen)
 	if err != nil {
 		return nil, err
 	}
@@ -109,19 +110,26 @@ func WithDedupWindow(n int) WebhookOption {
 //
 // Answers: 200 when fn returned nil for every message; 500 as soon as fn
 // fails (the messages after it are not passed), so that Infobip delivers
-// the push again; the WebhookError's status (400, 405, 413) for a push it
-// cannot read. Answers are short and never repeat the body; the handler
-// logs nothing.
+// the push again; 503 when the push holds a message another delivery is
+// still handling and this request's context ended before that delivery's
+// outcome was known (see below); the WebhookError's status (400, 405, 413)
+// for a push it cannot read. Answers are short and never repeat the body;
+// the handler logs nothing.
 //
-// Infobip retries a push that was not answered 200, so a push can arrive
-// more than once, and after a failure the messages fn already handled come
-// again. The handler remembers the message ids fn handled (the last
-// DefaultDedupWindow, see WithDedupWindow) and skips them, so fn sees each
-// message once. A message without a messageId (the documents' own sample
-// has none) cannot be recognised and is passed every time it comes. An id
-// is remembered only once fn succeeded for it; while fn runs, a second
-// delivery of the same id is skipped and answered 200, which is safe
-// because, should fn fail, the first delivery is answered 500 and retried.
+// Infobip retries a push that was not answered 200 (including one whose
+// answer it stopped waiting for), so a push can arrive more than once, and
+// after a failure the messages fn already handled come again. The handler
+// remembers the message ids fn handled (the last DefaultDedupWindow, see
+// WithDedupWindow) and skips them, so fn sees each message once. A message
+// without a messageId (the documents' own sample has none) cannot be
+// recognised and is passed every time it comes. An id is remembered only
+// once fn succeeded for it. A delivery that brings an id fn is still
+// handling for an earlier delivery waits for that outcome: if fn
+// succeeded, the id is skipped; if fn failed or panicked, this delivery
+// passes the message to fn itself. So a 200 always means fn succeeded for
+// every message of the push, in this request or an earlier one: a 200 is
+// never given for a message whose handling then fails, even when Infobip
+// dropped the first delivery's connection and will never read its 500.
 func InboundHandler(fn func(ctx context.Context, m InboundMessage) error, opts ...WebhookOption) http.Handler {
 	return newPushHandler(opts, func(r *http.Request) ([]InboundMessage, error) {
 		p, err := ParseInbound(r)
@@ -133,8 +141,8 @@ func InboundHandler(fn func(ctx context.Context, m InboundMessage) error, opts .
 }
 
 // SeenReportHandler returns the http.Handler of a seen-report webhook. It
-// answers and de-duplicates (by messageId: a message is seen once) like
-// InboundHandler.
+// answers and de-duplicates (by messageId: a message is seen once) exactly
+// like InboundHandler, including the wait for a delivery still in flight.
 func SeenReportHandler(fn func(ctx context.Context, r SeenReport) error, opts ...WebhookOption) http.Handler {
 	return newPushHandler(opts, ParseSeenReports, func(r SeenReport) string { return r.MessageID }, fn)
 }
@@ -158,7 +166,15 @@ func newPushHandler[T any](opts []WebhookOption, parse func(*http.Request) ([]T,
 		}
 		for _, it := range items {
 			id := key(it)
-			if !seen.claim(id) {
+			claimed, err := seen.claim(r.Context(), id)
+			if err != nil {
+				// Another delivery still handles id and this request's
+				// context ended first: its outcome is unknown, so the push
+				// must not be acknowledged.
+				http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+				return
+			}
+			if !claimed {
 				continue
 			}
 			if err := handleOnce(r.Context(), seen, id, it, fn); err != nil {
@@ -200,42 +216,64 @@ func writeWebhookError(w http.ResponseWriter, err error) {
 	http.Error(w, http.StatusText(status), status)
 }
 
-// dedup remembers the last n ids handled and the ids being handled.
-// The empty id is never remembered.
+// dedup remembers the last n ids handled and the ids being handled. It
+// keeps a SHA-256 digest per id, never the id itself, so its memory is
+// bounded by n whatever the ids' length. The empty id is never remembered.
 type dedup struct {
 	n        int
 	mu       sync.Mutex
-	inFlight map[string]bool
-	done     map[string]bool
-	order    []string // ring of done ids, oldest at next
+	inFlight map[dedupKey]chan struct{} // closed when the handling ends
+	done     map[dedupKey]bool
+	order    []dedupKey // ring of done ids, oldest at next
 	next     int
 }
 
+// dedupKey is the digest of a message id.
+type dedupKey [sha256.Size]byte
+
 func newDedup(n int) *dedup {
-	return &dedup{n: n, inFlight: make(map[string]bool), done: make(map[string]bool)}
+	return &dedup{n: n, inFlight: make(map[dedupKey]chan struct{}), done: make(map[dedupKey]bool)}
 }
 
-// claim reports whether id should be handled now, and marks it in flight.
-func (d *dedup) claim(id string) bool {
+// claim reports whether id should be handled now, and if so marks it in
+// flight. While another delivery handles id, claim waits for its outcome:
+// false once it succeeded, a claim of its own once it failed. It returns
+// ctx's error when ctx ends first.
+func (d *dedup) claim(ctx context.Context, id string) (bool, error) {
 	if id == "" || d.n == 0 {
-		return true
+		return true, nil
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.done[id] || d.inFlight[id] {
-		return false
+	k := dedupKey(sha256.Sum256([]byte(id)))
+	for {
+		d.mu.Lock()
+		if d.done[k] {
+			d.mu.Unlock()
+			return false, nil
+		}
+		busy, ok := d.inFlight[k]
+		if !ok {
+			d.inFlight[k] = make(chan struct{})
+			d.mu.Unlock()
+			return true, nil
+		}
+		d.mu.Unlock()
+		select {
+		case <-busy: // look again: done, or free to claim
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
 	}
-	d.inFlight[id] = true
-	return true
 }
 
-// release forgets a claim whose handling failed, so a redelivery is handled.
+// release forgets a claim whose handling failed, so a redelivery (or a
+// delivery waiting in claim) handles it.
 func (d *dedup) release(id string) {
 	if id == "" || d.n == 0 {
 		return
 	}
+	k := dedupKey(sha256.Sum256([]byte(id)))
 	d.mu.Lock()
-	delete(d.inFlight, id)
+	d.endFlight(k)
 	d.mu.Unlock()
 }
 
@@ -244,15 +282,24 @@ func (d *dedup) commit(id string) {
 	if id == "" || d.n == 0 {
 		return
 	}
+	k := dedupKey(sha256.Sum256([]byte(id)))
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	delete(d.inFlight, id)
 	if len(d.order) < d.n {
-		d.order = append(d.order, id)
+		d.order = append(d.order, k)
 	} else {
 		delete(d.done, d.order[d.next])
-		d.order[d.next] = id
+		d.order[d.next] = k
 		d.next = (d.next + 1) % d.n
 	}
-	d.done[id] = true
+	d.done[k] = true
+	d.endFlight(k)
+}
+
+// endFlight wakes the deliveries waiting for k; d.mu is held.
+func (d *dedup) endFlight(k dedupKey) {
+	if busy, ok := d.inFlight[k]; ok {
+		close(busy)
+		delete(d.inFlight, k)
+	}
 }

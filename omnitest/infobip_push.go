@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -17,7 +18,9 @@ import (
 // messages customers send. A push that is not answered 2xx is tried again
 // on Infobip's schedule, 1 min + 1 min × n² before retry n ("1 min" is
 // WithPushMinute, so tests can compress it), and every attempt is
-// recorded (PushAttempts).
+// recorded (PushAttempts). An attempt the receiver does not answer within
+// the push timeout (WithPushTimeout) is a failed attempt, retried on the
+// same schedule.
 
 // PushKind says what a push carries.
 type PushKind string
@@ -57,10 +60,18 @@ type PushAttempt struct {
 // WithPushAttempts says otherwise.
 const DefaultPushAttempts = 10
 
+// DefaultPushTimeout is how long one push attempt waits for the
+// receiver's answer unless WithPushTimeout says otherwise. Infobip's
+// documents name no value; 30 s is what pushers commonly allow. It is not
+// scaled by WithPushMinute: a compressed schedule must not make a busy
+// receiver time out.
+const DefaultPushTimeout = 30 * time.Second
+
 // pushConfig is set by the push options.
 type pushConfig struct {
 	minute   time.Duration
 	attempts int
+	timeout  time.Duration
 }
 
 // WithPushMinute sets the unit of the push retry schedule: retry n waits
@@ -70,6 +81,18 @@ func WithPushMinute(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
 			c.push.minute = d
+		}
+	}
+}
+
+// WithPushTimeout sets how long one push attempt waits for the receiver
+// to answer (default DefaultPushTimeout). An attempt that runs out of time
+// is recorded with Status 0 and an Err saying so, and retried on the
+// schedule, as Infobip does with a receiver that keeps it waiting.
+func WithPushTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.push.timeout = d
 		}
 	}
 }
@@ -101,6 +124,7 @@ type infobipState struct {
 	hc       *http.Client
 	minute   time.Duration
 	tries    int
+	timeout  time.Duration
 }
 
 // infobip returns the Infobip state, created on first use.
@@ -108,19 +132,25 @@ func (s *Server) infobip() *infobipState {
 	s.ibOnce.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		ib := &infobipState{s: s, ctx: ctx, cancel: cancel, minute: time.Minute, tries: DefaultPushAttempts,
-			hc: &http.Client{Timeout: 30 * time.Second}}
+			timeout: DefaultPushTimeout, hc: &http.Client{}}
 		if s.cfg.push.minute > 0 {
 			ib.minute = s.cfg.push.minute
 		}
 		if s.cfg.push.attempts > 0 {
 			ib.tries = s.cfg.push.attempts
 		}
+		if s.cfg.push.timeout > 0 {
+			ib.timeout = s.cfg.push.timeout
+		}
 		s.ib = ib
 	})
 	return s.ib
 }
 
-// closePushes stops every push in progress and waits for them.
+// closePushes stops every push in progress and waits for them. Every
+// attempt runs under ib.ctx, so cancelling it ends an attempt whatever the
+// receiver does (even a receiver that accepted the connection and never
+// reads or answers): Close never waits for a stuck receiver.
 func (ib *infobipState) closePushes() {
 	ib.mu.Lock()
 	ib.closed = true
@@ -220,18 +250,24 @@ func (ib *infobipState) pushDone() {
 // attempt makes one try and records it; true when answered 2xx.
 func (ib *infobipState) attempt(kind PushKind, url string, ids []string, body []byte, n int) bool {
 	rec := PushAttempt{Kind: kind, URL: url, IDs: ids, Body: body, Attempt: n, Time: time.Now()}
-	req, err := http.NewRequestWithContext(ib.ctx, http.MethodPost, url, bytes.NewReader(body))
+	ctx, cancel := context.WithTimeout(ib.ctx, ib.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err == nil {
 		req.Header.Set("Content-Type", "application/json")
 		var resp *http.Response
 		if resp, err = ib.hc.Do(req); err == nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			_ = resp.Body.Close()
 			rec.Status = resp.StatusCode
+			// The answer counts once it is read whole within the timeout.
+			_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			_ = resp.Body.Close()
 		}
 	}
-	if err != nil {
-		rec.Err = err.Error()
+	if err != nil { // no whole answer: a failed attempt
+		rec.Status, rec.Err = 0, err.Error()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			rec.Err = "no answer within the push timeout (" + ib.timeout.String() + ")"
+		}
 	}
 	ib.mu.Lock()
 	ib.attempts = append(ib.attempts, rec)
