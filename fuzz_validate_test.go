@@ -171,18 +171,22 @@ func FuzzCSRFCapture(f *testing.F) {
 }
 
 // FuzzParseBase: an accepted base URL is absolute http(s) with a host, ends
-// in "/", and carries no credentials, query (not even an empty one) or
-// fragment; a refused one gets one of the fixed messages, which never repeat
-// the input.
+// in "/", and carries no credentials, query (not even an empty one),
+// fragment, empty port or . / .. path segment; a refused one gets one of the
+// fixed messages, which never repeat the input.
 func FuzzParseBase(f *testing.F) {
 	for _, s := range []string{"https://gws.example.com/api/v2", "http://u:p@h/", "https://h/x?y#z", "ftp://h",
-		"https://h/cloud-web/api/v2/", "//h", "http://0?", "https://:80", "must be an absolute"} {
+		"https://h/cloud-web/api/v2/", "//h", "http://0?", "https://:80", "must be an absolute", "http://0:", "http://h:99999/",
+		"http://h/a/../api/v2", "http://h/%2e%2e/api"} {
 		f.Add(s)
 	}
 	fixed := map[string]bool{
-		"omni: base URL must be an absolute http or https URL":            true,
-		"omni: base URL must not carry credentials: use the auth options": true,
-		"omni: base URL must not have a query or fragment":                true,
+		"omni: base URL must be an absolute http or https URL":                       true,
+		"omni: base URL must not carry credentials: use the auth options":            true,
+		"omni: base URL must not have a query or fragment":                           true,
+		"omni: base URL has an empty port":                                           true,
+		"omni: base URL has a port outside 1-65535":                                  true,
+		"omni: base URL must not have a . or .. path segment (plain or %2e-encoded)": true,
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		base, err := parseBase("base URL", raw)
@@ -195,7 +199,7 @@ func FuzzParseBase(f *testing.F) {
 		u, err := url.Parse(base)
 		if err != nil || !strings.HasSuffix(base, "/") || (u.Scheme != "http" && u.Scheme != "https") ||
 			u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" ||
-			strings.ContainsAny(base, "?#") {
+			strings.ContainsAny(base, "?#") || strings.HasSuffix(u.Host, ":") || hasDotSegment(u.Path) {
 			t.Fatalf("parseBase(%q) = %q (%v)", raw, base, err)
 		}
 	})
