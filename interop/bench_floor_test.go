@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -59,6 +60,8 @@ func benchFloor(t *testing.T, p *Peer, transport, channel string, n int) benchRe
 		defer close(published)
 		p.Publish(channel, n, nil)
 	}()
+	runtime.GC()
+	cpu0 := processCPU()
 	seen := 0
 	for seen < n {
 		body, err := f.exchange(ctx, connect)
@@ -68,8 +71,11 @@ func benchFloor(t *testing.T, p *Peer, transport, channel string, n int) benchRe
 		chunks = append(chunks, floorChunk{at: time.Now(), body: body})
 		seen += bytes.Count(body, []byte(`"seq"`))
 	}
+	cpu := processCPU() - cpu0
 	<-published
-	return floorResult(t, chunks, n)
+	r := floorResult(t, chunks, n)
+	r.CPU = cpu
+	return r
 }
 
 // floorResult decodes the chunks after the run and computes the figures.

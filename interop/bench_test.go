@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,11 +17,13 @@ import (
 
 // Environment of the cross-language benchmark.
 const (
-	benchEnv       = "OMNI_BENCH"        // "1" runs it
-	benchNEnv      = "OMNI_BENCH_N"      // burst sizes, comma-separated (default 10000)
-	benchOutEnv    = "OMNI_BENCH_OUT"    // also write the markdown table to this file
-	benchJSONEnv   = "OMNI_BENCH_JSON"   // also write the figures as JSON to this file
-	benchRoundsEnv = "OMNI_BENCH_ROUNDS" // measured rounds per client (default 3)
+	benchEnv       = "OMNI_BENCH"           // "1" runs it
+	benchNEnv      = "OMNI_BENCH_N"         // burst sizes, comma-separated (default 10000)
+	benchOutEnv    = "OMNI_BENCH_OUT"       // also write the markdown table to this file
+	benchJSONEnv   = "OMNI_BENCH_JSON"      // also write the figures as JSON to this file
+	benchRoundsEnv = "OMNI_BENCH_ROUNDS"    // measured rounds per client (default 3)
+	benchCeilEnv   = "OMNI_BENCH_CEILING_N" // burst sizes of the simulator (ceiling) rows (default 100,10000)
+	benchOnlyEnv   = "OMNI_BENCH_ONLY"      // run only these "server/transport" cases, comma-separated (for profiling)
 )
 
 // benchResult is one client's figures for one run.
@@ -28,6 +31,7 @@ type benchResult struct {
 	MsgsPerSec float64
 	P50, P99   time.Duration
 	InOrder    bool
+	CPU        time.Duration // the reader process's CPU time (user + system) over the run
 }
 
 // TestBenchCrossLanguage compares the Go client with the official JavaScript
@@ -43,17 +47,8 @@ func TestBenchCrossLanguage(t *testing.T) {
 	if os.Getenv(benchEnv) != "1" {
 		t.Skipf("cross-language benchmark; run with %s=1", benchEnv)
 	}
-	sizes := []int{10000}
-	if v := os.Getenv(benchNEnv); v != "" {
-		sizes = sizes[:0]
-		for _, f := range strings.Split(v, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n <= 0 {
-				t.Fatalf("%s=%q: want positive integers separated by commas", benchNEnv, v)
-			}
-			sizes = append(sizes, n)
-		}
-	}
+	sizes := benchSizes(t, benchNEnv, []int{10000})
+	ceilSizes := benchSizes(t, benchCeilEnv, []int{100, 10000})
 	rounds := 3
 	if v := os.Getenv(benchRoundsEnv); v != "" {
 		var err error
@@ -61,13 +56,30 @@ func TestBenchCrossLanguage(t *testing.T) {
 			t.Fatalf("%s=%q: want a positive integer", benchRoundsEnv, v)
 		}
 	}
-	cases := []struct{ peer, transport string }{
-		{CometDNodeServer, LongPolling},
-		{Faye, WebSocket},
+	// The third-party servers, then the simulator's server in its own
+	// process: the ceiling rows, where the server is not the bottleneck.
+	cases := []struct {
+		peer, transport string
+		sizes           []int
+	}{
+		{CometDNodeServer, LongPolling, sizes},
+		{Faye, WebSocket, sizes},
+		{Simulator, LongPolling, ceilSizes},
+		{Simulator, WebSocket, ceilSizes},
 	}
 	var rows []benchRow
+	only := os.Getenv(benchOnlyEnv)
 	for _, bc := range cases {
-		p := StartPeer(t, bc.peer, WithBayeuxTimeout(30*time.Second), WithMaxInterval(60*time.Second))
+		if only != "" && !slices.Contains(strings.Split(only, ","), bc.peer+"/"+bc.transport) {
+			continue
+		}
+		sizes := bc.sizes
+		var p *Peer
+		if bc.peer == Simulator {
+			p = startSimulator(t, 30*time.Second)
+		} else {
+			p = StartPeer(t, bc.peer, WithBayeuxTimeout(30*time.Second), WithMaxInterval(60*time.Second))
+		}
 		// The server's JIT warms up over the first runs: whoever runs first
 		// is slower. Warm up with every reader, then alternate the order
 		// (Go, JS / JS, Go / ...) and keep the median of each figure.
@@ -94,7 +106,8 @@ func TestBenchCrossLanguage(t *testing.T) {
 			}{{"go", goRuns}, {"js", jsRuns}, {"floor", floorRuns}} {
 				m := median(x.runs)
 				rows = append(rows, benchRow{Server: bc.peer, Transport: bc.transport, Messages: n, Rounds: rounds,
-					Client: x.client, MsgsPerSec: m.MsgsPerSec, P50ms: ms(m.P50), P99ms: ms(m.P99), InOrder: m.InOrder})
+					Client: x.client, MsgsPerSec: m.MsgsPerSec, P50ms: ms(m.P50), P99ms: ms(m.P99), InOrder: m.InOrder,
+					CPUms1k: ms(m.CPU) * 1000 / float64(n)})
 			}
 		}
 	}
@@ -128,21 +141,24 @@ type benchRow struct {
 	P50ms      float64 `json:"p50ms"`
 	P99ms      float64 `json:"p99ms"`
 	InOrder    bool    `json:"inOrder"`
+	// CPUms1k is the reader process's CPU time per 1,000 messages, in
+	// milliseconds (the floor's excludes its decoding after the run).
+	CPUms1k float64 `json:"cpuMsPer1000"`
 }
 
 // benchTable renders rows as a markdown table with the Go/JS ratios.
 func benchTable(rows []benchRow) string {
 	var b strings.Builder
-	b.WriteString("| server | transport | in flight | reader | msgs/s | p50 ms | p99 ms | in order |\n")
-	b.WriteString("|---|---|---:|---|---:|---:|---:|---|\n")
+	b.WriteString("| server | transport | in flight | reader | msgs/s | p50 ms | p99 ms | CPU ms/1000 msgs | in order |\n")
+	b.WriteString("|---|---|---:|---|---:|---:|---:|---:|---|\n")
 	names := map[string]string{"go": "Go (omni/cometd)", "js": "JS (cometd 9.0.0)", "floor": "floor (raw reader)"}
 	for i, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %.0f | %.2f | %.2f | %v |\n", r.Server, r.Transport, r.Messages,
-			names[r.Client], r.MsgsPerSec, r.P50ms, r.P99ms, r.InOrder)
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %.0f | %.2f | %.2f | %.2f | %v |\n", r.Server, r.Transport, r.Messages,
+			names[r.Client], r.MsgsPerSec, r.P50ms, r.P99ms, r.CPUms1k, r.InOrder)
 		if r.Client == "floor" && i >= 2 {
 			g, j := rows[i-2], rows[i-1]
-			fmt.Fprintf(&b, "| %s | %s | %d | **Go/JS** | **%.2f×** | %.2f× | %.2f× | |\n", r.Server, r.Transport, r.Messages,
-				ratio(g.MsgsPerSec, j.MsgsPerSec), ratio(g.P50ms, j.P50ms), ratio(g.P99ms, j.P99ms))
+			fmt.Fprintf(&b, "| %s | %s | %d | **Go/JS** | **%.2f×** | %.2f× | %.2f× | %.2f× | |\n", r.Server, r.Transport, r.Messages,
+				ratio(g.MsgsPerSec, j.MsgsPerSec), ratio(g.P50ms, j.P50ms), ratio(g.P99ms, j.P99ms), ratio(g.CPUms1k, j.CPUms1k))
 		}
 	}
 	return b.String()
@@ -154,16 +170,18 @@ func median(runs []benchResult) benchResult {
 	rate := make([]float64, len(runs))
 	p50 := make([]time.Duration, len(runs))
 	p99 := make([]time.Duration, len(runs))
+	cpu := make([]time.Duration, len(runs))
 	out := benchResult{InOrder: true}
 	for i, r := range runs {
-		rate[i], p50[i], p99[i] = r.MsgsPerSec, r.P50, r.P99
+		rate[i], p50[i], p99[i], cpu[i] = r.MsgsPerSec, r.P50, r.P99, r.CPU
 		out.InOrder = out.InOrder && r.InOrder
 	}
 	slices.Sort(rate)
 	slices.Sort(p50)
 	slices.Sort(p99)
+	slices.Sort(cpu)
 	mid := len(runs) / 2
-	out.MsgsPerSec, out.P50, out.P99 = rate[mid], p50[mid], p99[mid]
+	out.MsgsPerSec, out.P50, out.P99, out.CPU = rate[mid], p50[mid], p99[mid], cpu[mid]
 	return out
 }
 
@@ -225,12 +243,18 @@ func benchGo(t *testing.T, p *Peer, transport, channel string, n int) benchResul
 	if err != nil {
 		t.Fatalf("Subscribe: %v", err)
 	}
+	// CPU of this process from the publish to the last handler call: the
+	// client's reading, decoding and delivery (and the handler's decoding,
+	// as in the JS reader). Garbage of earlier runs is collected first.
+	runtime.GC()
+	cpu0 := processCPU()
 	p.Publish(channel, n, nil)
 	select {
 	case <-done:
 	case <-time.After(5 * time.Minute):
 		t.Fatalf("Go client: not all %d messages within the guard", n)
 	}
+	cpu := processCPU() - cpu0
 	if err := c.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -243,6 +267,7 @@ func benchGo(t *testing.T, p *Peer, transport, channel string, n int) benchResul
 		P50:        percentile(lat, 50),
 		P99:        percentile(lat, 99),
 		InOrder:    inOrder,
+		CPU:        cpu,
 	}
 }
 
@@ -260,7 +285,27 @@ func benchJS(t *testing.T, p *Peer, transport, channel string, n int) benchResul
 		P50:        time.Duration(d.P50 * float64(time.Millisecond)),
 		P99:        time.Duration(d.P99 * float64(time.Millisecond)),
 		InOrder:    d.InOrder && d.Duplicates == 0 && d.Missing == 0 && d.Received == n,
+		CPU:        time.Duration(d.CPUMicros * float64(time.Microsecond)),
 	}
+}
+
+// benchSizes parses the comma-separated burst sizes in the environment
+// variable env, or returns def.
+func benchSizes(t *testing.T, env string, def []int) []int {
+	t.Helper()
+	v := os.Getenv(env)
+	if v == "" {
+		return def
+	}
+	var sizes []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			t.Fatalf("%s=%q: want positive integers separated by commas", env, v)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
 }
 
 // percentile returns the p-th percentile (nearest rank) of sorted values.

@@ -35,6 +35,7 @@ type JSEvent struct {
 	P50        float64         `json:"p50,omitempty"` // milliseconds
 	P99        float64         `json:"p99,omitempty"` // milliseconds
 	MsgsPerSec float64         `json:"msgsPerSec,omitempty"`
+	CPUMicros  float64         `json:"cpuMicros,omitempty"` // done: the process's CPU time (user + system) from subscribed to done
 	Successful *bool           `json:"successful,omitempty"`
 	Message    string          `json:"message,omitempty"` // error text
 }

@@ -25,11 +25,12 @@ done
 grep '^Benchmark' "$out/root.txt" || echo "no root benchmark results (see $out/root.txt)"
 go test -run '^$' -benchmem -count "$count" -benchtime "$bt" -bench 'BenchmarkPublishFanout$' ./internal/bayeuxsrv | tee "$out/bayeuxsrv.txt" | grep '^Benchmark' || true
 
-echo "== cross-language CometD (cometd-nodejs-server long-polling, faye websocket) =="
+echo "== cross-language CometD (cometd-nodejs-server long-polling, faye websocket, the simulator's server: both) =="
 xl=""
 if [ -d interop/peers/node_modules ] && command -v node >/dev/null; then
   rm -f "$out/xl.json"
-  if OMNI_BENCH=1 OMNI_BENCH_N=${BENCH_N:-1,100,10000} OMNI_BENCH_ROUNDS=${BENCH_ROUNDS:-7} OMNI_BENCH_JSON="$out/xl.json" \
+  if OMNI_BENCH=1 OMNI_BENCH_N=${BENCH_N:-1,100,10000} OMNI_BENCH_ROUNDS=${BENCH_ROUNDS:-7} \
+    OMNI_BENCH_CEILING_N=${BENCH_CEILING_N:-100,10000} OMNI_BENCH_JSON="$out/xl.json" \
     go test -run TestBenchCrossLanguage -count=1 -timeout 8m -v ./interop/ >"$out/xl.txt" 2>&1; then
     grep -E '^\|' "$out/xl.txt" || true
     xl="$out/xl.json"

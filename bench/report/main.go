@@ -38,6 +38,7 @@ func main() {
 			fail(err)
 		}
 		sections["cometd"] = cometdSection(rows)
+		sections["ceiling"] = ceilingSection(rows)
 	}
 	if *scale != "" {
 		var rows []scaleRow

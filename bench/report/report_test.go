@@ -81,3 +81,29 @@ func TestScaleSectionUsesMarginalCost(t *testing.T) {
 		t.Errorf("table:\n%s", s)
 	}
 }
+
+func TestCeilingSectionVerdictAndSplit(t *testing.T) {
+	rows := []xlRow{
+		{Server: "faye", Transport: "websocket", Messages: 10, Rounds: 7, Client: "go", MsgsPerSec: 3, InOrder: true},
+		{Server: "faye", Transport: "websocket", Messages: 10, Rounds: 7, Client: "js", MsgsPerSec: 1, InOrder: true},
+		{Server: "simulator", Transport: "websocket", Messages: 10, Rounds: 7, Client: "go", MsgsPerSec: 200, CPUms1k: 2, InOrder: true},
+		{Server: "simulator", Transport: "websocket", Messages: 10, Rounds: 7, Client: "js", MsgsPerSec: 100, CPUms1k: 4, InOrder: true},
+		{Server: "simulator", Transport: "long-polling", Messages: 10, Rounds: 7, Client: "go", MsgsPerSec: 200, CPUms1k: 2.1, InOrder: true},
+		{Server: "simulator", Transport: "long-polling", Messages: 10, Rounds: 7, Client: "js", MsgsPerSec: 100, CPUms1k: 4, InOrder: true},
+	}
+	c := cometdSection(rows)
+	if strings.Contains(c, "simulator") || !strings.Contains(c, "faye / websocket") {
+		t.Errorf("cometd table must hold the third-party rows only:\n%s", c)
+	}
+	s := ceilingSection(rows)
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) < 4 || strings.Contains(s, "faye") {
+		t.Fatalf("ceiling table:\n%s", s)
+	}
+	if !strings.HasPrefix(lines[2], "| websocket |") || strings.Contains(lines[2], "not met") || !strings.Contains(lines[2], "**0.50×**") {
+		t.Errorf("2× the msgs/s at half the CPU meets the goal:\n%s", lines[2])
+	}
+	if !strings.Contains(lines[3], "not met") {
+		t.Errorf("more than half the CPU per message fails the goal:\n%s", lines[3])
+	}
+}

@@ -12,14 +12,16 @@
 //   {"event":"subscribed","channel":..}
 //   {"event":"message","channel":..,"data":..}        (with --messages)
 //   {"event":"done","received":N,"inOrder":bool,"duplicates":D,"missing":M,
-//    "p50":ms,"p99":ms,"msgsPerSec":r}
+//    "p50":ms,"p99":ms,"msgsPerSec":r,"cpuMicros":us}
 //   {"event":"unsubscribed","successful":bool}        (with --unsubscribe)
 //   {"event":"disconnected","successful":bool}        (with --disconnect)
 //   {"event":"error","message":..}                    (then exit status 1)
 //
 // Messages whose data carry a numeric "seq" are checked for order, gaps and
 // duplicates; a numeric "ts" (epoch microseconds, set by the publisher) gives
-// the publish→handler latency percentiles and the throughput. The process
+// the publish→handler latency percentiles and the throughput; cpuMicros is
+// the process's CPU time (user + system, process.cpuUsage) from the
+// subscribe reply to the last message. The process
 // exits 0 after the last requested step.
 import {adapt} from "cometd-nodejs-client";
 import {CometD} from "cometd";
@@ -110,6 +112,7 @@ let firstTs = Infinity;
 let lastRecv = 0;
 let finished = false;
 let handle = null;
+let cpuStart = null;
 
 function onMessage(message) {
     const now = nowMicros();
@@ -140,6 +143,7 @@ function onMessage(message) {
 }
 
 function finish() {
+    const cpu = process.cpuUsage(cpuStart || undefined);
     finished = true;
     latencies.sort((x, y) => x - y);
     const elapsed = (lastRecv - firstTs) / 1e6;
@@ -153,6 +157,7 @@ function finish() {
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
         msgsPerSec: elapsed > 0 && Number.isFinite(elapsed) ? received / elapsed : 0,
+        cpuMicros: cpu.user + cpu.system,
     });
     unsubscribeStep();
 }
@@ -190,6 +195,7 @@ cometd.handshake(reply => {
         if (!sub.successful) {
             fail("subscribe failed: " + JSON.stringify(sub));
         }
+        cpuStart = process.cpuUsage();
         emit({event: "subscribed", channel: args.channel});
         if (args.count === 0 && !finished) {
             finish();
