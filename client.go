@@ -246,13 +246,12 @@ type call struct {
 	complete func() error
 }
 
-// url returns the absolute URL of the call.
-func (cl *call) url() string {
-	u := cl.ep.base + cl.path
+// url returns the absolute URL of the call; redacted is cl.redactedURL().
+func (cl *call) url(redacted string) string {
 	if len(cl.query) > 0 {
-		u += "?" + cl.query.Encode()
+		return redacted + "?" + cl.query.Encode()
 	}
-	return u
+	return redacted
 }
 
 // redactedURL is the call's URL as it may appear in errors and logs.
@@ -363,13 +362,16 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	if body != nil {
 		reqBody = body
 	}
-	st := &attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: cl.redactedURL()}
+	// One string for the URL and its redacted form (the same without a
+	// query), built once per call rather than for each use.
+	redacted := cl.redactedURL()
+	st := &attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: redacted}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// Nothing was sent.
-		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Err: ctxErr}
+		return nil, &TransportError{Method: cl.method, URL: redacted, Err: ctxErr}
 	}
 	reqCtx := httptrace.WithClientTrace(withAttemptState(ctx, st), st.trace())
-	req, err := retryablehttp.NewRequestWithContext(reqCtx, cl.method, cl.url(), reqBody)
+	req, err := retryablehttp.NewRequestWithContext(reqCtx, cl.method, cl.url(redacted), reqBody)
 	if err != nil {
 		return nil, fmt.Errorf("omni: building %s request: %w", cl.ep.name, err)
 	}

@@ -218,6 +218,9 @@ func (e *ValidationError) add(field, rule string, args ...any) {
 
 // nest records the fields of a nested validation error under prefix ("" for none).
 func (e *ValidationError) nest(prefix string, err error) {
+	if err == nil {
+		return // before errors.As, whose target would be allocated for every valid request
+	}
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		for _, f := range ve.Fields {
@@ -231,12 +234,15 @@ func (e *ValidationError) nest(prefix string, err error) {
 	}
 }
 
-// err returns e, or nil when no rule was broken.
+// err returns a copy of e, or nil when no rule was broken. A copy, so that
+// the ValidationError a Validate method collects into stays on its stack: a
+// valid request allocates nothing for its validation.
 func (e *ValidationError) err() error {
 	if len(e.Fields) == 0 {
 		return nil
 	}
-	return e
+	cp := *e
+	return &cp
 }
 
 // WaitError is an Await (or SendAndWait) whose operation succeeded
