@@ -42,6 +42,8 @@ type Client struct {
 	hc   *http.Client    // the caller's (WithHTTPClient) or the SDK's own
 	own  *http.Transport // the SDK's own transport, nil with WithHTTPClient
 	wire *http.Client    // what requests go through (see wireClient)
+	// userAgent is the User-Agent header value of every request, built once.
+	userAgent []string
 
 	waitMu sync.Mutex
 	wait   *waiter // the shared subscription of Await, started on first use
@@ -76,7 +78,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: s}
+	c := &Client{cfg: s, userAgent: []string{s.userAgent}}
 	if baseURL != "" {
 		base, err := parseBase("base URL", baseURL)
 		if err != nil {
@@ -375,11 +377,16 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	if err != nil {
 		return nil, fmt.Errorf("omni: building %s request: %w", cl.ep.name, err)
 	}
+	// The header values never change: shared slices, not a new one per
+	// header and call as Header.Set makes (the keys are canonical already).
+	// Nothing modifies a request's header values in place (a RoundTripper
+	// must not modify the request; Header.Add appends to a copy, as the
+	// slices are full); net/http copies them when it clones a request.
 	h := req.Header
-	h.Set("Accept", "application/json")
-	h.Set("User-Agent", c.cfg.userAgent)
+	h["Accept"] = jsonValue
+	h["User-Agent"] = c.userAgent
 	if body != nil {
-		h.Set("Content-Type", "application/json")
+		h["Content-Type"] = jsonValue
 	}
 	cl.ep.auth(h)
 	var token string
@@ -434,6 +441,9 @@ func (c *Client) contextEnded(cl *call, st *attemptState, ctxErr error) error {
 	return &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: st.attempts, Err: err,
 		MayHaveReachedServer: st.mayHaveReachedServer()}
 }
+
+// jsonValue is the Accept and Content-Type header value of API requests.
+var jsonValue = []string{"application/json"}
 
 // unwrapURLError drops *url.Error's wrapping, whose text repeats the full URL.
 func unwrapURLError(err error) error {
