@@ -111,3 +111,22 @@ func TestCeilingSectionVerdictAndSplit(t *testing.T) {
 		t.Errorf("more than half the CPU per message fails the goal:\n%s", lines[3])
 	}
 }
+
+// Per-round pairing: a load change between rounds hits an SDK benchmark and
+// its baseline alike, so the verdict uses the median of per-round ratios.
+func TestPairTableUsesPerRoundRatios(t *testing.T) {
+	gb := map[string]goBench{
+		// Rounds 2 and 3 ran on a loaded machine: both benchmarks slowed.
+		"BenchmarkSDK":  {"ns/op": {105, 210, 205}, "allocs/op": {110, 110, 110}},
+		"BenchmarkBase": {"ns/op": {100, 200, 200}, "allocs/op": {104, 104, 104}},
+	}
+	s, _ := pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15}})
+	if !strings.Contains(s, "**1.050×**") || strings.Contains(s, "not met") {
+		t.Errorf("median of 1.05, 1.05, 1.025 is 1.05:\n%s", s)
+	}
+	gb["BenchmarkSDK"]["ns/op"] = []float64{105, 210}
+	s, _ = pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15}})
+	if !strings.Contains(s, "**0.787×**") {
+		t.Errorf("unequal run counts fall back to the ratio of medians (157.5/200):\n%s", s)
+	}
+}

@@ -47,6 +47,22 @@ type pair struct {
 	allocs           float64
 }
 
+// pairedRatio is the median of the per-round ratios sdk[i]/base[i] when
+// both have the same number of runs (scripts/bench.sh runs an SDK benchmark
+// and its baseline back to back in each round, so a change of the machine's
+// load between rounds cancels out); otherwise the ratio of the medians.
+// paired says which.
+func pairedRatio(sdk, base []float64) (ratio float64, paired bool) {
+	if len(sdk) == 0 || len(sdk) != len(base) {
+		return goBench{"x": sdk}.median("x") / goBench{"x": base}.median("x"), false
+	}
+	r := make([]float64, len(sdk))
+	for i := range sdk {
+		r[i] = sdk[i] / base[i]
+	}
+	return goBench{"x": r}.median("x"), true
+}
+
 // pairTable renders SDK/baseline ratios; ok is false if nothing was found.
 func pairTable(gb map[string]goBench, pairs []pair) (string, bool) {
 	var b strings.Builder
@@ -60,10 +76,13 @@ func pairTable(gb map[string]goBench, pairs []pair) (string, bool) {
 			continue
 		}
 		found = true
-		r := s.median("ns/op") / base.median("ns/op")
+		r, paired := pairedRatio(s["ns/op"], base["ns/op"])
 		extra := s.median("allocs/op") - base.median("allocs/op")
 		ok := r <= p.maxRatio && (p.allocs < 0 || extra <= p.allocs)
 		goal := fmt.Sprintf("**%.3f×** (≤ %.2f×)", r, p.maxRatio)
+		if paired {
+			goal = fmt.Sprintf("**%.3f×** (≤ %.2f×; ratio of medians %.3f×)", r, p.maxRatio, s.median("ns/op")/base.median("ns/op"))
+		}
 		if p.allocs >= 0 {
 			goal += fmt.Sprintf("; allocs **%+.0f** (≤ +%.0f)", extra, p.allocs)
 		}
