@@ -252,7 +252,11 @@ func (s *Server) deliver(to, channel string, raw json.RawMessage) int {
 // CutConnections drops every CometD connection at once, as a network
 // failure would: websockets close without a close frame, held long-polling
 // connects end without an answer. CometD sessions survive with their queued
-// messages, so a client that reconnects and keeps its clientId gets them.
+// messages, so a client that reconnects and keeps its clientId gets them;
+// that includes messages a connect reply had taken but not yet written when
+// the cut came. Messages already written to a socket are in flight, as on a
+// real network: without the acknowledgement extension (cometd.AckExtension,
+// which the simulator supports) a cut may lose them.
 func (s *Server) CutConnections() { s.bayeuxServer().CutConnections() }
 
 // StallDelivery stops all CometD traffic while connections stay open: a

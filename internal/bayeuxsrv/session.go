@@ -142,3 +142,19 @@ func (s *session) piggyback() [][]byte {
 	}
 	return s.drainLocked()
 }
+
+// requeue puts msgs, taken from the queue but never written (the socket was
+// cut first), back at its head, ahead of what was queued since. The caller
+// must not hold s.mu.
+func (s *session) requeue(msgs [][]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone != alive || len(msgs) == 0 {
+		return
+	}
+	s.queue = append(append([][]byte(nil), msgs...), s.queue...)
+	if over := len(s.queue) - s.maxQueue; over > 0 {
+		s.queue = s.queue[over:]
+	}
+	s.wakeLocked(releaseData)
+}

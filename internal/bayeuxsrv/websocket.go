@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -170,6 +171,10 @@ func (wc *wsConn) collect(now time.Time, cut <-chan struct{}) (msgs [][]byte, ne
 	defer wc.mu.Unlock()
 	msgs = wc.out
 	wc.out = nil
+	// taken is the data a finished held connect took from its session's
+	// queue; if the cut is seen after that, it goes back (requeue).
+	var taken [][]byte
+	var takenFrom *session
 	if p := wc.pending; p != nil {
 		ss := p.sess
 		ss.mu.Lock()
@@ -187,16 +192,26 @@ func (wc *wsConn) collect(now time.Time, cut <-chan struct{}) (msgs [][]byte, ne
 			wc.pending = nil
 			// A connect replaced by a newer one (on another socket or by
 			// long-polling) leaves the messages queued for that one.
-			msgs = append(msgs, wc.srv.finishConnectLocked(p.m, ss, ss.connects == p.seq)...)
+			reply := wc.srv.finishConnectLocked(p.m, ss, ss.connects == p.seq)
+			if n := len(reply) - 1; n > 0 && !ss.ack { // with ack the batch is kept until acknowledged
+				taken, takenFrom = reply[:n], ss
+			}
+			msgs = append(msgs, reply...)
 		default:
 			next = p.deadline
 		}
 		ss.mu.Unlock()
 	}
+	if hook := testHookConnectTaken.Load(); hook != nil {
+		(*hook)()
+	}
 	if ss := wc.sess; ss != nil {
 		ss.mu.Lock()
 		if isCut(cut) {
 			ss.mu.Unlock()
+			if takenFrom != nil {
+				takenFrom.requeue(taken)
+			}
 			return nil, time.Time{}, true
 		}
 		// Only the socket the session delivers through drains its queue:
@@ -300,3 +315,7 @@ func (wc *wsConn) unbind() {
 		ss.mu.Unlock()
 	}
 }
+
+// testHookConnectTaken, if set (by tests), runs in collect after a held
+// connect was answered and before the socket's own queue is looked at.
+var testHookConnectTaken atomic.Pointer[func()]
