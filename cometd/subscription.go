@@ -207,7 +207,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	p, err := c.queueOut(m, func(r *Message) {
 		c.mu.Lock()
 		if abandoned {
-			undo := (r.Successful || r.unclearSuccess) && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
+			undo := (r.Successful || r.successUnclear()) && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
 			c.mu.Unlock()
 			if undo {
 				c.unsubscribeAbandoned(channel)
@@ -217,7 +217,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 		decided = true
 		undo := false
 		switch {
-		case !r.Successful && replyError(r).Code == 402 && !r.unclearSuccess:
+		case !r.Successful && replyError(r).Code == 402 && !r.successUnclear():
 			// The session is gone: s stays registered and pending, and the
 			// re-subscription after the re-handshake (which the connect loop
 			// makes when it meets the same 402) decides; see Subscribe.
@@ -225,7 +225,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			s.pendLocked(&SubscriptionError{Channel: channel, Err: replyError(r)})
 		case !r.Successful:
 			// From here on h gets nothing: not even what is still queued.
-			undo = c.removeSubLocked(s, subscribeReplyError(r)) && r.unclearSuccess &&
+			undo = c.removeSubLocked(s, subscribeReplyError(r)) && r.successUnclear() &&
 				m.ClientID != "" && m.ClientID == c.clientID
 		case m.ClientID == c.clientID:
 			s.activateLocked()
@@ -314,13 +314,13 @@ func (c *Client) awaitResubscribed(ctx context.Context, s *Subscription) (*Subsc
 }
 
 // ErrUnclearReply is the cause of a failed Subscribe whose reply's
-// "successful" field was neither a boolean nor the string "true" or
-// "false": the client counts it as a refusal and unsubscribes.
+// "successful" field was absent, null, or neither a boolean nor the string
+// "true" or "false": the client counts it as a refusal and unsubscribes.
 var ErrUnclearReply = errors.New(`cometd: reply's "successful" is not a boolean`)
 
 // subscribeReplyError is the error of an unsuccessful subscribe reply.
 func subscribeReplyError(r *Message) error {
-	if r.unclearSuccess {
+	if r.successUnclear() {
 		return fmt.Errorf("%w (the client unsubscribed): %w", ErrUnclearReply, replyError(r))
 	}
 	return replyError(r)
