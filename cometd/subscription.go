@@ -172,7 +172,9 @@ func (s *Subscription) endLocked(err error) {
 //
 // A reply 402 (the server no longer knows the session) is not a refusal:
 // h stays registered and the subscription pending, the client re-handshakes
-// (as it does when its connect meets the same 402) and re-subscribes, and
+// at once (as it does when its connect meets the same 402: the held connect
+// is cut short; with reconnect advice "none" the client terminates instead)
+// and re-subscribes, and
 // Subscribe returns once the new session accepts it, or the error once the
 // server refuses it otherwise, the client stops or ctx ends (ctx's error,
 // wrapping the 402). CometD's Java client likewise re-subscribes the
@@ -212,6 +214,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			if undo {
 				c.unsubscribeAbandoned(channel)
 			}
+			c.sessionLost(m, r)
 			return
 		}
 		decided = true
@@ -219,8 +222,8 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 		switch {
 		case !r.Successful && replyError(r).Code == 402 && !r.successUnclear():
 			// The session is gone: s stays registered and pending, and the
-			// re-subscription after the re-handshake (which the connect loop
-			// makes when it meets the same 402) decides; see Subscribe.
+			// re-subscription after the re-handshake (which sessionLost
+			// starts at once) decides; see Subscribe.
 			kept = true
 			s.pendLocked(&SubscriptionError{Channel: channel, Err: replyError(r)})
 		case !r.Successful:
@@ -239,6 +242,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			// server, which may hold the subscription, is told to drop it.
 			c.unsubscribeAbandoned(channel)
 		}
+		c.sessionLost(m, r)
 	})
 	if err != nil {
 		c.removeSub(s, err)
@@ -299,7 +303,7 @@ func (c *Client) awaitResubscribed(ctx context.Context, s *Subscription) (*Subsc
 		c.mu.Lock()
 		err := s.err
 		c.mu.Unlock()
-		return nil, fmt.Errorf("cometd: subscribing to %s: %w", s.channel, err)
+		return nil, fmt.Errorf("cometd: subscribing to %s: %w", s.channel, firstSubscribeCause(s.channel, err))
 	case <-ctx.Done():
 		c.mu.Lock()
 		if s.state == SubscriptionActive { // accepted meanwhile: never half of each
@@ -309,8 +313,18 @@ func (c *Client) awaitResubscribed(ctx context.Context, s *Subscription) (*Subsc
 		last := s.err
 		c.removeSubLocked(s, ctx.Err())
 		c.mu.Unlock()
-		return nil, fmt.Errorf("cometd: subscribing to %s: %w (last failure: %w)", s.channel, ctx.Err(), last)
+		return nil, fmt.Errorf("cometd: subscribing to %s: %w (last failure: %w)", s.channel, ctx.Err(), firstSubscribeCause(s.channel, last))
 	}
+}
+
+// firstSubscribeCause returns the cause of a *SubscriptionError on channel
+// (which reads "re-subscribing"), for the error of the Subscribe call that
+// made the subscription; any other error as is.
+func firstSubscribeCause(channel string, err error) error {
+	if se, ok := err.(*SubscriptionError); ok && se.Channel == channel {
+		return se.Err
+	}
+	return err
 }
 
 // ErrUnclearReply is the cause of a failed Subscribe whose reply's
