@@ -58,6 +58,12 @@ type Client struct {
 	lastConnected time.Time
 	pending       map[string]*pendingReq
 	connectID     string // id of the outstanding /meta/connect
+	// lostReply is a reply other than the connect's (a /meta/subscribe
+	// answered 402 or with reconnect advice "handshake" or "none") that
+	// says the current session is over; the connect loop acts on it as on
+	// its connect's reply, and cancelConnect interrupts the held connect.
+	lostReply     *Message
+	cancelConnect context.CancelFunc
 	subs          map[string][]*Subscription
 	route         *route // handlers of the last channel delivered; nil after any change to subs
 	subSeq        uint64

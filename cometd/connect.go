@@ -108,8 +108,13 @@ func (c *Client) loop() {
 			continue
 		}
 		e := replyError(r)
+		// The reply's own reconnect advice decides: a reply handed over by
+		// sessionLost may be followed by a connect reply whose advice was
+		// merged after it.
 		action := adv.Reconnect
-		if (r.Advice == nil || r.Advice.present&adviceReconnect == 0) && e.Code == 402 {
+		if r.Advice != nil && r.Advice.present&adviceReconnect != 0 {
+			action = r.Advice.Reconnect
+		} else if e.Code == 402 {
 			action = ReconnectHandshake
 		}
 		switch action {
@@ -177,7 +182,64 @@ func (c *Client) connect(tr transport, first bool) (*Message, error) {
 	if state == StateHandshaken {
 		c.setState(StateConnecting, nil, "", false)
 	}
-	return c.exchange(c.ctx, tr, m, millis(adv.Timeout)+c.cfg.maxNetworkDelay)
+	ctx, cancel := context.WithCancel(c.ctx)
+	defer cancel()
+	c.mu.Lock()
+	if lost := c.lostReply; lost != nil {
+		c.lostReply = nil
+		c.mu.Unlock()
+		return lost, nil
+	}
+	c.cancelConnect = cancel
+	c.mu.Unlock()
+	r, err := c.exchange(ctx, tr, m, millis(adv.Timeout)+c.cfg.maxNetworkDelay)
+	c.mu.Lock()
+	c.cancelConnect = nil
+	if lost := c.lostReply; lost != nil {
+		// Another reply said the session is over: act on it as on this
+		// connect's reply, whatever the connect met.
+		c.lostReply = nil
+		r, err = lost, nil
+	}
+	c.mu.Unlock()
+	return r, err
+}
+
+// sessionLost is called on the network goroutine with a reply (other than
+// a connect's) to m. If the reply says the session m was sent in is over
+// — 402 without reconnect advice, or reconnect advice "handshake" or
+// "none" — and that session is the current one, the connect loop is told
+// at once (its held connect is interrupted) and acts as if its connect had
+// met the reply: it re-handshakes (with the backoff reset if the session
+// had connected, else after the backoff, so a server that forgets every
+// new session cannot drive a handshake storm) or terminates. Per Bayeux,
+// reconnect advice "handshake" on any reply means the client must
+// re-handshake; waiting for the connect would hold a Subscribe for a whole
+// held connect, or forever when connects keep succeeding (a cluster
+// without session affinity). Reports whether it did.
+func (c *Client) sessionLost(m, r *Message) bool {
+	if r.Successful {
+		return false
+	}
+	action := ""
+	if r.Advice != nil && r.Advice.present&adviceReconnect != 0 {
+		action = r.Advice.Reconnect
+	} else if replyError(r).Code == 402 {
+		action = ReconnectHandshake
+	}
+	if action != ReconnectHandshake && action != ReconnectNone {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m.ClientID == "" || m.ClientID != c.clientID || c.stopped || !c.loopStarted {
+		return false
+	}
+	c.lostReply = r
+	if c.cancelConnect != nil {
+		c.cancelConnect()
+	}
+	return true
 }
 
 // unconnectedTooLong reports whether the client has been without a

@@ -34,8 +34,10 @@ import (
 // boolean (servers that build replies from text send it so). Any other
 // non-boolean value counts as false, where the JS client would take a
 // truthy value as success: a reply whose success is unclear must not
-// activate a subscription. Such a reply is marked (Message.unclearSuccess)
-// so that the client unsubscribes what the server may hold.
+// activate a subscription. Such a reply is marked (Message.unclearSuccess),
+// as is one with "successful": null, so that the client unsubscribes what
+// the server may hold; so is a subscribe reply without "successful" (see
+// Message.successUnclear).
 
 // maxDepth bounds the nesting of skipped values, like encoding/json.
 const maxDepth = 10000
@@ -224,6 +226,7 @@ func (d *decoder) field(m *Message, key string) error {
 		m.Data = bytes.Clone(raw)
 		return nil
 	case "successful":
+		m.successSeen = true
 		switch d.peek() {
 		case 't':
 			m.Successful, m.unclearSuccess = true, false
@@ -232,6 +235,7 @@ func (d *decoder) field(m *Message, key string) error {
 			m.Successful, m.unclearSuccess = false, false
 			return d.literal("false")
 		case 'n':
+			m.Successful, m.unclearSuccess = false, true
 			return d.literal("null")
 		case '"':
 			var v string

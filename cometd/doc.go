@@ -42,11 +42,14 @@
 // refused otherwise (e.g. 403) ends its Subscriptions. State listeners
 // (OnState) get a StateChange per round with Resubscribed set and Err holding
 // the *SubscriptionError values of the failures. A fresh Subscribe answered
-// 402 waits likewise for the new session's answer. A /meta/connect answered
+// 402 (or with advice reconnect "handshake") makes the client re-handshake at
+// once, cutting its held connect short, and waits likewise for the new
+// session's answer. A /meta/connect answered
 // HTTP 401 or 403 counts as a lost session: the client re-handshakes, with
 // refresh set for a WithHandshakeAuth provider.
 // Terminal errors — advice reconnect "none" (on any handshake or connect
-// reply, successful or not: ErrReconnectNone), a handshake answered with HTTP
+// reply, successful or not, or on an unsuccessful subscribe reply:
+// ErrReconnectNone), a handshake answered with HTTP
 // 401 or 403 (after one refresh of WithHandshakeAuth credentials, when
 // given), no connection type shared by WithTransports and the server (a
 // failed upgrade to a websocket-only server is a network failure, retried)

@@ -201,7 +201,8 @@ func (c *Client) handshakeAttempts(ctx context.Context, re bool, extp *map[strin
 				// transport", often with reconnect "none"): the attempt
 				// failed because the websocket did, which is transient.
 				err := fmt.Errorf("cometd: handshake: the websocket failed (%w) and the long-polling handshake was refused: %w", wsErr, e)
-				c.setState(StateUnconnected, err, "handshake failed", false)
+				c.backToWebSocket()
+				c.setState(StateUnconnected, err, "handshake failed (the next attempt tries websocket again)", false)
 				return err
 			}
 			if c.currentAdvice().Reconnect == ReconnectNone {
@@ -231,7 +232,8 @@ func (c *Client) handshakeAttempts(ctx context.Context, re bool, extp *map[strin
 			// while it restarts): a network failure of this attempt, not a
 			// terminal mismatch. The next attempt offers websocket again.
 			err := fmt.Errorf("cometd: handshake: the server offers only %v and the websocket failed: %w", r.SupportedConnectionTypes, wsErr)
-			c.setState(StateUnconnected, err, "handshake failed", false)
+			c.backToWebSocket()
+			c.setState(StateUnconnected, err, "handshake failed (the next attempt tries websocket again)", false)
 			return err
 		}
 		if chosen == "" {
@@ -246,7 +248,8 @@ func (c *Client) handshakeAttempts(ctx context.Context, re bool, extp *map[strin
 		c.mu.Lock()
 		c.clientID = r.ClientID
 		c.serverTypes = slices.Clone(r.SupportedConnectionTypes)
-		c.sessCancel() // what ran for the previous session stops
+		c.sessCancel()    // what ran for the previous session stops
+		c.lostReply = nil // about the previous session
 		c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
 		if chosen != c.tr.name() {
 			old = c.tr
@@ -312,6 +315,19 @@ func (c *Client) wsFailed(tr transport, err error, now bool) bool {
 	}
 	c.setState(c.State(), err, reason, true)
 	return true
+}
+
+// backToWebSocket undoes the fallback of a handshake attempt that failed
+// because the websocket did: the next attempt offers websocket first, and
+// until then Transport() and state events name the transport the client
+// will use, not the long-polling it will not send on.
+func (c *Client) backToWebSocket() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ws != nil && c.wsDisabled {
+		c.wsDisabled, c.wsFailures = false, 0
+		c.tr = c.ws
+	}
 }
 
 // exchange sends m alone on tr and waits up to timeout for its reply.

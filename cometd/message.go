@@ -37,11 +37,18 @@ type Message struct {
 	// odd names the first field the decoder skipped or converted because
 	// its type was not the one Bayeux says (see decode.go); "" if none.
 	odd string
-	// unclearSuccess is set when "successful" was neither a boolean, nor
-	// null, nor the string "true" or "false": the reply counts as
+	// unclearSuccess is set when "successful" was neither a boolean nor
+	// the string "true" or "false" (null included): the reply counts as
 	// unsuccessful, but the server may have done what was asked.
 	unclearSuccess bool
+	// successSeen is set when the message had a "successful" field.
+	successSeen bool
 }
+
+// successUnclear reports whether a received reply does not say clearly
+// whether the server did what was asked: its "successful" was absent, null
+// or not a boolean (nor "true" or "false").
+func (m *Message) successUnclear() bool { return m.unclearSuccess || !m.successSeen }
 
 // noteOdd records the first odd field of a received message.
 func (m *Message) noteOdd(what string) {

@@ -3,6 +3,7 @@ package cometd
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,6 +83,9 @@ func TestSubscribe402ContextEnds(t *testing.T) {
 	var e *Error
 	if !errors.Is(err, context.Canceled) || !errors.As(err, &e) || e.Code != 402 {
 		t.Fatalf("Subscribe = %v, want context.Canceled and the 402", err)
+	}
+	if strings.Contains(err.Error(), "re-subscribing") { // a first Subscribe
+		t.Fatalf("Subscribe = %v, want it to speak of subscribing", err)
 	}
 	c.mu.Lock()
 	left := len(c.subs["/x"])

@@ -5,6 +5,9 @@ import (
 	"testing"
 )
 
+// noSuccessful, given to oddSubscribeFake, leaves "successful" out.
+type noSuccessful struct{}
+
 // oddSubscribeFake answers /meta/subscribe with "successful": v, and
 // otherwise subscribes the session as usual (the server keeps it).
 func oddSubscribeFake(t *testing.T, v any) *fake {
@@ -22,7 +25,11 @@ func oddSubscribeFake(t *testing.T, v any) *fake {
 				c.subs[sub] = true
 			}
 			f.mu.Unlock()
-			return []msg{{"channel": ChannelSubscribe, "id": m["id"], "clientId": cid, "subscription": sub, "successful": v}}, true
+			r := msg{"channel": ChannelSubscribe, "id": m["id"], "clientId": cid, "subscription": sub, "successful": v}
+			if _, ok := v.(noSuccessful); ok {
+				delete(r, "successful")
+			}
+			return []msg{r}, true
 		}
 	})
 	return f
@@ -47,10 +54,11 @@ func TestSubscribeSuccessfulAsString(t *testing.T) {
 // TestSubscribeSuccessfulUnclear: a subscribe reply whose "successful" is
 // neither a boolean nor "true"/"false" counts as a refusal
 // (ErrUnclearReply), and the client sends /meta/unsubscribe so the server
-// does not keep a subscription nobody listens to. Before the fix no
-// /meta/unsubscribe was sent.
+// does not keep a subscription nobody listens to; so does one with
+// "successful": null or without "successful". Before the fix no
+// /meta/unsubscribe was sent (for null and absent: before the second fix).
 func TestSubscribeSuccessfulUnclear(t *testing.T) {
-	for name, v := range map[string]any{"string": "yes", "number": 1, "object": msg{}} {
+	for name, v := range map[string]any{"string": "yes", "number": 1, "object": msg{}, "null": nil, "absent": noSuccessful{}} {
 		t.Run(name, func(t *testing.T) {
 			f := oddSubscribeFake(t, v)
 			c, _ := newTestClient(t, f)

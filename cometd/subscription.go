@@ -172,7 +172,9 @@ func (s *Subscription) endLocked(err error) {
 //
 // A reply 402 (the server no longer knows the session) is not a refusal:
 // h stays registered and the subscription pending, the client re-handshakes
-// (as it does when its connect meets the same 402) and re-subscribes, and
+// at once (as it does when its connect meets the same 402: the held connect
+// is cut short; with reconnect advice "none" the client terminates instead)
+// and re-subscribes, and
 // Subscribe returns once the new session accepts it, or the error once the
 // server refuses it otherwise, the client stops or ctx ends (ctx's error,
 // wrapping the 402). CometD's Java client likewise re-subscribes the
@@ -207,25 +209,26 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	p, err := c.queueOut(m, func(r *Message) {
 		c.mu.Lock()
 		if abandoned {
-			undo := (r.Successful || r.unclearSuccess) && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
+			undo := (r.Successful || r.successUnclear()) && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
 			c.mu.Unlock()
 			if undo {
 				c.unsubscribeAbandoned(channel)
 			}
+			c.sessionLost(m, r)
 			return
 		}
 		decided = true
 		undo := false
 		switch {
-		case !r.Successful && replyError(r).Code == 402 && !r.unclearSuccess:
+		case !r.Successful && replyError(r).Code == 402 && !r.successUnclear():
 			// The session is gone: s stays registered and pending, and the
-			// re-subscription after the re-handshake (which the connect loop
-			// makes when it meets the same 402) decides; see Subscribe.
+			// re-subscription after the re-handshake (which sessionLost
+			// starts at once) decides; see Subscribe.
 			kept = true
 			s.pendLocked(&SubscriptionError{Channel: channel, Err: replyError(r)})
 		case !r.Successful:
 			// From here on h gets nothing: not even what is still queued.
-			undo = c.removeSubLocked(s, subscribeReplyError(r)) && r.unclearSuccess &&
+			undo = c.removeSubLocked(s, subscribeReplyError(r)) && r.successUnclear() &&
 				m.ClientID != "" && m.ClientID == c.clientID
 		case m.ClientID == c.clientID:
 			s.activateLocked()
@@ -239,6 +242,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			// server, which may hold the subscription, is told to drop it.
 			c.unsubscribeAbandoned(channel)
 		}
+		c.sessionLost(m, r)
 	})
 	if err != nil {
 		c.removeSub(s, err)
@@ -299,7 +303,7 @@ func (c *Client) awaitResubscribed(ctx context.Context, s *Subscription) (*Subsc
 		c.mu.Lock()
 		err := s.err
 		c.mu.Unlock()
-		return nil, fmt.Errorf("cometd: subscribing to %s: %w", s.channel, err)
+		return nil, fmt.Errorf("cometd: subscribing to %s: %w", s.channel, firstSubscribeCause(s.channel, err))
 	case <-ctx.Done():
 		c.mu.Lock()
 		if s.state == SubscriptionActive { // accepted meanwhile: never half of each
@@ -309,18 +313,28 @@ func (c *Client) awaitResubscribed(ctx context.Context, s *Subscription) (*Subsc
 		last := s.err
 		c.removeSubLocked(s, ctx.Err())
 		c.mu.Unlock()
-		return nil, fmt.Errorf("cometd: subscribing to %s: %w (last failure: %w)", s.channel, ctx.Err(), last)
+		return nil, fmt.Errorf("cometd: subscribing to %s: %w (last failure: %w)", s.channel, ctx.Err(), firstSubscribeCause(s.channel, last))
 	}
 }
 
+// firstSubscribeCause returns the cause of a *SubscriptionError on channel
+// (which reads "re-subscribing"), for the error of the Subscribe call that
+// made the subscription; any other error as is.
+func firstSubscribeCause(channel string, err error) error {
+	if se, ok := err.(*SubscriptionError); ok && se.Channel == channel {
+		return se.Err
+	}
+	return err
+}
+
 // ErrUnclearReply is the cause of a failed Subscribe whose reply's
-// "successful" field was neither a boolean nor the string "true" or
-// "false": the client counts it as a refusal and unsubscribes.
+// "successful" field was absent, null, or neither a boolean nor the string
+// "true" or "false": the client counts it as a refusal and unsubscribes.
 var ErrUnclearReply = errors.New(`cometd: reply's "successful" is not a boolean`)
 
 // subscribeReplyError is the error of an unsuccessful subscribe reply.
 func subscribeReplyError(r *Message) error {
-	if r.unclearSuccess {
+	if r.successUnclear() {
 		return fmt.Errorf("%w (the client unsubscribed): %w", ErrUnclearReply, replyError(r))
 	}
 	return replyError(r)

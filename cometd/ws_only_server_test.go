@@ -113,3 +113,26 @@ func TestWSOnlyServerRefusesLongPollingHandshake(t *testing.T) {
 		t.Fatalf("Err = %v, Transport = %s", c.Err(), c.Transport())
 	}
 }
+
+// TestWSOnlyServerUpgradesKeepFailing: while every upgrade of a
+// websocket-only server fails, each handshake attempt falls back to a
+// long-polling handshake that cannot succeed; between attempts the client
+// reports websocket (Transport() and the failed attempt's state event),
+// the transport it will use next, not long-polling. Before the fix both
+// said long-polling.
+func TestWSOnlyServerUpgradesKeepFailing(t *testing.T) {
+	f, refuse, _ := wsOnlyFake(t)
+	refuse.Store(1 << 30)
+	c, _ := newTestClient(t, f)
+	rec := recordStates(c)
+	if err := c.Handshake(ctxT(t)); err == nil {
+		t.Fatal("Handshake succeeded")
+	}
+	if c.Err() != nil || c.Transport() != WebSocket {
+		t.Fatalf("Err = %v, Transport = %s", c.Err(), c.Transport())
+	}
+	ev, ok := rec.find(func(ev StateChange) bool { return strings.HasPrefix(ev.Reason, "handshake failed") })
+	if !ok || ev.Transport != WebSocket {
+		t.Fatalf("failed attempt's event %+v", ev)
+	}
+}
