@@ -1,10 +1,12 @@
 package cometd
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // wsOnlyFake is a fake that offers only websocket and answers the next
@@ -125,14 +127,23 @@ func TestWSOnlyServerUpgradesKeepFailing(t *testing.T) {
 	refuse.Store(1 << 30)
 	c, _ := newTestClient(t, f)
 	rec := recordStates(c)
-	if err := c.Handshake(ctxT(t)); err == nil {
+	// Handshake retries until its ctx ends: a short one, since every upgrade fails.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := c.Handshake(ctx); err == nil {
 		t.Fatal("Handshake succeeded")
 	}
 	if c.Err() != nil || c.Transport() != WebSocket {
 		t.Fatalf("Err = %v, Transport = %s", c.Err(), c.Transport())
 	}
-	ev, ok := rec.find(func(ev StateChange) bool { return strings.HasPrefix(ev.Reason, "handshake failed") })
-	if !ok || ev.Transport != WebSocket {
+	// State events run on the delivery goroutine: wait for the failed attempt's.
+	var ev StateChange
+	eventually(t, "the failed attempt's state event", func() bool {
+		var ok bool
+		ev, ok = rec.find(func(ev StateChange) bool { return strings.HasPrefix(ev.Reason, "handshake failed") })
+		return ok
+	})
+	if ev.Transport != WebSocket {
 		t.Fatalf("failed attempt's event %+v", ev)
 	}
 }
