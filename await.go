@@ -26,6 +26,14 @@ type Expect struct {
 	// resource ResourceID (its id field, such as facebook.id) that is in
 	// State, or in any state when State is "". With a referenceId in the
 	// reply they are not used.
+	//
+	// Such a wait skips a notification whose referenceId is one the
+	// client's own GWS operations returned (the last 4096 of them, recorded
+	// as their replies are decoded): it reports that other operation, even
+	// when its resource and state match. A notification with no
+	// referenceId, or one the client does not know, still matches. A
+	// notification that arrives before the reply of its own operation has
+	// been decoded cannot be told apart yet and may still be taken.
 	ResourceID string
 	State      State
 
@@ -105,6 +113,7 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 			ref = r.ReferenceID
 		}
 	}
+	c.refs.add(ref)
 	if ref == 0 && want.ResourceID == "" {
 		return nil, &WaitError{Err: errors.New("the server returned no referenceId to wait for, and Expect names no ResourceID")}
 	}
@@ -115,7 +124,7 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 		// unique: only what came after the send started counts.
 		since = 0
 	}
-	n, err := w.await(ctx, since, want.matcher(ref))
+	n, err := w.await(ctx, since, want.matcher(ref, c.refs.has))
 	if err != nil {
 		return nil, &WaitError{ReferenceID: ref, Err: err}
 	}
@@ -147,8 +156,9 @@ func channelRule(ch string) string {
 }
 
 // matcher returns whether a notification ends the wait for an operation
-// whose reply carried ref (0 for none).
-func (e Expect) matcher(ref int64) func(Notification) bool {
+// whose reply carried ref (0 for none). Without a ref, a notification whose
+// referenceId known reports is skipped: it belongs to another operation.
+func (e Expect) matcher(ref int64, known func(int64) bool) func(Notification) bool {
 	return func(n Notification) bool {
 		h := n.Header()
 		if !cometd.Match(e.Channel, h.Channel) {
@@ -159,6 +169,9 @@ func (e Expect) matcher(ref int64) func(Notification) bool {
 				return false
 			}
 		} else {
+			if known(h.ReferenceID) {
+				return false
+			}
 			id, state := resourceOf(n)
 			if id != e.ResourceID {
 				return false

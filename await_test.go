@@ -91,9 +91,14 @@ func TestSendAndWaitValidatesBeforeAnyIO(t *testing.T) {
 }
 
 // TestAwaitFallsBackToResourceAndState: an operation whose reply carries no
-// referenceId is matched by the resource id and the expected state.
+// referenceId is matched by the resource id and the expected state. The
+// notification carries none either: one with the referenceId of the Send
+// (which the client knows) would report that other operation.
 func TestAwaitFallsBackToResourceAndState(t *testing.T) {
-	_, c := simClient(t)
+	srv, c := simClient(t)
+	srv.Script(omnitest.RouteFacebookSend, omnitest.Notify("without referenceId", func(s omnitest.Send) []omnitest.Notice {
+		return []omnitest.Notice{omnitest.FacebookStateChange(0, "StatusChange", map[string]string{"id": s.ID, "state": "Sent"})}
+	}))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	n, err := c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook, ResourceID: "R1", State: omni.StateSent},

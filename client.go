@@ -44,7 +44,8 @@ type Client struct {
 	wire *http.Client    // what requests go through (see wireClient)
 
 	waitMu sync.Mutex
-	wait   *waiter // the shared subscription of Await, started on first use
+	wait   *waiter   // the shared subscription of Await, started on first use
+	refs   knownRefs // referenceIds the client's GWS operations returned
 	closed bool
 	views  viewSet // the open live views (Watch), closed by Close
 }
