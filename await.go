@@ -11,6 +11,12 @@ import (
 	"github.com/omnisdk/omni/cometd"
 )
 
+// ErrNoResult is Await's error when its operation returned neither a result
+// nor an error and sent no request through the ctx it was given: nothing
+// was sent, so there is nothing to wait for. Await subscribes to nothing
+// then.
+var ErrNoResult = errors.New("omni: the operation returned no result and sent nothing: nothing to wait for")
+
 // Expect says which notification reports the outcome of an operation, for
 // Client.Await.
 type Expect struct {
@@ -68,6 +74,7 @@ type Expect struct {
 //
 // A notification with notificationType Error, or a TwitterOperationResponse
 // reporting failure, for the operation is an *OperationError carrying it.
+// An op that returns (nil, nil) without sending anything is ErrNoResult.
 // When op succeeded but no notification came (ctx ended, the subscription
 // stopped) the error is a *WaitError: the operation was accepted, so do not
 // run it again blindly. Give ctx a deadline: a notification that never comes
@@ -99,6 +106,9 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 	res, err := op(withBeforeSend(ctx, hook))
 	if err != nil {
 		return nil, err
+	}
+	if (res == nil || res.accepted() == nil) && !hook.ran() {
+		return nil, ErrNoResult
 	}
 	if !hook.ran() {
 		// op sent nothing through the ctx it was given: subscribe now. A

@@ -123,6 +123,28 @@ func TestAwaitFallsBackToResourceAndState(t *testing.T) {
 	}
 }
 
+// TestAwaitOfAnOpWithNoResult: an operation that returns (nil, nil) and
+// sends nothing is ErrNoResult, not a *WaitError (which says the operation
+// was accepted), and costs no I/O: not even the CometD subscription.
+func TestAwaitOfAnOpWithNoResult(t *testing.T) {
+	srv, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a failure bound only
+	defer cancel()
+	for _, want := range []omni.Expect{{Channel: omni.ChannelFacebook}, {Channel: omni.ChannelFacebook, ResourceID: "R1"}} {
+		_, err := c.Await(ctx, want, func(context.Context) (omni.Accepted, error) {
+			return nil, nil
+		})
+		var we *omni.WaitError
+		if !errors.Is(err, omni.ErrNoResult) || errors.As(err, &we) ||
+			err.Error() != "omni: the operation returned no result and sent nothing: nothing to wait for" {
+			t.Errorf("%+v: err = %v, want ErrNoResult", want, err)
+		}
+	}
+	if reqs := srv.Requests(); len(reqs) != 0 {
+		t.Errorf("%d requests reached the server, the first %s", len(reqs), reqs[0].Route)
+	}
+}
+
 func TestAwaitRefusesAMissingChannel(t *testing.T) {
 	_, c := simClient(t)
 	_, err := c.Await(context.Background(), omni.Expect{}, func(context.Context) (omni.Accepted, error) {
