@@ -11,6 +11,12 @@ import (
 	"github.com/omnisdk/omni/cometd"
 )
 
+// ErrNoResult is Await's error when its operation returned neither a result
+// nor an error and sent no request through the ctx it was given: nothing
+// was sent, so there is nothing to wait for. Await subscribes to nothing
+// then.
+var ErrNoResult = errors.New("omni: the operation returned no result and sent nothing: nothing to wait for")
+
 // Expect says which notification reports the outcome of an operation, for
 // Client.Await.
 type Expect struct {
@@ -26,6 +32,14 @@ type Expect struct {
 	// resource ResourceID (its id field, such as facebook.id) that is in
 	// State, or in any state when State is "". With a referenceId in the
 	// reply they are not used.
+	//
+	// Such a wait skips a notification whose referenceId is one the
+	// client's own GWS operations returned (the last 4096 of them, recorded
+	// as their replies are decoded): it reports that other operation, even
+	// when its resource and state match. A notification with no
+	// referenceId, or one the client does not know, still matches. A
+	// notification that arrives before the reply of its own operation has
+	// been decoded cannot be told apart yet and may still be taken.
 	ResourceID string
 	State      State
 
@@ -60,6 +74,7 @@ type Expect struct {
 //
 // A notification with notificationType Error, or a TwitterOperationResponse
 // reporting failure, for the operation is an *OperationError carrying it.
+// An op that returns (nil, nil) without sending anything is ErrNoResult.
 // When op succeeded but no notification came (ctx ended, the subscription
 // stopped) the error is a *WaitError: the operation was accepted, so do not
 // run it again blindly. Give ctx a deadline: a notification that never comes
@@ -92,6 +107,9 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 	if err != nil {
 		return nil, err
 	}
+	if (res == nil || res.accepted() == nil) && !hook.ran() {
+		return nil, ErrNoResult
+	}
 	if !hook.ran() {
 		// op sent nothing through the ctx it was given: subscribe now. A
 		// notification that came before this cannot be matched.
@@ -105,6 +123,7 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 			ref = r.ReferenceID
 		}
 	}
+	c.refs.add(ref)
 	if ref == 0 && want.ResourceID == "" {
 		return nil, &WaitError{Err: errors.New("the server returned no referenceId to wait for, and Expect names no ResourceID")}
 	}
@@ -115,7 +134,7 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 		// unique: only what came after the send started counts.
 		since = 0
 	}
-	n, err := w.await(ctx, since, want.matcher(ref))
+	n, err := w.await(ctx, since, want.matcher(ref, c.refs.has))
 	if err != nil {
 		return nil, &WaitError{ReferenceID: ref, Err: err}
 	}
@@ -147,8 +166,9 @@ func channelRule(ch string) string {
 }
 
 // matcher returns whether a notification ends the wait for an operation
-// whose reply carried ref (0 for none).
-func (e Expect) matcher(ref int64) func(Notification) bool {
+// whose reply carried ref (0 for none). Without a ref, a notification whose
+// referenceId known reports is skipped: it belongs to another operation.
+func (e Expect) matcher(ref int64, known func(int64) bool) func(Notification) bool {
 	return func(n Notification) bool {
 		h := n.Header()
 		if !cometd.Match(e.Channel, h.Channel) {
@@ -159,6 +179,9 @@ func (e Expect) matcher(ref int64) func(Notification) bool {
 				return false
 			}
 		} else {
+			if known(h.ReferenceID) {
+				return false
+			}
 			id, state := resourceOf(n)
 			if id != e.ResourceID {
 				return false

@@ -91,9 +91,14 @@ func TestSendAndWaitValidatesBeforeAnyIO(t *testing.T) {
 }
 
 // TestAwaitFallsBackToResourceAndState: an operation whose reply carries no
-// referenceId is matched by the resource id and the expected state.
+// referenceId is matched by the resource id and the expected state. The
+// notification carries none either: one with the referenceId of the Send
+// (which the client knows) would report that other operation.
 func TestAwaitFallsBackToResourceAndState(t *testing.T) {
-	_, c := simClient(t)
+	srv, c := simClient(t)
+	srv.Script(omnitest.RouteFacebookSend, omnitest.Notify("without referenceId", func(s omnitest.Send) []omnitest.Notice {
+		return []omnitest.Notice{omnitest.FacebookStateChange(0, "StatusChange", map[string]string{"id": s.ID, "state": "Sent"})}
+	}))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	n, err := c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook, ResourceID: "R1", State: omni.StateSent},
@@ -115,6 +120,28 @@ func TestAwaitFallsBackToResourceAndState(t *testing.T) {
 	var we *omni.WaitError
 	if !errors.As(err, &we) || !strings.Contains(err.Error(), "no referenceId") {
 		t.Errorf("err = %v, want a *WaitError: nothing to wait for", err)
+	}
+}
+
+// TestAwaitOfAnOpWithNoResult: an operation that returns (nil, nil) and
+// sends nothing is ErrNoResult, not a *WaitError (which says the operation
+// was accepted), and costs no I/O: not even the CometD subscription.
+func TestAwaitOfAnOpWithNoResult(t *testing.T) {
+	srv, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a failure bound only
+	defer cancel()
+	for _, want := range []omni.Expect{{Channel: omni.ChannelFacebook}, {Channel: omni.ChannelFacebook, ResourceID: "R1"}} {
+		_, err := c.Await(ctx, want, func(context.Context) (omni.Accepted, error) {
+			return nil, nil
+		})
+		var we *omni.WaitError
+		if !errors.Is(err, omni.ErrNoResult) || errors.As(err, &we) ||
+			err.Error() != "omni: the operation returned no result and sent nothing: nothing to wait for" {
+			t.Errorf("%+v: err = %v, want ErrNoResult", want, err)
+		}
+	}
+	if reqs := srv.Requests(); len(reqs) != 0 {
+		t.Errorf("%d requests reached the server, the first %s", len(reqs), reqs[0].Route)
 	}
 }
 

@@ -46,7 +46,8 @@ type Client struct {
 	userAgent []string
 
 	waitMu sync.Mutex
-	wait   *waiter // the shared subscription of Await, started on first use
+	wait   *waiter   // the shared subscription of Await, started on first use
+	refs   knownRefs // referenceIds the client's GWS operations returned
 	closed bool
 	views  viewSet // the open live views (Watch), closed by Close
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/omnisdk/omni"
+	"github.com/omnisdk/omni/omnitest"
 )
 
 // Any GWS operation can be waited for the same way: Await runs it with the
@@ -48,6 +49,12 @@ func ExampleExpect_resourceAndState() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
+	// The simulator plays an operation without referenceId: its
+	// notification carries none either. (One carrying the referenceId of a
+	// reply the client decoded reports that operation, and is skipped.)
+	srv.Script(omnitest.RouteFacebookSend, omnitest.Notify("no referenceId", func(s omnitest.Send) []omnitest.Notice {
+		return []omnitest.Notice{omnitest.FacebookStateChange(0, "StatusChange", map[string]string{"id": s.ID, "state": "Sent"})}
+	}))
 	want := omni.Expect{Channel: omni.ChannelFacebook, ResourceID: "01QQQG2MU214P06D", State: omni.StateSent}
 	n, err := c.Await(ctx, want, func(ctx context.Context) (omni.Accepted, error) {
 		_, err := c.Facebook.Send(ctx, "01QQQG2MU214P06D", omni.FacebookSend{

@@ -80,5 +80,6 @@ func (c *Client) postOperation(ctx context.Context, path string, body any, send 
 	if err := c.do(ctx, &call{ep: c.gws, method: http.MethodPost, path: path, body: body, send: send}, &res); err != nil {
 		return nil, err
 	}
+	c.refs.add(int64(res.ReferenceID)) // see Expect.ResourceID
 	return &SendResult{ReferenceID: int64(res.ReferenceID)}, nil
 }

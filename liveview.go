@@ -3,6 +3,7 @@ package omni
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"sync"
 
@@ -28,7 +29,9 @@ type InteractionHandlers struct {
 	// created with Reply or Create (Inbound false).
 	OnNew func(*InteractionEvent)
 	// OnChange receives every later change of a live interaction: state,
-	// capabilities (replaced whole), participants or properties.
+	// capabilities (replaced whole), participants or properties (any field
+	// of the resource). A notification that changes none of them, such as
+	// a duplicate, is no change and not delivered.
 	OnChange func(*InteractionEvent)
 	// OnEnd receives the interaction reaching a terminal state (Completed,
 	// Canceled, Sent, Revoked), after which it is forgotten.
@@ -83,11 +86,13 @@ func (t *tracker) apply(in Interaction, n Notification) {
 	t.mu.Lock()
 	t.seq++
 	old, known := t.live[k]
+	same := false
 	switch {
 	case in.State.Terminal():
 		delete(t.live, k)
 		t.ended[k] = true
 	case known:
+		same = sameInteraction(old.Interaction, in)
 		old.Interaction, old.seq = in, t.seq
 	case t.ended[k]:
 		t.mu.Unlock()
@@ -103,7 +108,10 @@ func (t *tracker) apply(in Interaction, n Notification) {
 			t.h.OnEnd(ev)
 		}
 	case known:
-		if t.h.OnChange != nil {
+		// A notification that changes nothing (a duplicate, or the
+		// snapshot's word arriving again as a late notification) is no
+		// event; it still counts as the interaction's latest word.
+		if !same && t.h.OnChange != nil {
 			t.h.OnChange(ev)
 		}
 	default:
@@ -111,6 +119,32 @@ func (t *tracker) apply(in Interaction, n Notification) {
 			t.h.OnNew(ev)
 		}
 	}
+}
+
+// sameInteraction reports whether b says nothing new about a: the same
+// state, capabilities and direction, and the resource (participants,
+// properties, every decoded field) equal. The raw JSON is not compared: a
+// duplicate may be re-encoded.
+func sameInteraction(a, b Interaction) bool {
+	if a.Kind != b.Kind || a.ID != b.ID || a.State != b.State || a.Inbound != b.Inbound ||
+		!slices.Equal(a.Capabilities, b.Capabilities) {
+		return false
+	}
+	switch {
+	case a.Facebook != nil && b.Facebook != nil:
+		x, y := *a.Facebook, *b.Facebook
+		x.Raw, y.Raw = nil, nil
+		return reflect.DeepEqual(x, y)
+	case a.Tweet != nil && b.Tweet != nil:
+		x, y := *a.Tweet, *b.Tweet
+		x.Raw, y.Raw = nil, nil
+		return reflect.DeepEqual(x, y)
+	case a.Session != nil && b.Session != nil:
+		x, y := *a.Session, *b.Session
+		x.Raw, y.Raw = nil, nil
+		return reflect.DeepEqual(x, y)
+	}
+	return false
 }
 
 // mark returns the current event count, taken before a snapshot is read.

@@ -1,6 +1,9 @@
 package omni
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestResyncEndsOnlyListedKinds: a snapshot without a list for a kind (its
 // attribute names are inferred) ends none of that kind's interactions; one
@@ -62,5 +65,36 @@ func TestResyncKeepsNewerNotifications(t *testing.T) {
 	}
 	if live := tr.interactions(); len(live) != 1 || live[0].State != StateChatting {
 		t.Fatalf("live %+v", live)
+	}
+}
+
+// TestTrackerReportsOnlyChanges: a notification that says what the view
+// already holds (a duplicate, or the snapshot's word arriving late as a
+// notification) is no OnChange; one that changes a property is.
+func TestTrackerReportsOnlyChanges(t *testing.T) {
+	var events []string
+	rec := func(what string) func(*InteractionEvent) {
+		return func(ev *InteractionEvent) { events = append(events, what+" "+ev.ID) }
+	}
+	tr := newTracker(InteractionHandlers{OnNew: rec("new"), OnChange: rec("change"), OnEnd: rec("end")})
+	post := `{"id":"P","facebookType":"Inbound","state":"Processing","capabilities":["Reply"],"userData":{"k":"v"}}`
+	snap, err := decodeSnapshot([]byte(`{"facebook":[` + post + `]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.resync(snap, tr.mark())
+	notice := func(resource string) Notification {
+		n, err := decodeNotification(ChannelFacebook, []byte(
+			`{"messageType":"FacebookStateChangeMessage","notificationType":"StatusChange","facebook":`+resource+`}`), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	tr.notify(notice(post)) // the snapshot's word, late
+	tr.notify(notice(post)) // and again
+	tr.notify(notice(`{"id":"P","facebookType":"Inbound","state":"Processing","capabilities":["Reply"],"userData":{"k":"w"}}`))
+	if want := []string{"new P", "change P"}; !slices.Equal(events, want) {
+		t.Fatalf("events %q, want %q", events, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -313,5 +314,32 @@ func TestClientCloseEndsLiveViews(t *testing.T) {
 	}
 	if _, err := c.Watch(context.Background(), ev.handlers()); !errors.Is(err, omni.ErrClientClosed) {
 		t.Errorf("Watch after Client.Close: %v, want ErrClientClosed", err)
+	}
+}
+
+// TestLiveViewIgnoresADuplicateNotification: a notification delivered twice
+// (byte-identical, nothing changed) is one OnNew, no OnChange. The next
+// post's notification follows the duplicate on the same channel, so by its
+// OnNew the duplicate has been handled.
+func TestLiveViewIgnoresADuplicateNotification(t *testing.T) {
+	for _, tr := range []string{"websocket", "long-polling"} {
+		t.Run(tr, func(t *testing.T) {
+			srv, c := simClient(t, omnitest.WithTransports(tr))
+			ctx := context.Background()
+			ev := &viewEvents{ch: make(chan string, 64)}
+			v, err := c.Watch(ctx, ev.handlers())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer v.Close()
+			startAgent(t, c, nil, omnitest.AgentChannelFacebook)
+			srv.InjectMessage(omnitest.ChannelFacebook, omnitest.DuplicateMessage())
+			x := srv.CustomerPost("FirstL", "twice")
+			y := srv.CustomerPost("FirstL", "once")
+			got := ev.want(t, "new facebook/"+x, "new facebook/"+y)
+			if want := []string{"new facebook/" + x, "new facebook/" + y}; !slices.Equal(got, want) {
+				t.Fatalf("events %q, want %q", got, want)
+			}
+		})
 	}
 }

@@ -223,3 +223,49 @@ func (w *waiter) forget(pw *pendingWait) (Notification, bool) {
 		return nil, false
 	}
 }
+
+// maxKnownRefs is how many referenceIds of the client's own operations
+// knownRefs remembers.
+const maxKnownRefs = 4096
+
+// knownRefs remembers the referenceIds the client's GWS operations
+// returned (the last maxKnownRefs), so that a wait correlated by resource
+// and state does not take a notification that belongs to another of them.
+// The zero value is ready to use.
+type knownRefs struct {
+	mu   sync.Mutex
+	set  map[int64]struct{}
+	ring []int64 // insertion order, at most maxKnownRefs
+}
+
+// add remembers ref; 0 (no referenceId) is not remembered.
+func (k *knownRefs) add(ref int64) {
+	if ref == 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.set == nil {
+		k.set = map[int64]struct{}{}
+	}
+	if _, ok := k.set[ref]; ok {
+		return
+	}
+	if len(k.ring) == maxKnownRefs {
+		delete(k.set, k.ring[0])
+		k.ring = append(k.ring[:0], k.ring[1:]...)
+	}
+	k.set[ref] = struct{}{}
+	k.ring = append(k.ring, ref)
+}
+
+// has reports whether ref is one the client's operations returned.
+func (k *knownRefs) has(ref int64) bool {
+	if ref == 0 {
+		return false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_, ok := k.set[ref]
+	return ok
+}
