@@ -217,13 +217,18 @@ func TestConcurrentResumeBulkSendsNothingTwice(t *testing.T) {
 			concurrent = true
 		}
 		mu.Unlock()
-		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
 		if n == 1 { // SendBulk's request: the connection drops, the answer is lost
+			// Out of flight before the client can see the drop: the resume's
+			// request may arrive before this handler has returned.
+			mu.Lock()
+			inFlight--
+			mu.Unlock()
 			hj, _ := w.(http.Hijacker)
 			conn, _, _ := hj.Hijack()
 			_ = conn.Close()
 			return
 		}
+		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
 		if n == 2 {
 			close(firstIn)
 			<-release
