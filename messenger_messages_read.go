@@ -63,14 +63,10 @@ func (o *MessageLogsOptions) Validate() error {
 		return nil
 	}
 	checkLimit(&v, o.Limit)
-	if o.GeneralStatus != 0 && (o.GeneralStatus < GroupPending || o.GeneralStatus > GroupRejected) {
-		v.add("generalStatus", "must be PENDING, UNDELIVERABLE, DELIVERED, EXPIRED or REJECTED, got %d", int(o.GeneralStatus))
-	}
+	checkStatusGroup(&v, o.GeneralStatus)
 	checkIDList(&v, "bulkId", o.BulkIDs)
 	checkIDList(&v, "messageId", o.MessageIDs)
-	if !o.SentSince.IsZero() && !o.SentUntil.IsZero() && o.SentSince.After(o.SentUntil) {
-		v.add("sentSince", "must not be after sentUntil")
-	}
+	checkSentRange(&v, o.SentSince, o.SentUntil)
 	return v.err()
 }
 

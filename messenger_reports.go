@@ -93,18 +93,28 @@ func (o *LogsOptions) Validate() error {
 		return nil
 	}
 	checkLimit(&v, o.Limit)
-	if o.GeneralStatus != 0 && (o.GeneralStatus < GroupPending || o.GeneralStatus > GroupRejected) {
-		v.add("generalStatus", "must be PENDING, UNDELIVERABLE, DELIVERED, EXPIRED or REJECTED, got %d", int(o.GeneralStatus))
-	}
+	checkStatusGroup(&v, o.GeneralStatus)
 	for i, id := range o.MessageIDs {
 		if id == "" {
 			v.add("messageId", "entry %d must not be empty", i)
 		}
 	}
-	if !o.SentSince.IsZero() && !o.SentUntil.IsZero() && o.SentSince.After(o.SentUntil) {
+	checkSentRange(&v, o.SentSince, o.SentUntil)
+	return v.err()
+}
+
+// checkStatusGroup adds a rule unless g is 0 (every group) or a known group.
+func checkStatusGroup(v *ValidationError, g StatusGroup) {
+	if g != 0 && (g < GroupPending || g > GroupRejected) {
+		v.add("generalStatus", "must be PENDING, UNDELIVERABLE, DELIVERED, EXPIRED or REJECTED, got %d", int(g))
+	}
+}
+
+// checkSentRange adds a rule when both bounds are set and since is after until.
+func checkSentRange(v *ValidationError, since, until time.Time) {
+	if !since.IsZero() && !until.IsZero() && since.After(until) {
 		v.add("sentSince", "must not be after sentUntil")
 	}
-	return v.err()
 }
 
 // checkLimit adds a rule unless limit is 0 (not sent) or 1..MaxReportsLimit.
