@@ -33,22 +33,43 @@ func putBuffer(b *bytes.Buffer) {
 	bufPool.Put(b)
 }
 
-// readBounded reads r into buf, failing when it holds more than limit bytes.
+// readBounded reads r to its end into buf, failing when it holds more
+// than limit bytes. It reads into buf's spare room itself rather than
+// through an io.LimitReader, which would cost an allocation per response.
 func readBounded(buf *bytes.Buffer, r io.Reader, limit int64) error {
-	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	if err != nil {
-		return err
+	for {
+		if int64(buf.Len()) > limit {
+			return errBodyTooLarge
+		}
+		buf.Grow(bytes.MinRead)
+		room := buf.AvailableBuffer()
+		room = room[:cap(room)]
+		if rest := limit + 1 - int64(buf.Len()); int64(len(room)) > rest {
+			room = room[:rest]
+		}
+		n, err := r.Read(room)
+		buf.Write(room[:n])
+		if err == io.EOF {
+			if int64(buf.Len()) > limit {
+				return errBodyTooLarge
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if n > limit {
-		return errBodyTooLarge
-	}
-	return nil
 }
+
+// drainLimit is how much of an unread body drainAndClose reads so that
+// the connection can be reused; a longer rest is cut off with the
+// connection.
+const drainLimit = 256 << 10
 
 // drainAndClose reads what is left of a body (bounded) and closes it, so
 // the connection can be reused and no transport goroutine waits on it.
 func drainAndClose(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 256<<10))
+	_, _ = io.CopyN(io.Discard, body, drainLimit)
 	body.Close()
 }
 
