@@ -388,7 +388,6 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 		reqBody = body
 	}
 	a := c.getAttempt(st)
-	defer c.putAttempt(a)
 	req, err := retryablehttp.NewRequestWithContext(a.withTrace(ctx), cl.method, cl.url(redacted), reqBody)
 	if err != nil {
 		return nil, fmt.Errorf("omni: building %s request: %w", cl.ep.name, err)
@@ -411,6 +410,9 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	}
 	resp, err := a.rc.Do(req)
 	if err != nil {
+		// a is not put back: net/http may still be writing this request
+		// and call a's trace hooks after Do returned (after the context
+		// ended, say), which must not reach the next call's state.
 		if resp != nil {
 			drainAndClose(resp.Body)
 		}
@@ -422,7 +424,11 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 			MayHaveReachedServer: !neverSent(err)}
 	}
 	// An answer arrived, even if ctx ended meanwhile (checkRetry keeps it):
-	// it is read and used, and its body always closed.
+	// it is read and used, and its body always closed. The server had the
+	// request, so its headers were written: no trace hook is still to come
+	// and a can serve another call.
+	retryAfter, attempts := a.st.retryAfter, a.st.attempts
+	c.putAttempt(a)
 	if cl.ep.csrf != nil {
 		cl.ep.csrf.capture(resp.Header)
 	}
@@ -432,13 +438,13 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 		putBuffer(buf)
 		// The server answered, so it got the request: a send may have been
 		// accepted. Say so, rather than a bare context error.
-		return nil, &TransportError{Method: cl.method, URL: redacted, Attempts: a.st.attempts,
+		return nil, &TransportError{Method: cl.method, URL: redacted, Attempts: attempts,
 			Err: fmt.Errorf("reading the body of the HTTP %d answer: %w", resp.StatusCode, err), MayHaveReachedServer: true}
 	}
 	// readBounded read to the end: nothing is left to drain.
 	resp.Body.Close()
 	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token,
-		retryAfter: a.st.retryAfter}, nil
+		retryAfter: retryAfter}, nil
 }
 
 // contextEnded is the error of a request whose context ended before an

@@ -125,9 +125,11 @@ type attemptState struct {
 // and a connection trace whose hooks are bound to it. Attempts are pooled
 // per Client: building the client, the trace and their five hooks for
 // every call, and carrying the state in the request's context, cost 10
-// allocations per call (issue 14's profile). Nothing uses an attempt after
-// Do returns but roundTrip: the retry hooks run inside Do, and net/http
-// calls the trace's hooks only before it writes the request.
+// allocations per call (issue 14's profile). The retry hooks run inside
+// Do; the trace's hooks may run later (net/http's write loop can outlive a
+// request cut off by its context), so an attempt goes back to the pool only
+// once an answer came: the request's headers were written, so no hook is
+// left to run.
 type attempt struct {
 	st attemptState
 	rc retryablehttp.Client
