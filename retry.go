@@ -150,8 +150,14 @@ func (a *attempt) mayHaveReachedServer() bool {
 
 // withTrace is ctx carrying a's connection trace. A trace the caller put
 // in ctx is kept: httptrace composes it into the trace it is given, so
-// that trace is a fresh copy, not the pooled one.
+// that trace is a fresh copy, not the pooled one. A context that can never
+// end gets none: the trace only serves the error of a request its context
+// cut off (contextEnded), and the transport's work for it showed in the
+// CPU profile of a send (issue 14).
 func (a *attempt) withTrace(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
 	if httptrace.ContextClientTrace(ctx) != nil {
 		t := a.trace
 		return httptrace.WithClientTrace(ctx, &t)
