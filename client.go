@@ -286,13 +286,26 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		return err
 	}
 	defer res.release()
-	if cl.ep.csrf != nil && res.status == http.StatusForbidden && c.csrfRetry(res.body) {
+	// A CSRF rejection: the server did nothing, so the request is sent
+	// again with a fresh token: once, as the vendor describes, and again
+	// (up to RetryPolicy.MaxAttempts sends in all) only when a newer token
+	// is known or the refused retry carried another session than the one
+	// its token belongs to.
+	// Concurrent requests without a valid session each make the server
+	// start one, and a late answer's Set-Cookie can replace, in the jar, the
+	// session the fresh token belongs to. A server that refuses a token in
+	// its own session gets no more tries.
+	for tries := 1; cl.ep.csrf != nil && res.status == http.StatusForbidden && c.csrfRetry(res.body); tries++ {
+		if tries >= c.cfg.retry.MaxAttempts || (tries > 1 && !cl.ep.csrf.anotherTry(res.csrfToken, res.cookie)) {
+			break // the refusal is the answer: an *APIError (ErrForbidden)
+		}
 		used := res.csrfToken
 		res.release()
 		if err := c.refreshCSRF(ctx, used); err != nil {
 			return err
 		}
-		c.cfg.logger.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL())
+		c.cfg.logger.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL(),
+			"send", tries+1)
 		if res, err = c.roundTrip(ctx, cl, body); err != nil {
 			return err
 		}
@@ -362,6 +375,9 @@ type result struct {
 	body      []byte
 	buf       *bytes.Buffer
 	csrfToken string // the token the request carried
+	// cookie is the Cookie header the last attempt carried (the jar's
+	// cookies, added by net/http); compared only, never logged.
+	cookie string
 	// retryAfter is the answer's Retry-After (0 for none), as checkRetry parsed it.
 	retryAfter time.Duration
 }
@@ -430,7 +446,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	retryAfter, attempts := a.st.retryAfter, a.st.attempts
 	c.putAttempt(a)
 	if cl.ep.csrf != nil {
-		cl.ep.csrf.capture(resp.Header)
+		cl.ep.csrf.capture(resp.Header, h.Get("Cookie"))
 	}
 	buf := getBuffer()
 	if err := readBounded(buf, resp.Body, maxResponseBody); err != nil {
@@ -444,7 +460,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	// readBounded read to the end: nothing is left to drain.
 	resp.Body.Close()
 	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token,
-		retryAfter: retryAfter}, nil
+		cookie: h.Get("Cookie"), retryAfter: retryAfter}, nil
 }
 
 // contextEnded is the error of a request whose context ended before an

@@ -5,6 +5,8 @@ import (
 	"context"
 	"net/http"
 	"net/textproto"
+	"sort"
+	"strings"
 	"sync"
 )
 
@@ -16,16 +18,22 @@ type csrfState struct {
 	header    string
 	token     string
 	refreshMu sync.Mutex // one refresh at a time
+	// session is the cookies of the session token belongs to (see
+	// sessionOf). Compared only, never logged.
+	session string
 }
 
-// capture stores the token when the response carries one.
-func (s *csrfState) capture(h http.Header) {
+// capture stores the token when the response carries one, with the
+// session it belongs to: the cookies the request carried (sent, its Cookie
+// header) as updated by the response's Set-Cookie.
+func (s *csrfState) capture(h http.Header, sent string) {
 	name, token := h.Get("X-CSRF-HEADER"), h.Get("X-CSRF-TOKEN")
 	if name == "" || token == "" || !validHeaderName(name) {
 		return
 	}
+	session := sessionOf(sent, h)
 	s.mu.Lock()
-	s.header, s.token = textproto.CanonicalMIMEHeaderKey(name), token
+	s.header, s.token, s.session = textproto.CanonicalMIMEHeaderKey(name), token, session
 	s.mu.Unlock()
 }
 
@@ -50,9 +58,10 @@ func (s *csrfState) current() (header, token string) {
 // refreshCSRF fetches a fresh token with GET {base}/me, unless another
 // call already replaced the token the failed request used.
 func (c *Client) refreshCSRF(ctx context.Context, used string) error {
-	c.gws.csrf.refreshMu.Lock()
-	defer c.gws.csrf.refreshMu.Unlock()
-	if _, tok := c.gws.csrf.current(); tok != "" && tok != used {
+	s := c.gws.csrf
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	if _, tok := s.current(); tok != "" && tok != used {
 		return nil
 	}
 	c.cfg.logger.Debug("omni: fetching a CSRF token", "url", c.gws.base+"me")
@@ -62,6 +71,48 @@ func (c *Client) refreshCSRF(ctx context.Context, used string) error {
 	}
 	res.release()
 	return nil
+}
+
+// anotherTry reports whether a request refused for its CSRF token, which
+// carried token used and the Cookie header sent, may be tried again: a
+// newer token is known, or the request carried another session than the
+// one the current token belongs to. A token refused in its own session is
+// the server's answer.
+func (s *csrfState) anotherTry(used, sent string) bool {
+	now := sessionOf(sent, nil)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token != used || now != s.session
+}
+
+// sessionOf is the cookies a request carried (its Cookie header) with
+// those its answer set (Set-Cookie in answer, if not nil) in their place:
+// the session the answer belongs to, as "name=value" pairs in name order.
+func sessionOf(sent string, answer http.Header) string {
+	jar := map[string]string{}
+	if cs, err := http.ParseCookie(sent); err == nil {
+		for _, k := range cs {
+			jar[k.Name] = k.Value
+		}
+	}
+	for _, line := range answer.Values("Set-Cookie") {
+		if k, err := http.ParseSetCookie(line); err == nil {
+			jar[k.Name] = k.Value
+		}
+	}
+	names := make([]string, 0, len(jar))
+	for n := range jar {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString(n)
+		b.WriteByte('=')
+		b.WriteString(jar[n])
+		b.WriteByte(';')
+	}
+	return b.String()
 }
 
 var csrfMarker = []byte("csrf")

@@ -161,7 +161,7 @@ func FuzzCSRFCapture(f *testing.F) {
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, name, token string) {
 		var s csrfState
-		s.capture(http.Header{"X-Csrf-Header": {name}, "X-Csrf-Token": {token}})
+		s.capture(http.Header{"X-Csrf-Header": {name}, "X-Csrf-Token": {token}}, "")
 		h := http.Header{}
 		got := s.apply(h)
 		if got != "" && (!validHeaderName(name) || got != token) {

@@ -32,7 +32,7 @@ type retryAction int
 const (
 	dontRetry      retryAction = iota
 	retryNow                   // after the backoff (or Retry-After) wait
-	refreshCSRFAnd             // fetch a CSRF token, then retry once
+	refreshCSRFAnd             // fetch a CSRF token, then retry once (see Client.do for "again")
 )
 
 // retryRule is one row of the retry table.
@@ -65,7 +65,7 @@ var retryTable = []retryRule{
 	{func(in retryInput) bool { return in.err != nil }, unlessSend,
 		"the connection broke after the request may have reached the server: a send could be posted twice"},
 	{func(in retryInput) bool { return in.csrfRejection }, always(refreshCSRFAnd),
-		"GWS refused the CSRF token without acting: fetch a fresh one and retry once"},
+		"GWS refused the CSRF token without acting: fetch a fresh one and retry once (again only if the session changed under it)"},
 	{func(in retryInput) bool { return in.hasRetryAfter && in.retryAfter > in.maxRetryAfter }, always(dontRetry),
 		"Retry-After, whatever the status, is longer than RetryPolicy.MaxRetryAfter: the caller decides (APIError.RetryAfter)"},
 	{func(in retryInput) bool { return (in.status == 429 || in.status == 503) && in.hasRetryAfter }, always(retryNow),
@@ -182,8 +182,17 @@ func (c *Client) getAttempt(st attemptState) *attempt {
 			// error, so it could not be found from the response).
 			Backoff: func(time.Duration, time.Duration, int, *http.Response) time.Duration { return a.st.wait },
 			// The wait is over: the kept answer belongs to an attempt that
-			// is no longer the last one.
-			PrepareRetry: func(*http.Request) error { a.st.last, a.st.lastErr = nil, nil; return nil },
+			// is no longer the last one. go-retryablehttp sends the same
+			// *http.Request again, and net/http adds the jar's cookies to
+			// its Header at each send: without clearing them, a retry
+			// would carry the first attempt's cookies before the jar's
+			// current ones (a replaced session first). The SDK sets no
+			// Cookie header of its own.
+			PrepareRetry: func(r *http.Request) error {
+				r.Header.Del("Cookie")
+				a.st.last, a.st.lastErr = nil, nil
+				return nil
+			},
 			// The last response or error is returned as it is, never
 			// replaced by a "giving up after N attempts" error.
 			ErrorHandler: retryablehttp.PassthroughErrorHandler,
