@@ -281,7 +281,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			return err
 		}
 	}
-	res, err := c.roundTrip(ctx, cl, body)
+	res, err := c.send(ctx, cl, body)
 	if err != nil {
 		return err
 	}
@@ -300,13 +300,14 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			break // the refusal is the answer: an *APIError (ErrForbidden)
 		}
 		used := res.csrfToken
+		refused := c.check(cl, res)
 		res.release()
 		if err := c.refreshCSRF(ctx, used); err != nil {
-			return err
+			return refreshFailed(refused, err)
 		}
 		c.cfg.logger.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL(),
 			"send", tries+1)
-		if res, err = c.roundTrip(ctx, cl, body); err != nil {
+		if res, err = c.send(ctx, cl, body); err != nil {
 			return err
 		}
 		defer res.release()
@@ -333,6 +334,43 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		}
 	}
 	return nil
+}
+
+// send is roundTrip, counted by the endpoint's CSRF gate (csrf_gate.go)
+// when it has one.
+func (c *Client) send(ctx context.Context, cl *call, body []byte) (*result, error) {
+	if cl.ep.csrf == nil {
+		return c.roundTrip(ctx, cl, body)
+	}
+	if err := cl.ep.csrf.enter(ctx); err != nil {
+		// Held back by a CSRF refresh until ctx ended: nothing was sent.
+		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Err: err}
+	}
+	defer cl.ep.csrf.leave()
+	return c.roundTrip(ctx, cl, body)
+}
+
+// refreshFailed is the error of a request refused for its CSRF token when
+// no fresh token could be fetched: the refusal (an *APIError, so the
+// server did nothing with the request), with what stopped the refresh. A
+// context that ended is kept matchable (errors.Is); the refresh's own
+// error is only described, so that its *TransportError (of GET /me) is
+// not taken for the request's.
+func refreshFailed(refused, err error) error {
+	if refused == nil {
+		return err
+	}
+	var ctxErr error
+	switch {
+	case errors.Is(err, context.Canceled):
+		ctxErr = context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		ctxErr = context.DeadlineExceeded
+	}
+	if ctxErr != nil {
+		return fmt.Errorf("%w; fetching a CSRF token: %w (%v)", refused, ctxErr, err)
+	}
+	return fmt.Errorf("%w; fetching a CSRF token: %v", refused, err)
 }
 
 // sendAnswered checks that the 2xx answer to a send whose answer is

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -14,14 +15,22 @@ import (
 // response (X-CSRF-HEADER names the header, X-CSRF-TOKEN is the value).
 // The token lives as long as the HTTP session.
 type csrfState struct {
-	mu        sync.Mutex
-	header    string
-	token     string
-	refreshMu sync.Mutex // one refresh at a time
+	mu     sync.Mutex
+	header string
+	token  string
 	// session is the cookies of the session token belongs to (see
 	// sessionOf). Compared only, never logged.
 	session string
+	// The gate (csrf_gate.go): refreshing holds one token while a refresh
+	// runs; inflight counts requests sent and not yet answered; gate is
+	// closed when a refresh lets requests go again; idle is closed when
+	// inflight reaches 0 while a refresh waits for it.
+	refreshing chan struct{}
+	inflight   int
+	gate, idle chan struct{}
 }
+
+func newCSRFState() *csrfState { return &csrfState{refreshing: make(chan struct{}, 1)} }
 
 // capture stores the token when the response carries one, with the
 // session it belongs to: the cookies the request carried (sent, its Cookie
@@ -56,12 +65,24 @@ func (s *csrfState) current() (header, token string) {
 }
 
 // refreshCSRF fetches a fresh token with GET {base}/me, unless another
-// call already replaced the token the failed request used.
+// call already replaced the token the failed request used. It first lets
+// the requests in flight get their answers, holding back new ones (see
+// csrf_gate.go).
 func (c *Client) refreshCSRF(ctx context.Context, used string) error {
 	s := c.gws.csrf
-	s.refreshMu.Lock()
-	defer s.refreshMu.Unlock()
-	if _, tok := s.current(); tok != "" && tok != used {
+	if err := s.lockRefresh(ctx); err != nil {
+		return err
+	}
+	defer s.unlockRefresh()
+	open, err := s.quiesce(ctx)
+	if err != nil {
+		return err
+	}
+	defer open()
+	// Nothing is in flight now: the jar holds the session every request
+	// sent from here on carries. A token another call got since the
+	// refused request was sent does if it belongs to that session.
+	if s.usable(used, c.jarSession()) {
 		return nil
 	}
 	c.cfg.logger.Debug("omni: fetching a CSRF token", "url", c.gws.base+"me")
@@ -73,6 +94,34 @@ func (c *Client) refreshCSRF(ctx context.Context, used string) error {
 	return nil
 }
 
+// usable reports whether the known token, if it is not the refused one
+// (used), belongs to session (the jar's, as sessionOf gives it).
+func (s *csrfState) usable(used, session string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token != "" && s.token != used && s.session == session
+}
+
+// jarSession is the jar's cookies for the GWS API as sessionOf gives
+// them, "" without a jar.
+func (c *Client) jarSession() string {
+	if c.wire.Jar == nil {
+		return ""
+	}
+	u, err := url.Parse(c.gws.base + "me")
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	for i, k := range c.wire.Jar.Cookies(u) {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(k.Name + "=" + k.Value)
+	}
+	return sessionOf(b.String(), nil)
+}
+
 // anotherTry reports whether a request refused for its CSRF token, which
 // carried token used and the Cookie header sent, may be tried again: a
 // newer token is known, or the request carried another session than the
@@ -82,6 +131,9 @@ func (s *csrfState) anotherTry(used, sent string) bool {
 	now := sessionOf(sent, nil)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.token == "" {
+		return false // no token to try: the refresh got none
+	}
 	return s.token != used || now != s.session
 }
 

@@ -2,6 +2,7 @@ package omni_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,16 +16,21 @@ import (
 )
 
 // sendConcurrently sends n Facebook posts at once, each on its own
-// session id, and returns the errors.
+// session id, while n reads (ServerVersion) run beside them, and returns
+// the sends' and the reads' errors.
 func sendConcurrently(c *omni.Client, n int, round int) []error {
-	errs := make([]error, n)
+	errs := make([]error, 2*n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Add(1)
+		wg.Add(2)
 		go func() {
 			defer wg.Done()
 			_, errs[i] = c.Facebook.Send(context.Background(), fmt.Sprintf("01QQQG2MU214R%02dP%02d", round, i),
 				omni.FacebookSend{QueuePath: "/contacts/c1", From: "page", Message: "m"})
+		}()
+		go func() {
+			defer wg.Done()
+			_, errs[n+i] = c.ServerVersion(context.Background())
 		}()
 	}
 	wg.Wait()
@@ -56,22 +62,75 @@ func checkPostedOnce(t *testing.T, srv *omnitest.Server, errs []error, what stri
 
 // TestCSRFRecoveryUnderConcurrentSends: the documented recovery (a 403
 // "Missing or invalid Csrf token" fetches a token and sends again) holds
-// for concurrent sends on a client without a session yet, and after the
-// server forgot the session. Each request without a valid session makes the
-// server start one, and an answer arriving after the token was fetched
-// replaced, in the jar, the session that token belonged to: every retry
-// then failed (5 of 5 fresh, 10 of 10 after expiry) before the retry was
-// allowed again when it carried another session than its token's.
+// for concurrent sends and reads on a client without a session yet, and
+// after the server forgot the session. Each request without a valid session
+// makes the server start one, and an answer arriving after the token was
+// fetched replaced, in the jar, the session that token belonged to: every
+// retry then failed (5 of 5 fresh, 10 of 10 after expiry); with the retry
+// allowed again when it carried another session than its token's, 20 sends
+// beside 20 reads still failed a few times in 400 within MaxAttempts, until
+// a refresh first let the requests in flight get their answers.
 func TestCSRFRecoveryUnderConcurrentSends(t *testing.T) {
 	for round := range 10 {
 		srv := omnitest.NewServer(t, omnitest.WithCSRF())
 		c := srv.NewClient(t)
-		checkPostedOnce(t, srv, sendConcurrently(c, 5, round), fmt.Sprintf("round %d, fresh client", round))
+		checkPostedOnce(t, srv, sendConcurrently(c, 20, round), fmt.Sprintf("round %d, fresh client", round))
 		srv.ExpireSessions()
-		checkPostedOnce(t, srv, sendConcurrently(c, 5, round+10), fmt.Sprintf("round %d, after ExpireSessions", round))
+		checkPostedOnce(t, srv, sendConcurrently(c, 20, round+10), fmt.Sprintf("round %d, after ExpireSessions", round))
 		if t.Failed() {
 			return
 		}
+	}
+}
+
+// TestCSRFRefreshWithoutATokenStops: a GET /me whose answer carries no
+// token (200 without the headers, or 500) leaves nothing to try: one retry,
+// then the refusal, however many attempts the policy allows (it used to
+// spend them all: 10 POSTs and 9 GET /me with MaxAttempts 10).
+func TestCSRFRefreshWithoutATokenStops(t *testing.T) {
+	for _, meStatus := range []int{http.StatusOK, http.StatusInternalServerError} {
+		fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			http.SetCookie(w, &http.Cookie{Name: "JSESSIONID", Value: "s1", Path: "/"})
+			if r.Method == http.MethodGet {
+				w.WriteHeader(meStatus)
+				io.WriteString(w, `{"statusCode":0}`)
+				return
+			}
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
+		})
+		c := newGWS(t, fs, omni.WithRetry(omni.RetryPolicy{MaxAttempts: 10, MinWait: 1, MaxWait: 2}))
+		_, err := c.Facebook.Send(context.Background(), "X", seedFacebook)
+		if !errors.Is(err, omni.ErrForbidden) {
+			t.Errorf("GET /me %d: err = %v, want ErrForbidden", meStatus, err)
+		}
+		if n := len(fs.requests()); n != 3 {
+			t.Errorf("GET /me %d: %d requests, want POST, GET, POST", meStatus, n)
+		}
+	}
+}
+
+// TestCSRFRefreshCutOffKeepsTheRefusal: when the caller's context ends
+// during the token fetch, the error is the send's refusal (the server did
+// nothing with it) and the context's error, not the GET's *TransportError,
+// which would say the send may have reached the server.
+func TestCSRFRefreshCutOffKeepsTheRefusal(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			cancel()
+			<-r.Context().Done()
+			return
+		}
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
+	})
+	_, err := newGWS(t, fs).Facebook.Send(ctx, "X", seedFacebook)
+	var ae *omni.APIError
+	var te *omni.TransportError
+	if !errors.As(err, &ae) || ae.HTTPStatus != http.StatusForbidden || !errors.Is(err, context.Canceled) || errors.As(err, &te) {
+		t.Errorf("err = %v (%T), want the 403 *APIError and context.Canceled, no *TransportError", err, err)
 	}
 }
 

@@ -109,7 +109,7 @@ func (env gwsEnvelope) status() (code StatusCode, ok bool, err error) {
 // gwsEndpoint is GWS at base: a CSRF token, and an envelope whose
 // statusCode says whether the request succeeded.
 func gwsEndpoint(base string, auth func(http.Header)) *endpoint {
-	return &endpoint{name: "gws", base: base, auth: auth, csrf: new(csrfState),
+	return &endpoint{name: "gws", base: base, auth: auth, csrf: newCSRFState(),
 		failed: gwsFailed, details: gwsDetails}
 }
 

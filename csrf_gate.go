@@ -1,0 +1,88 @@
+package omni
+
+import "context"
+
+// The CSRF gate. GWS starts an HTTP session for every request that comes
+// without a valid one, and the CSRF token it hands out belongs to one
+// session. When concurrent requests meet an expired (or not yet started)
+// session, each answer can set another session cookie; a token fetched
+// while some of them are still in flight would be paired, in the jar, with
+// a session started after it. So a refresh closes the gate (requests not
+// yet sent wait), waits until the requests in flight have their answers
+// (their cookies are in the jar), and only then fetches the token: the
+// token and the jar's session then match for every request sent after the
+// gate opens.
+
+// enter waits while a refresh holds the gate, then counts a request in
+// flight. It fails only when ctx ends first: nothing was sent.
+func (s *csrfState) enter(ctx context.Context) error {
+	s.mu.Lock()
+	for s.gate != nil {
+		g := s.gate
+		s.mu.Unlock()
+		select {
+		case <-g:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		s.mu.Lock()
+	}
+	s.inflight++
+	s.mu.Unlock()
+	return nil
+}
+
+// leave ends a request counted by enter; its answer (and Set-Cookie) has
+// arrived or it failed.
+func (s *csrfState) leave() {
+	s.mu.Lock()
+	s.inflight--
+	if s.inflight == 0 && s.idle != nil {
+		close(s.idle)
+		s.idle = nil
+	}
+	s.mu.Unlock()
+}
+
+// lockRefresh takes the refresh lock (one refresh at a time), or fails
+// when ctx ends first.
+func (s *csrfState) lockRefresh(ctx context.Context) error {
+	select {
+	case s.refreshing <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *csrfState) unlockRefresh() { <-s.refreshing }
+
+// quiesce closes the gate and waits until no request is in flight; the
+// returned open reopens it. The caller holds the refresh lock. When ctx
+// ends first the gate is reopened and ctx.Err returned.
+func (s *csrfState) quiesce(ctx context.Context) (open func(), err error) {
+	g := make(chan struct{})
+	s.mu.Lock()
+	s.gate = g
+	var idle chan struct{}
+	if s.inflight > 0 {
+		idle = make(chan struct{})
+		s.idle = idle
+	}
+	s.mu.Unlock()
+	open = func() {
+		s.mu.Lock()
+		s.gate, s.idle = nil, nil
+		s.mu.Unlock()
+		close(g)
+	}
+	if idle != nil {
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			open()
+			return nil, ctx.Err()
+		}
+	}
+	return open, nil
+}
