@@ -61,7 +61,8 @@ type Client struct {
 	// lostReply is a reply other than the connect's (a /meta/subscribe
 	// answered 402 or with reconnect advice "handshake" or "none") that
 	// says the current session is over; the connect loop acts on it as on
-	// its connect's reply, and cancelConnect interrupts the held connect.
+	// its connect's reply, and cancelConnect (long-polling; nil over
+	// websocket, see connect) interrupts the held connect.
 	lostReply     *Message
 	cancelConnect context.CancelFunc
 	subs          map[string][]*Subscription

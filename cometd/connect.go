@@ -182,8 +182,17 @@ func (c *Client) connect(tr transport, first bool) (*Message, error) {
 	if state == StateHandshaken {
 		c.setState(StateConnecting, nil, "", false)
 	}
-	ctx, cancel := context.WithCancel(c.ctx)
-	defer cancel()
+	// sessionLost interrupts a held connect: over long-polling, whose send
+	// holds the HTTP request until the reply, by cancelling its context;
+	// over websocket, whose connect waits for its pending reply, by
+	// resolving that with the lost reply. A context of its own per
+	// websocket connect would be held by every idle session for
+	// advice.timeout (about 500 bytes each in bench/scale's heap profile).
+	ctx, cancel := c.ctx, context.CancelFunc(nil)
+	if tr.synchronous() {
+		ctx, cancel = context.WithCancel(c.ctx)
+		defer cancel()
+	}
 	c.mu.Lock()
 	if lost := c.lostReply; lost != nil {
 		c.lostReply = nil
@@ -192,7 +201,7 @@ func (c *Client) connect(tr transport, first bool) (*Message, error) {
 	}
 	c.cancelConnect = cancel
 	c.mu.Unlock()
-	r, err := c.exchange(ctx, tr, m, millis(adv.Timeout)+c.cfg.maxNetworkDelay)
+	r, err := c.exchangeIn(ctx, tr, m, millis(adv.Timeout)+c.cfg.maxNetworkDelay) // ctx is c.ctx or its child
 	c.mu.Lock()
 	c.cancelConnect = nil
 	if lost := c.lostReply; lost != nil {
@@ -238,6 +247,14 @@ func (c *Client) sessionLost(m, r *Message) bool {
 	c.lostReply = r
 	if c.cancelConnect != nil {
 		c.cancelConnect()
+	} else if p := c.pending[c.connectID]; p != nil {
+		// A held websocket connect: its reply is the lost one (connect
+		// takes lostReply after the exchange either way).
+		delete(c.pending, c.connectID)
+		select {
+		case p.ch <- reply{m: r}:
+		default:
+		}
 	}
 	return true
 }
