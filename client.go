@@ -248,6 +248,9 @@ type call struct {
 	// complete, when set, checks the decoded answer has what a success
 	// must carry (such as a messageId); its error becomes a *DecodeError.
 	complete func() error
+	// tokenFetch marks the CSRF token fetch, which the CSRF gate does not
+	// hold back (it is what the gate waits to send).
+	tokenFetch bool
 }
 
 // url returns the absolute URL of the call; redacted is cl.redactedURL().
@@ -281,7 +284,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			return err
 		}
 	}
-	res, err := c.send(ctx, cl, body)
+	res, err := c.roundTrip(ctx, cl, body)
 	if err != nil {
 		return err
 	}
@@ -303,11 +306,14 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		refused := c.check(cl, res)
 		res.release()
 		if err := c.refreshCSRF(ctx, used); err != nil {
+			if errors.Is(err, errNoFreshToken) {
+				return refused // nothing new to send it with
+			}
 			return refreshFailed(refused, err)
 		}
 		c.cfg.logger.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL(),
 			"send", tries+1)
-		if res, err = c.send(ctx, cl, body); err != nil {
+		if res, err = c.roundTrip(ctx, cl, body); err != nil {
 			return err
 		}
 		defer res.release()
@@ -336,29 +342,19 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	return nil
 }
 
-// send is roundTrip, counted by the endpoint's CSRF gate (csrf_gate.go)
-// when it has one.
-func (c *Client) send(ctx context.Context, cl *call, body []byte) (*result, error) {
-	if cl.ep.csrf == nil {
-		return c.roundTrip(ctx, cl, body)
-	}
-	if err := cl.ep.csrf.enter(ctx); err != nil {
-		// Held back by a CSRF refresh until ctx ended: nothing was sent.
-		return nil, &TransportError{Method: cl.method, URL: cl.redactedURL(), Err: err}
-	}
-	defer cl.ep.csrf.leave()
-	return c.roundTrip(ctx, cl, body)
-}
-
 // refreshFailed is the error of a request refused for its CSRF token when
 // no fresh token could be fetched: the refusal (an *APIError, so the
-// server did nothing with the request), with what stopped the refresh. A
-// context that ended is kept matchable (errors.Is); the refresh's own
-// error is only described, so that its *TransportError (of GET /me) is
-// not taken for the request's.
+// server did nothing with the request), with what stopped the fetch. The
+// fetch's *APIError (a 401, say) and a context that ended stay matchable
+// (errors.Is, errors.As finds the refusal first); a *TransportError of the
+// fetch is only described, so that it is not taken for the request's.
 func refreshFailed(refused, err error) error {
 	if refused == nil {
 		return err
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return fmt.Errorf("%w; fetching a CSRF token: %w", refused, apiErr)
 	}
 	var ctxErr error
 	switch {
@@ -437,6 +433,9 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 		return nil, &TransportError{Method: cl.method, URL: redacted, Err: ctxErr}
 	}
 	st := attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: redacted}
+	if !cl.tokenFetch {
+		st.gate = cl.ep.csrf // nil for an endpoint without CSRF
+	}
 	var reqBody any
 	if body != nil {
 		reqBody = body

@@ -3,6 +3,7 @@ package omni
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -86,13 +87,24 @@ func (c *Client) refreshCSRF(ctx context.Context, used string) error {
 		return nil
 	}
 	c.cfg.logger.Debug("omni: fetching a CSRF token", "url", c.gws.base+"me")
-	res, err := c.roundTrip(ctx, &call{ep: c.gws, method: http.MethodGet, path: "me"}, nil)
+	me := &call{ep: c.gws, method: http.MethodGet, path: "me", tokenFetch: true}
+	res, err := c.roundTrip(ctx, me, nil)
 	if err != nil {
 		return err
 	}
-	res.release()
-	return nil
+	defer res.release()
+	if _, tok := s.current(); tok != "" && tok != used {
+		return nil // the answer carried a fresh token, whatever its status
+	}
+	if err := c.check(me, res); err != nil {
+		return err // a 401, say: the caller sees it beside the refusal
+	}
+	return errNoFreshToken
 }
+
+// errNoFreshToken: the token fetch was answered without a token other than
+// the refused one; sending again would be refused the same way.
+var errNoFreshToken = errors.New("omni: GET /me gave no fresh CSRF token")
 
 // usable reports whether the known token, if it is not the refused one
 // (used), belongs to session (the jar's, as sessionOf gives it).

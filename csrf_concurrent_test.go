@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/omnisdk/omni"
 	"github.com/omnisdk/omni/omnitest"
@@ -84,15 +85,39 @@ func TestCSRFRecoveryUnderConcurrentSends(t *testing.T) {
 }
 
 // TestCSRFRefreshWithoutATokenStops: a GET /me whose answer carries no
-// token (200 without the headers, or 500) leaves nothing to try: one retry,
-// then the refusal, however many attempts the policy allows (it used to
-// spend them all: 10 POSTs and 9 GET /me with MaxAttempts 10).
+// fresh token (200 without the headers, a 500, a 401; on a fresh client or
+// one that holds the token just refused) leaves nothing to send the request
+// with: the refusal is the answer, after one token fetch. It used to spend
+// every attempt (10 POSTs and 9 GET /me with MaxAttempts 10), then to send
+// once more with the refused token; a 401 of the fetch now shows as
+// ErrUnauthorized beside the refusal.
 func TestCSRFRefreshWithoutATokenStops(t *testing.T) {
-	for _, meStatus := range []int{http.StatusOK, http.StatusInternalServerError} {
+	for _, tc := range []struct {
+		meStatus int
+		warm     bool
+		alsoIs   error
+	}{
+		{meStatus: http.StatusOK},
+		{meStatus: http.StatusInternalServerError},
+		{meStatus: http.StatusUnauthorized, alsoIs: omni.ErrUnauthorized},
+		{meStatus: http.StatusOK, warm: true},
+		{meStatus: http.StatusUnauthorized, warm: true, alsoIs: omni.ErrUnauthorized},
+	} {
+		var gets atomic.Int32
 		fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 			http.SetCookie(w, &http.Cookie{Name: "JSESSIONID", Value: "s1", Path: "/"})
 			if r.Method == http.MethodGet {
-				w.WriteHeader(meStatus)
+				if tc.warm && gets.Add(1) == 1 { // the warm-up read hands out a token
+					w.Header().Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
+					w.Header().Set("X-CSRF-TOKEN", "refused-token")
+					io.WriteString(w, `{"statusCode":0,"version":"8.5"}`)
+					return
+				}
+				w.WriteHeader(tc.meStatus)
+				if tc.meStatus == http.StatusUnauthorized {
+					io.WriteString(w, `{"statusCode":20,"statusMessage":"User not authenticated"}`)
+					return
+				}
 				io.WriteString(w, `{"statusCode":0}`)
 				return
 			}
@@ -100,14 +125,75 @@ func TestCSRFRefreshWithoutATokenStops(t *testing.T) {
 			io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
 		})
 		c := newGWS(t, fs, omni.WithRetry(omni.RetryPolicy{MaxAttempts: 10, MinWait: 1, MaxWait: 2}))
-		_, err := c.Facebook.Send(context.Background(), "X", seedFacebook)
-		if !errors.Is(err, omni.ErrForbidden) {
-			t.Errorf("GET /me %d: err = %v, want ErrForbidden", meStatus, err)
+		want := 2 // POST, GET /me
+		if tc.warm {
+			if _, err := c.ServerVersion(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			want = 3
 		}
-		if n := len(fs.requests()); n != 3 {
-			t.Errorf("GET /me %d: %d requests, want POST, GET, POST", meStatus, n)
+		_, err := c.Facebook.Send(context.Background(), "X", seedFacebook)
+		var ae *omni.APIError
+		if !errors.Is(err, omni.ErrForbidden) || !errors.As(err, &ae) || ae.HTTPStatus != http.StatusForbidden {
+			t.Errorf("%+v: err = %v, want the 403 refusal first", tc, err)
+		}
+		if tc.alsoIs != nil && !errors.Is(err, tc.alsoIs) {
+			t.Errorf("%+v: err = %v, want it to match %v too", tc, err, tc.alsoIs)
+		}
+		if n := len(fs.requests()); n != want {
+			t.Errorf("%+v: %d requests, want %d", tc, n, want)
 		}
 	}
+}
+
+// TestCSRFRefreshDoesNotWaitForARetryWait: a call waiting out a
+// Retry-After has its answer (and its cookies) in; the token fetch of
+// another call must not wait for it, nor hold other requests that long. It
+// used to count as in flight for its whole call: the send waited until the
+// other call's next attempt was answered (3 s here) and failed at its 1.5 s
+// deadline.
+func TestCSRFRefreshDoesNotWaitForARetryWait(t *testing.T) {
+	var reads atomic.Int32
+	firstRead := make(chan struct{})
+	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "JSESSIONID", Value: "s1", Path: "/"})
+		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/me"):
+			w.Header().Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
+			w.Header().Set("X-CSRF-TOKEN", "fresh")
+			io.WriteString(w, `{"statusCode":0}`)
+		case r.Method == http.MethodGet:
+			if reads.Add(1) == 1 {
+				w.Header().Set("Retry-After", "3")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(w, `{"statusCode":4,"statusMessage":"busy"}`)
+				close(firstRead)
+				return
+			}
+			io.WriteString(w, `{"statusCode":0,"version":"8.5"}`)
+		case r.Header.Get("X-CSRF-TOKEN") != "fresh":
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
+		default:
+			io.WriteString(w, `{"statusCode":0,"referenceId":1}`)
+		}
+	})
+	c := newGWS(t, fs, omni.WithRetry(omni.RetryPolicy{MaxAttempts: 2, MinWait: 1, MaxWait: 2}))
+	readCtx, stopRead := context.WithCancel(context.Background())
+	defer stopRead()
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		_, _ = c.ServerVersion(readCtx) // waits out Retry-After: 3
+	}()
+	<-firstRead
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	if _, err := c.Facebook.Send(ctx, "X", seedFacebook); err != nil {
+		t.Errorf("send during another call's retry wait: %v", err)
+	}
+	stopRead()
+	<-readDone
 }
 
 // TestCSRFRefreshCutOffKeepsTheRefusal: when the caller's context ends

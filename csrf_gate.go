@@ -1,6 +1,9 @@
 package omni
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // The CSRF gate. GWS starts an HTTP session for every request that comes
 // without a valid one, and the CSRF token it hands out belongs to one
@@ -13,8 +16,9 @@ import "context"
 // token and the jar's session then match for every request sent after the
 // gate opens.
 
-// enter waits while a refresh holds the gate, then counts a request in
-// flight. It fails only when ctx ends first: nothing was sent.
+// enter waits while a refresh holds the gate, then counts an attempt in
+// flight (sent, its answer not in yet; a retry's wait between attempts is
+// not counted). It fails only when ctx ends first: nothing was sent.
 func (s *csrfState) enter(ctx context.Context) error {
 	s.mu.Lock()
 	for s.gate != nil {
@@ -57,9 +61,18 @@ func (s *csrfState) lockRefresh(ctx context.Context) error {
 
 func (s *csrfState) unlockRefresh() { <-s.refreshing }
 
-// quiesce closes the gate and waits until no request is in flight; the
-// returned open reopens it. The caller holds the refresh lock. When ctx
-// ends first the gate is reopened and ctx.Err returned.
+// quiesceMax bounds the wait for the requests in flight: a request whose
+// answer does not come (a server that hangs, a caller without a deadline)
+// must not hold every GWS request of the client. After it the token is
+// fetched anyway; a late answer that replaces the session then costs that
+// request's callers one more try. The wait is also at most half of what is
+// left of the refreshing caller's deadline, so that its fetch and retry
+// still fit.
+var quiesceMax = time.Second
+
+// quiesce closes the gate and waits until no request is in flight, at most
+// quiesceMax; the returned open reopens it. The caller holds the refresh
+// lock. When ctx ends first the gate is reopened and ctx.Err returned.
 func (s *csrfState) quiesce(ctx context.Context) (open func(), err error) {
 	g := make(chan struct{})
 	s.mu.Lock()
@@ -77,8 +90,15 @@ func (s *csrfState) quiesce(ctx context.Context) (open func(), err error) {
 		close(g)
 	}
 	if idle != nil {
+		wait := quiesceMax
+		if d, ok := ctx.Deadline(); ok && time.Until(d)/2 < wait {
+			wait = time.Until(d) / 2
+		}
+		t := time.NewTimer(wait)
+		defer t.Stop()
 		select {
 		case <-idle:
+		case <-t.C:
 		case <-ctx.Done():
 			open()
 			return nil, ctx.Err()

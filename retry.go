@@ -119,6 +119,12 @@ type attemptState struct {
 	last *result
 	// lastErr is the transport error of the last attempt being retried.
 	lastErr error
+	// gate is the endpoint's CSRF gate, which counts each attempt while it
+	// awaits its answer (csrf_gate.go); nil for none. inGate is set while
+	// an attempt is counted; heldBack when the gate held the last attempt
+	// until the context ended, so it was not sent.
+	gate             *csrfState
+	inGate, heldBack bool
 }
 
 // attempt is one request's attemptState with a go-retryablehttp client
@@ -145,6 +151,9 @@ type attempt struct {
 // have written its request. Without trace events (a custom transport) it
 // cannot be known, so it may have.
 func (a *attempt) mayHaveReachedServer() bool {
+	if a.st.heldBack && a.st.attempts <= 1 {
+		return false // the only attempt never left
+	}
 	return a.wrote.Load() || !a.traced.Load()
 }
 
@@ -175,7 +184,12 @@ func (c *Client) getAttempt(st attemptState) *attempt {
 			RetryWaitMin: c.cfg.retry.MinWait,
 			RetryWaitMax: c.cfg.retry.MaxWait,
 			RetryMax:     c.cfg.retry.MaxAttempts - 1,
+			// Each attempt passes the CSRF gate before it is sent (a
+			// retry's wait is not counted as in flight) and leaves it when
+			// its answer or error is in, which CheckRetry is told first.
+			RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, _ int) { a.st.enterGate(r.Context()) },
 			CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+				a.st.leaveGate()
 				return c.checkRetry(ctx, &a.st, resp, err)
 			},
 			// The wait checkRetry chose (resp is nil after a transport
@@ -206,6 +220,29 @@ func (c *Client) getAttempt(st attemptState) *attempt {
 	a.traced.Store(false)
 	a.wrote.Store(false)
 	return a
+}
+
+// enterGate counts the attempt about to be sent at the CSRF gate, waiting
+// while a token fetch holds it. When ctx ends first the attempt is sent
+// anyway: net/http refuses it at once for the done context, without
+// writing anything.
+func (st *attemptState) enterGate(ctx context.Context) {
+	if st.gate == nil {
+		return
+	}
+	if err := st.gate.enter(ctx); err != nil {
+		st.heldBack = true
+		return
+	}
+	st.inGate = true
+}
+
+// leaveGate ends the count of enterGate.
+func (st *attemptState) leaveGate() {
+	if st.inGate {
+		st.inGate = false
+		st.gate.leave()
+	}
 }
 
 // putAttempt returns a to the pool, keeping no answer alive.
