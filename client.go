@@ -309,11 +309,17 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			if errors.Is(err, errNoFreshToken) {
 				return refused // nothing new to send it with
 			}
-			return refreshFailed(refused, err)
+			return afterRefusal(refused, "fetching a CSRF token", err)
 		}
 		c.cfg.logger.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL(),
 			"send", tries+1)
 		if res, err = c.roundTrip(ctx, cl, body); err != nil {
+			var te *TransportError
+			if errors.As(err, &te) && !te.MayHaveReachedServer {
+				// The retry never left (held back until ctx ended, say):
+				// the server's last word is the refusal.
+				return afterRefusal(refused, "sending it again", err)
+			}
 			return err
 		}
 		defer res.release()
@@ -342,19 +348,20 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	return nil
 }
 
-// refreshFailed is the error of a request refused for its CSRF token when
-// no fresh token could be fetched: the refusal (an *APIError, so the
-// server did nothing with the request), with what stopped the fetch. The
-// fetch's *APIError (a 401, say) and a context that ended stay matchable
-// (errors.Is, errors.As finds the refusal first); a *TransportError of the
-// fetch is only described, so that it is not taken for the request's.
-func refreshFailed(refused, err error) error {
+// afterRefusal is the error of a request refused for its CSRF token when
+// what followed (the token fetch, or a retry that never left) failed with
+// err: the refusal (an *APIError, so the server did nothing with the
+// request), with err. An *APIError in err (a 401 of the fetch, say) and a
+// context that ended stay matchable (errors.Is; errors.As finds the
+// refusal first); a *TransportError in err is only described, so that it
+// is not taken for the request's.
+func afterRefusal(refused error, what string, err error) error {
 	if refused == nil {
 		return err
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		return fmt.Errorf("%w; fetching a CSRF token: %w", refused, apiErr)
+		return fmt.Errorf("%w; %s: %w", refused, what, apiErr)
 	}
 	var ctxErr error
 	switch {
@@ -364,9 +371,9 @@ func refreshFailed(refused, err error) error {
 		ctxErr = context.DeadlineExceeded
 	}
 	if ctxErr != nil {
-		return fmt.Errorf("%w; fetching a CSRF token: %w (%v)", refused, ctxErr, err)
+		return fmt.Errorf("%w; %s: %w (%v)", refused, what, ctxErr, err)
 	}
-	return fmt.Errorf("%w; fetching a CSRF token: %v", refused, err)
+	return fmt.Errorf("%w; %s: %v", refused, what, err)
 }
 
 // sendAnswered checks that the 2xx answer to a send whose answer is

@@ -28,6 +28,7 @@ type csrfState struct {
 	// inflight reaches 0 while a refresh waits for it.
 	refreshing chan struct{}
 	inflight   int
+	epoch      int // see quiesceMax
 	gate, idle chan struct{}
 }
 

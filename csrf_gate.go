@@ -18,8 +18,9 @@ import (
 
 // enter waits while a refresh holds the gate, then counts an attempt in
 // flight (sent, its answer not in yet; a retry's wait between attempts is
-// not counted). It fails only when ctx ends first: nothing was sent.
-func (s *csrfState) enter(ctx context.Context) error {
+// not counted). It returns the epoch the attempt is counted in, for leave.
+// It fails only when ctx ends first: nothing was sent.
+func (s *csrfState) enter(ctx context.Context) (epoch int, err error) {
 	s.mu.Lock()
 	for s.gate != nil {
 		g := s.gate
@@ -27,23 +28,27 @@ func (s *csrfState) enter(ctx context.Context) error {
 		select {
 		case <-g:
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, ctx.Err()
 		}
 		s.mu.Lock()
 	}
 	s.inflight++
+	epoch = s.epoch
 	s.mu.Unlock()
-	return nil
+	return epoch, nil
 }
 
-// leave ends a request counted by enter; its answer (and Set-Cookie) has
-// arrived or it failed.
-func (s *csrfState) leave() {
+// leave ends an attempt counted by enter in epoch; its answer (and
+// Set-Cookie) has arrived or it failed. An attempt of an epoch a refresh
+// stopped waiting for is no longer counted.
+func (s *csrfState) leave(epoch int) {
 	s.mu.Lock()
-	s.inflight--
-	if s.inflight == 0 && s.idle != nil {
-		close(s.idle)
-		s.idle = nil
+	if epoch == s.epoch {
+		s.inflight--
+		if s.inflight == 0 && s.idle != nil {
+			close(s.idle)
+			s.idle = nil
+		}
 	}
 	s.mu.Unlock()
 }
@@ -64,8 +69,11 @@ func (s *csrfState) unlockRefresh() { <-s.refreshing }
 // quiesceMax bounds the wait for the requests in flight: a request whose
 // answer does not come (a server that hangs, a caller without a deadline)
 // must not hold every GWS request of the client. After it the token is
-// fetched anyway; a late answer that replaces the session then costs that
-// request's callers one more try. The wait is also at most half of what is
+// fetched anyway, and the attempts still in flight are not waited for
+// again by later refreshes (a new epoch starts: each refresh would
+// otherwise wait its full bound for the same hung request); a late answer
+// that replaces the session then costs that request's callers one more
+// try. The wait is also at most half of what is
 // left of the refreshing caller's deadline, so that its fetch and retry
 // still fit.
 var quiesceMax = time.Second
@@ -99,6 +107,10 @@ func (s *csrfState) quiesce(ctx context.Context) (open func(), err error) {
 		select {
 		case <-idle:
 		case <-t.C:
+			s.mu.Lock()
+			s.epoch++
+			s.inflight, s.idle = 0, nil
+			s.mu.Unlock()
 		case <-ctx.Done():
 			open()
 			return nil, ctx.Err()

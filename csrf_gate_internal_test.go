@@ -2,10 +2,14 @@ package omni
 
 import (
 	"context"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -54,5 +58,108 @@ func TestCSRFGateWaitIsBounded(t *testing.T) {
 	defer cancel()
 	if _, err := c.Facebook.Send(ctx, "X", FacebookSend{QueuePath: "/q", From: "me", Message: "m"}); err != nil {
 		t.Errorf("send while another request hangs: %v", err)
+	}
+}
+
+// TestCSRFGateForgetsAHungRequest: once a token fetch stopped waiting for
+// a request whose answer does not come, later refreshes (of the other
+// callers refused meanwhile) do not wait for it again. Each used to wait
+// its full bound for the same hung request, one after another: 20 sends
+// took 20 bounds, most past their deadline.
+func TestCSRFGateForgetsAHungRequest(t *testing.T) {
+	defer func(d time.Duration) { quiesceMax = d }(quiesceMax)
+	quiesceMax = 300 * time.Millisecond
+	hung := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/me"):
+			w.Header().Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
+			w.Header().Set("X-CSRF-TOKEN", "fresh")
+			io.WriteString(w, `{"statusCode":0}`)
+		case r.Method == http.MethodGet:
+			once.Do(func() { close(hung) })
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		case r.Header.Get("X-CSRF-TOKEN") != "fresh":
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
+		default:
+			io.WriteString(w, `{"statusCode":0,"referenceId":1}`)
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := NewClient(srv.URL+"/api/v2", WithBasicAuth("u", "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	readCtx, stopRead := context.WithCancel(context.Background())
+	defer stopRead()
+	go func() { _, _ = c.ServerVersion(readCtx) }()
+	<-hung
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			_, errs[i] = c.Facebook.Send(ctx, "X", FacebookSend{QueuePath: "/q", From: "me", Message: "m"})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("send %d: %v", i, err)
+		}
+	}
+}
+
+// refuseThenUnreachable answers the first POST with GWS's CSRF refusal and
+// GET /me with a token, and fails every later POST before it leaves (a
+// refused dial).
+type refuseThenUnreachable struct{ posts atomic.Int32 }
+
+func (rt *refuseThenUnreachable) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	if r.Method == http.MethodGet {
+		h.Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
+		h.Set("X-CSRF-TOKEN", "fresh")
+		return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(strings.NewReader(`{"statusCode":0}`)), Request: r}, nil
+	}
+	if rt.posts.Add(1) == 1 {
+		return &http.Response{StatusCode: 403, Header: h, Request: r,
+			Body: io.NopCloser(strings.NewReader(`{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`))}, nil
+	}
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+}
+
+// TestCSRFRetryThatNeverLeftKeepsTheRefusal: when the retry after a token
+// fetch never leaves (held back by another refresh until the context
+// ended, or a refused dial), the server's last word about the request is
+// the refusal: the error matches ErrForbidden, beside the retry's error.
+// It used to be the retry's *TransportError alone (MayHaveReachedServer
+// false, no ErrForbidden).
+func TestCSRFRetryThatNeverLeftKeepsTheRefusal(t *testing.T) {
+	c, err := NewClient("http://gws.test/api/v2", WithBasicAuth("u", "p"),
+		WithHTTPClient(&http.Client{Transport: &refuseThenUnreachable{}}),
+		WithRetry(RetryPolicy{MaxAttempts: 2, MinWait: 1, MaxWait: 2}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Facebook.Send(context.Background(), "X", FacebookSend{QueuePath: "/q", From: "me", Message: "m"})
+	var ae *APIError
+	if !errors.Is(err, ErrForbidden) || !errors.As(err, &ae) || ae.HTTPStatus != http.StatusForbidden {
+		t.Errorf("err = %v, want the 403 refusal beside the retry's error", err)
 	}
 }

@@ -124,6 +124,7 @@ type attemptState struct {
 	// an attempt is counted; heldBack when the gate held the last attempt
 	// until the context ended, so it was not sent.
 	gate             *csrfState
+	gateEpoch        int
 	inGate, heldBack bool
 }
 
@@ -139,17 +140,19 @@ type attemptState struct {
 type attempt struct {
 	st attemptState
 	rc retryablehttp.Client
-	// trace records, per attempt, whether the request may have been
-	// written: traced is set when the transport reported getting a
-	// connection (net/http does; a custom RoundTripper may not), wrote
-	// when the current attempt wrote its request headers.
+	// trace records whether the request may have been written by any of
+	// its attempts: traced is set when the transport reported getting a
+	// connection (net/http does; a custom RoundTripper may not), wrote when
+	// an attempt wrote its request headers. An earlier attempt that was
+	// written (and answered 503, say) still counts when a later one is cut
+	// off before it is written.
 	trace         httptrace.ClientTrace
 	traced, wrote atomic.Bool
 }
 
-// mayHaveReachedServer reports whether the current (or last) attempt may
-// have written its request. Without trace events (a custom transport) it
-// cannot be known, so it may have.
+// mayHaveReachedServer reports whether some attempt may have written its
+// request. Without trace events (a custom transport) it cannot be known,
+// so it may have.
 func (a *attempt) mayHaveReachedServer() bool {
 	if a.st.heldBack && a.st.attempts <= 1 {
 		return false // the only attempt never left
@@ -212,7 +215,7 @@ func (c *Client) getAttempt(st attemptState) *attempt {
 			ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		}
 		a.trace = httptrace.ClientTrace{
-			GetConn:      func(string) { a.traced.Store(true); a.wrote.Store(false) },
+			GetConn:      func(string) { a.traced.Store(true) },
 			WroteHeaders: func() { a.wrote.Store(true) },
 		}
 	}
@@ -230,18 +233,19 @@ func (st *attemptState) enterGate(ctx context.Context) {
 	if st.gate == nil {
 		return
 	}
-	if err := st.gate.enter(ctx); err != nil {
+	epoch, err := st.gate.enter(ctx)
+	if err != nil {
 		st.heldBack = true
 		return
 	}
-	st.inGate = true
+	st.inGate, st.gateEpoch = true, epoch
 }
 
 // leaveGate ends the count of enterGate.
 func (st *attemptState) leaveGate() {
 	if st.inGate {
 		st.inGate = false
-		st.gate.leave()
+		st.gate.leave(st.gateEpoch)
 	}
 }
 
