@@ -31,13 +31,21 @@ func TestMayHaveReachedServerCountsEveryAttempt(t *testing.T) {
 	})
 	var dials atomic.Int32
 	d := &net.Dialer{}
-	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	stop := make(chan struct{})
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if dials.Add(1) > 1 {
-			<-ctx.Done() // the retry's connection never comes
-			return nil, ctx.Err()
+			// The retry's connection never comes (net/http dials on with a
+			// context of its own after the request gave up: until cleanup).
+			select {
+			case <-ctx.Done():
+			case <-stop:
+			}
+			return nil, errors.New("no connection")
 		}
 		return d.DialContext(ctx, network, addr)
-	}}}
+	}}
+	t.Cleanup(func() { close(stop); tr.CloseIdleConnections() })
+	hc := &http.Client{Transport: tr}
 	c := newGWS(t, fs, omni.WithHTTPClient(hc))
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
