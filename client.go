@@ -284,7 +284,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			return err
 		}
 	}
-	res, err := c.roundTrip(ctx, cl, body)
+	res, err := c.roundTrip(ctx, cl, body, 0)
 	if err != nil {
 		return err
 	}
@@ -299,10 +299,10 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	// session the fresh token belongs to. A server that refuses a token in
 	// its own session gets no more tries.
 	for tries := 1; cl.ep.csrf != nil && res.status == http.StatusForbidden && c.csrfRetry(res.body); tries++ {
-		if tries >= c.cfg.retry.MaxAttempts || (tries > 1 && !cl.ep.csrf.anotherTry(res.csrfToken, res.cookie)) {
+		if res.attempts >= c.cfg.retry.MaxAttempts || (tries > 1 && !cl.ep.csrf.anotherTry(res.csrfToken, res.cookie)) {
 			break // the refusal is the answer: an *APIError (ErrForbidden)
 		}
-		used := res.csrfToken
+		used, prior := res.csrfToken, res.attempts
 		refused := c.check(cl, res)
 		res.release()
 		if err := c.refreshCSRF(ctx, used); err != nil {
@@ -313,7 +313,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		}
 		c.cfg.logger.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL(),
 			"send", tries+1)
-		if res, err = c.roundTrip(ctx, cl, body); err != nil {
+		if res, err = c.roundTrip(ctx, cl, body, prior); err != nil {
 			var te *TransportError
 			if errors.As(err, &te) && !te.MayHaveReachedServer {
 				// The retry never left (held back until ctx ended, say):
@@ -421,6 +421,9 @@ type result struct {
 	cookie string
 	// retryAfter is the answer's Retry-After (0 for none), as checkRetry parsed it.
 	retryAfter time.Duration
+	// attempts is the number of attempts the call has made so far, this
+	// answer's included.
+	attempts int
 }
 
 func (r *result) release() {
@@ -431,7 +434,10 @@ func (r *result) release() {
 }
 
 // roundTrip sends one request through the retry client and reads the answer.
-func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result, error) {
+// prior is the number of attempts earlier roundTrips of the same call made
+// (before a CSRF refresh): they count toward RetryPolicy.MaxAttempts and in
+// TransportError.Attempts.
+func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior int) (*result, error) {
 	// One string for the URL and its redacted form (the same without a
 	// query), built once per call rather than for each use.
 	redacted := cl.redactedURL()
@@ -439,7 +445,8 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 		// Nothing was sent.
 		return nil, &TransportError{Method: cl.method, URL: redacted, Err: ctxErr}
 	}
-	st := attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: redacted}
+	st := attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: redacted,
+		attempts: prior, prior: prior}
 	if !cl.tokenFetch {
 		st.gate = cl.ep.csrf // nil for an endpoint without CSRF
 	}
@@ -480,8 +487,10 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 			return nil, c.contextEnded(cl, a, ctxErr)
 		}
 		err = unwrapURLError(err)
+		// An earlier attempt that was answered, or broke after it may have
+		// been written, counts as much as the last one.
 		return nil, &TransportError{Method: cl.method, URL: redacted, Attempts: a.st.attempts, Err: err,
-			MayHaveReachedServer: !neverSent(err)}
+			MayHaveReachedServer: !neverSent(err) || a.st.mayHaveLeft}
 	}
 	// An answer arrived, even if ctx ended meanwhile (checkRetry keeps it):
 	// it is read and used, and its body always closed. The server had the
@@ -504,7 +513,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte) (*result,
 	// readBounded read to the end: nothing is left to drain.
 	resp.Body.Close()
 	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token,
-		cookie: h.Get("Cookie"), retryAfter: retryAfter}, nil
+		cookie: h.Get("Cookie"), retryAfter: retryAfter, attempts: attempts}, nil
 }
 
 // contextEnded is the error of a request whose context ended before an

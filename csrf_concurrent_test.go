@@ -252,3 +252,59 @@ func TestRetryCarriesOnlyTheJarsCurrentCookies(t *testing.T) {
 		t.Errorf("the retry carried Cookie %q, want only the session the 503 set", strings.Join(got, " | "))
 	}
 }
+
+// TestCSRFRecoveryStaysWithinMaxAttempts: the sends before and after a
+// token fetch share RetryPolicy.MaxAttempts, and TransportError.Attempts
+// counts them all. The retry after the fetch used to get a budget of its
+// own (4 POSTs with MaxAttempts 3) and its error to count only its own
+// attempts (found by an outside reviewer).
+func TestCSRFRecoveryStaysWithinMaxAttempts(t *testing.T) {
+	var posts atomic.Int32
+	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			w.Header().Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
+			w.Header().Set("X-CSRF-TOKEN", "fresh")
+			io.WriteString(w, `{"statusCode":0}`)
+			return
+		}
+		if posts.Add(1) == 1 {
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
+			return
+		}
+		w.Header().Set("Retry-After", "0") // refused without acting: retried, also for sends
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"statusCode":4,"statusMessage":"busy"}`)
+	})
+	c := newGWS(t, fs, omni.WithRetry(omni.RetryPolicy{MaxAttempts: 3, MinWait: 1, MaxWait: 2}))
+	_, err := c.Facebook.Send(context.Background(), "X", seedFacebook)
+	if !errors.Is(err, omni.ErrServer) {
+		t.Errorf("err = %v, want the last 503", err)
+	}
+	if n := posts.Load(); n != 3 {
+		t.Errorf("%d POSTs, want MaxAttempts (3) in all", n)
+	}
+
+	// The retry after the fetch broken after writing: its error counts the
+	// refused send too.
+	posts.Store(0)
+	fs2 := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			w.Header().Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
+			w.Header().Set("X-CSRF-TOKEN", "fresh")
+			io.WriteString(w, `{"statusCode":0}`)
+			return
+		}
+		if posts.Add(1) == 1 {
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
+			return
+		}
+		hangUp(w, r)
+	})
+	_, err = newGWS(t, fs2).Facebook.Send(context.Background(), "X", seedFacebook)
+	var te *omni.TransportError
+	if !errors.As(err, &te) || te.Attempts != 2 || !te.MayHaveReachedServer {
+		t.Errorf("err = %#v, want a *TransportError after 2 attempts that may have reached the server", err)
+	}
+}

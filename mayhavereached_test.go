@@ -55,3 +55,55 @@ func TestMayHaveReachedServerCountsEveryAttempt(t *testing.T) {
 		t.Errorf("err = %#v, want a *TransportError with MayHaveReachedServer (the first attempt was answered)", err)
 	}
 }
+
+// refusingAfterFirst is a dialer whose first dial connects and every later
+// one is refused, as by a server that went away.
+func refusingAfterFirst() *http.Transport {
+	var dials atomic.Int32
+	d := &net.Dialer{}
+	return &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dials.Add(1) > 1 {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+		}
+		return d.DialContext(ctx, network, addr)
+	}}
+}
+
+// TestMayHaveReachedServerAfterARefusedRetry: the first attempt was
+// written (the connection broke after it, or it was answered 502) and the
+// retries' dials were refused: the request may have reached the server, and
+// the *TransportError says so. It said false, judging by the last attempt
+// only, so a caller trusting it could post twice (found by an outside
+// reviewer).
+func TestMayHaveReachedServerAfterARefusedRetry(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		first http.HandlerFunc
+		send  bool
+	}{
+		{"send, broken after writing", hangUp, true},
+		{"send, answered 502", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Connection", "close") // the retries need new connections
+			reply(502, `{"statusCode":1}`)(w, r)
+		}, true},
+		{"read, broken after writing", hangUp, false},
+	} {
+		fs := newFakeServer(t, tc.first)
+		tr := refusingAfterFirst()
+		t.Cleanup(tr.CloseIdleConnections)
+		c := newGWS(t, fs, omni.WithHTTPClient(&http.Client{Transport: tr}), omni.WithRetryUnsafeSends(true))
+		var err error
+		if tc.send {
+			_, err = c.Facebook.Send(context.Background(), "X", seedFacebook)
+		} else {
+			_, err = c.ServerVersion(context.Background())
+		}
+		var te *omni.TransportError
+		if !errors.As(err, &te) || !te.MayHaveReachedServer {
+			t.Errorf("%s: err = %#v, want a *TransportError with MayHaveReachedServer", tc.name, err)
+		}
+		if n := len(fs.requests()); n != 1 {
+			t.Errorf("%s: the server saw %d requests, want 1", tc.name, n)
+		}
+	}
+}

@@ -126,6 +126,12 @@ type attemptState struct {
 	gate             *csrfState
 	gateEpoch        int
 	inGate, heldBack bool
+	// prior is the attempts of the call's earlier roundTrips (attempts
+	// starts from it); mayHaveLeft is set once an attempt was answered or
+	// failed after it may have been written (told by checkRetry, with or
+	// without a connection trace).
+	prior       int
+	mayHaveLeft bool
 }
 
 // attempt is one request's attemptState with a go-retryablehttp client
@@ -154,8 +160,11 @@ type attempt struct {
 // request. Without trace events (a custom transport) it cannot be known,
 // so it may have.
 func (a *attempt) mayHaveReachedServer() bool {
-	if a.st.heldBack && a.st.attempts <= 1 {
-		return false // the only attempt never left
+	if a.st.mayHaveLeft {
+		return true // an earlier attempt was answered or broke after writing
+	}
+	if a.st.heldBack && a.st.attempts <= a.st.prior+1 {
+		return false // this roundTrip's only attempt never left
 	}
 	return a.wrote.Load() || !a.traced.Load()
 }
@@ -259,6 +268,11 @@ func (c *Client) putAttempt(a *attempt) {
 // rejections are left to do, which needs the body to recognise them.
 func (c *Client) checkRetry(ctx context.Context, st *attemptState, resp *http.Response, err error) (bool, error) {
 	st.attempts++
+	if resp != nil || (err != nil && !neverSent(err) && ctx.Err() == nil) {
+		// Answered, or broken after it may have been written (an attempt
+		// cut off by the context is judged by the connection trace).
+		st.mayHaveLeft = true
+	}
 	in := retryInput{send: st.send, ctxDone: ctx.Err() != nil, err: err, maxRetryAfter: c.cfg.retry.MaxRetryAfter}
 	st.retryAfter, st.hasRetryAfter = 0, false
 	if resp != nil {
