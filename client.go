@@ -284,7 +284,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 			return err
 		}
 	}
-	res, err := c.roundTrip(ctx, cl, body, 0)
+	res, err := c.roundTrip(ctx, cl, body, carry{})
 	if err != nil {
 		return err
 	}
@@ -302,23 +302,24 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		if res.attempts >= c.cfg.retry.MaxAttempts || (tries > 1 && !cl.ep.csrf.anotherTry(res.csrfToken, res.cookie)) {
 			break // the refusal is the answer: an *APIError (ErrForbidden)
 		}
-		used, prior := res.csrfToken, res.attempts
+		used, sofar := res.csrfToken, carry{attempts: res.attempts, unsure: res.unsure}
 		refused := c.check(cl, res)
 		res.release()
 		if err := c.refreshCSRF(ctx, used); err != nil {
 			if errors.Is(err, errNoFreshToken) {
-				return refused // nothing new to send it with
+				return c.mayHaveActed(cl, sofar, refused) // nothing new to send it with
 			}
-			return afterRefusal(refused, "fetching a CSRF token", err)
+			return c.mayHaveActed(cl, sofar, afterRefusal(refused, "fetching a CSRF token", err))
 		}
 		c.cfg.logger.Debug("omni: retrying after CSRF refresh", "method", cl.method, "url", cl.redactedURL(),
 			"send", tries+1)
-		if res, err = c.roundTrip(ctx, cl, body, prior); err != nil {
+		if res, err = c.roundTrip(ctx, cl, body, sofar); err != nil {
 			var te *TransportError
 			if errors.As(err, &te) && !te.MayHaveReachedServer {
-				// The retry never left (held back until ctx ended, say):
-				// the server's last word is the refusal.
-				return afterRefusal(refused, "sending it again", err)
+				// The retry never left (held back until ctx ended, a
+				// refused dial): its *TransportError, and beside it the
+				// server's last word, the refusal.
+				return fmt.Errorf("%w; before the token fetch: %w", err, refused)
 			}
 			return err
 		}
@@ -346,6 +347,27 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		}
 	}
 	return nil
+}
+
+// carry is what a call's earlier roundTrips (before a CSRF token fetch)
+// leave to the next: the attempts made, and whether one of them may have
+// been written without an answer saying what became of it.
+type carry struct {
+	attempts int
+	unsure   bool
+}
+
+// mayHaveActed is err, unless an attempt before the CSRF refusal may have
+// been written without an answer (a read, or a send with
+// WithRetryUnsafeSends, broken after writing): then a *TransportError
+// that may have reached the server, wrapping err, so that a refusal of a
+// later attempt does not hide it.
+func (c *Client) mayHaveActed(cl *call, sofar carry, err error) error {
+	if !sofar.unsure {
+		return err
+	}
+	return &TransportError{Method: cl.method, URL: cl.redactedURL(), Attempts: sofar.attempts, Err: err,
+		MayHaveReachedServer: true}
 }
 
 // afterRefusal is the error of a request refused for its CSRF token when
@@ -422,8 +444,10 @@ type result struct {
 	// retryAfter is the answer's Retry-After (0 for none), as checkRetry parsed it.
 	retryAfter time.Duration
 	// attempts is the number of attempts the call has made so far, this
-	// answer's included.
+	// answer's included; unsure is set when one of them may have been
+	// written without an answer (see attemptState.unsure).
 	attempts int
+	unsure   bool
 }
 
 func (r *result) release() {
@@ -434,10 +458,11 @@ func (r *result) release() {
 }
 
 // roundTrip sends one request through the retry client and reads the answer.
-// prior is the number of attempts earlier roundTrips of the same call made
-// (before a CSRF refresh): they count toward RetryPolicy.MaxAttempts and in
-// TransportError.Attempts.
-func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior int) (*result, error) {
+// prior is what earlier roundTrips of the same call (before a CSRF token
+// fetch) did: their attempts count toward RetryPolicy.MaxAttempts and in
+// TransportError.Attempts, and one of them written without an answer makes
+// MayHaveReachedServer true.
+func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior carry) (*result, error) {
 	// One string for the URL and its redacted form (the same without a
 	// query), built once per call rather than for each use.
 	redacted := cl.redactedURL()
@@ -446,7 +471,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior int
 		return nil, &TransportError{Method: cl.method, URL: redacted, Err: ctxErr}
 	}
 	st := attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: redacted,
-		attempts: prior, prior: prior}
+		attempts: prior.attempts, prior: prior.attempts, unsure: prior.unsure}
 	if !cl.tokenFetch {
 		st.gate = cl.ep.csrf // nil for an endpoint without CSRF
 	}
@@ -490,13 +515,13 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior int
 		// An earlier attempt that was answered, or broke after it may have
 		// been written, counts as much as the last one.
 		return nil, &TransportError{Method: cl.method, URL: redacted, Attempts: a.st.attempts, Err: err,
-			MayHaveReachedServer: !neverSent(err) || a.st.mayHaveLeft}
+			MayHaveReachedServer: !neverSent(err) || a.st.mayHaveLeft || a.st.unsure}
 	}
 	// An answer arrived, even if ctx ended meanwhile (checkRetry keeps it):
 	// it is read and used, and its body always closed. The server had the
 	// request, so its headers were written: no trace hook is still to come
 	// and a can serve another call.
-	retryAfter, attempts := a.st.retryAfter, a.st.attempts
+	retryAfter, attempts, unsure := a.st.retryAfter, a.st.attempts, a.st.unsure
 	c.putAttempt(a)
 	if cl.ep.csrf != nil {
 		cl.ep.csrf.capture(resp.Header, h.Get("Cookie"))
@@ -513,7 +538,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior int
 	// readBounded read to the end: nothing is left to drain.
 	resp.Body.Close()
 	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token,
-		cookie: h.Get("Cookie"), retryAfter: retryAfter, attempts: attempts}, nil
+		cookie: h.Get("Cookie"), retryAfter: retryAfter, attempts: attempts, unsure: unsure}, nil
 }
 
 // contextEnded is the error of a request whose context ended before an

@@ -89,7 +89,7 @@ func (c *Client) refreshCSRF(ctx context.Context, used string) error {
 	}
 	c.cfg.logger.Debug("omni: fetching a CSRF token", "url", c.gws.base+"me")
 	me := &call{ep: c.gws, method: http.MethodGet, path: "me", tokenFetch: true}
-	res, err := c.roundTrip(ctx, me, nil, 0)
+	res, err := c.roundTrip(ctx, me, nil, carry{})
 	if err != nil {
 		return err
 	}

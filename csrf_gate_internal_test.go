@@ -121,45 +121,88 @@ func TestCSRFGateForgetsAHungRequest(t *testing.T) {
 	}
 }
 
-// refuseThenUnreachable answers the first POST with GWS's CSRF refusal and
-// GET /me with a token, and fails every later POST before it leaves (a
-// refused dial).
-type refuseThenUnreachable struct{ posts atomic.Int32 }
-
-func (rt *refuseThenUnreachable) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		io.Copy(io.Discard, r.Body)
-		r.Body.Close()
-	}
-	h := http.Header{"Content-Type": {"application/json"}}
-	if r.Method == http.MethodGet {
-		h.Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
-		h.Set("X-CSRF-TOKEN", "fresh")
-		return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(strings.NewReader(`{"statusCode":0}`)), Request: r}, nil
-	}
-	if rt.posts.Add(1) == 1 {
-		return &http.Response{StatusCode: 403, Header: h, Request: r,
-			Body: io.NopCloser(strings.NewReader(`{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`))}, nil
-	}
-	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
-}
-
 // TestCSRFRetryThatNeverLeftKeepsTheRefusal: when the retry after a token
 // fetch never leaves (held back by another refresh until the context
-// ended, or a refused dial), the server's last word about the request is
-// the refusal: the error matches ErrForbidden, beside the retry's error.
-// It used to be the retry's *TransportError alone (MayHaveReachedServer
-// false, no ErrForbidden).
+// ended, or a refused dial), the error is that retry's *TransportError
+// (never sent, attempts counted across the fetch) with the server's last
+// word, the refusal, beside it. It used to be the *TransportError alone
+// (no ErrForbidden), then the refusal alone (no *TransportError to read
+// Attempts from; both found by outside reviewers).
 func TestCSRFRetryThatNeverLeftKeepsTheRefusal(t *testing.T) {
 	c, err := NewClient("http://gws.test/api/v2", WithBasicAuth("u", "p"),
-		WithHTTPClient(&http.Client{Transport: &refuseThenUnreachable{}}),
+		WithHTTPClient(&http.Client{Transport: &scriptedRT{posts: []string{"csrf", "refuse"}}}),
 		WithRetry(RetryPolicy{MaxAttempts: 2, MinWait: 1, MaxWait: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.Facebook.Send(context.Background(), "X", FacebookSend{QueuePath: "/q", From: "me", Message: "m"})
 	var ae *APIError
+	var te *TransportError
 	if !errors.Is(err, ErrForbidden) || !errors.As(err, &ae) || ae.HTTPStatus != http.StatusForbidden {
 		t.Errorf("err = %v, want the 403 refusal beside the retry's error", err)
+	}
+	if !errors.As(err, &te) || te.Attempts != 2 || te.MayHaveReachedServer {
+		t.Errorf("err = %v, want the retry's *TransportError: 2 attempts, never sent", err)
+	}
+}
+
+// TestCSRFRefusalDoesNotHideAnEarlierUnansweredAttempt: with
+// WithRetryUnsafeSends, a send whose first attempt broke after it was
+// written, whose second was refused for its CSRF token and whose third
+// never left may have been posted by the first: the error says so. The
+// refusal alone (ErrForbidden, "did nothing") was returned before.
+func TestCSRFRefusalDoesNotHideAnEarlierUnansweredAttempt(t *testing.T) {
+	for _, script := range [][]string{{"reset", "csrf", "refuse"}, {"reset", "csrf"}} {
+		rt := &scriptedRT{posts: script, noToken: len(script) == 2}
+		c, err := NewClient("http://gws.test/api/v2", WithBasicAuth("u", "p"), WithRetryUnsafeSends(true),
+			WithHTTPClient(&http.Client{Transport: rt}), WithRetry(RetryPolicy{MaxAttempts: 3, MinWait: 1, MaxWait: 2}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Facebook.Send(context.Background(), "X", FacebookSend{QueuePath: "/q", From: "me", Message: "m"})
+		var te *TransportError
+		if !errors.As(err, &te) || !te.MayHaveReachedServer {
+			t.Errorf("%v: err = %v, want a *TransportError that may have reached the server", script, err)
+		}
+	}
+}
+
+// scriptedRT answers GWS requests in memory: GET /me with a token (none
+// with noToken), and POSTs in turn by posts: "csrf" is the 403 CSRF
+// refusal, "reset" a failure after the request was written, "refuse" a
+// refused dial (the request never left); past the script, 200.
+type scriptedRT struct {
+	posts   []string
+	noToken bool
+	n       atomic.Int32
+}
+
+func (rt *scriptedRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	ok := func(code int, body string) (*http.Response, error) {
+		return &http.Response{StatusCode: code, Header: h, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	}
+	if r.Method == http.MethodGet {
+		if !rt.noToken {
+			h.Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
+			h.Set("X-CSRF-TOKEN", "fresh")
+		}
+		return ok(200, `{"statusCode":0}`)
+	}
+	i := int(rt.n.Add(1)) - 1
+	if i >= len(rt.posts) {
+		return ok(200, `{"statusCode":0,"referenceId":1}`)
+	}
+	switch rt.posts[i] {
+	case "csrf":
+		return ok(403, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
+	case "reset":
+		return nil, io.ErrUnexpectedEOF
+	default:
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	}
 }

@@ -129,9 +129,11 @@ type attemptState struct {
 	// prior is the attempts of the call's earlier roundTrips (attempts
 	// starts from it); mayHaveLeft is set once an attempt was answered or
 	// failed after it may have been written (told by checkRetry, with or
-	// without a connection trace).
-	prior       int
-	mayHaveLeft bool
+	// without a connection trace); unsure once one failed after it may have
+	// been written, with no answer to say what became of it (this
+	// roundTrip's or, carried over, an earlier one's).
+	prior               int
+	mayHaveLeft, unsure bool
 }
 
 // attempt is one request's attemptState with a go-retryablehttp client
@@ -160,7 +162,7 @@ type attempt struct {
 // request. Without trace events (a custom transport) it cannot be known,
 // so it may have.
 func (a *attempt) mayHaveReachedServer() bool {
-	if a.st.mayHaveLeft {
+	if a.st.mayHaveLeft || a.st.unsure {
 		return true // an earlier attempt was answered or broke after writing
 	}
 	if a.st.heldBack && a.st.attempts <= a.st.prior+1 {
@@ -272,6 +274,9 @@ func (c *Client) checkRetry(ctx context.Context, st *attemptState, resp *http.Re
 		// Answered, or broken after it may have been written (an attempt
 		// cut off by the context is judged by the connection trace).
 		st.mayHaveLeft = true
+		if resp == nil {
+			st.unsure = true
+		}
 	}
 	in := retryInput{send: st.send, ctxDone: ctx.Err() != nil, err: err, maxRetryAfter: c.cfg.retry.MaxRetryAfter}
 	st.retryAfter, st.hasRetryAfter = 0, false
