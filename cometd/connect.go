@@ -193,6 +193,10 @@ func (c *Client) connect(tr transport, first bool) (*Message, error) {
 		ctx, cancel = context.WithCancel(c.ctx)
 		defer cancel()
 	}
+	// The pending entry is registered under the same lock as the check for
+	// a lost session, so that a sessionLost after the check finds the
+	// connect to interrupt (over websocket it resolves this entry).
+	p := &pendingReq{ch: make(chan reply, 1), tr: tr}
 	c.mu.Lock()
 	if lost := c.lostReply; lost != nil {
 		c.lostReply = nil
@@ -200,8 +204,9 @@ func (c *Client) connect(tr transport, first bool) (*Message, error) {
 		return lost, nil
 	}
 	c.cancelConnect = cancel
+	c.pending[m.ID] = p
 	c.mu.Unlock()
-	r, err := c.exchangeIn(ctx, tr, m, millis(adv.Timeout)+c.cfg.maxNetworkDelay) // ctx is c.ctx or its child
+	r, err := c.exchangeIn(ctx, tr, m, millis(adv.Timeout)+c.cfg.maxNetworkDelay, p) // ctx is c.ctx or its child
 	c.mu.Lock()
 	c.cancelConnect = nil
 	if lost := c.lostReply; lost != nil {

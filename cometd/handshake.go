@@ -338,15 +338,21 @@ func (c *Client) exchange(ctx context.Context, tr transport, m *Message, timeout
 		ctx, cancel = mergeCtx(ctx, c.ctx)
 		defer cancel()
 	}
-	return c.exchangeIn(ctx, tr, m, timeout)
+	return c.exchangeIn(ctx, tr, m, timeout, nil)
 }
 
 // exchangeIn is exchange for a ctx that is the client's own context or
 // derived from it, so it needs no merging: the connect loop's, held for
 // advice.timeout by every idle session (merging cost about 600 bytes per
 // idle websocket session in bench/scale's heap profile).
-func (c *Client) exchangeIn(ctx context.Context, tr transport, m *Message, timeout time.Duration) (*Message, error) {
-	p := c.addPending(m.ID, tr, nil)
+//
+// p is m's pending entry when the caller registered it already (the
+// connect does, under the same lock as its check for a lost session), or
+// nil.
+func (c *Client) exchangeIn(ctx context.Context, tr transport, m *Message, timeout time.Duration, p *pendingReq) (*Message, error) {
+	if p == nil {
+		p = c.addPending(m.ID, tr, nil)
+	}
 	defer c.removePending(m.ID)
 	c.outgoing(m)
 	sctx, scancel := context.WithTimeout(ctx, timeout)
