@@ -23,9 +23,9 @@ type csrfState struct {
 	// sessionOf). Compared only, never logged.
 	session string
 	// The gate (csrf_gate.go): refreshing holds one token while a refresh
-	// runs; inflight counts requests sent and not yet answered; gate is
-	// closed when a refresh lets requests go again; idle is closed when
-	// inflight reaches 0 while a refresh waits for it.
+	// runs; inflight counts the attempts of epoch sent and not yet
+	// answered; gate is closed when a refresh lets requests go again; idle
+	// is closed when inflight reaches 0 while a refresh waits for it.
 	refreshing chan struct{}
 	inflight   int
 	epoch      int // see quiesceMax
@@ -81,9 +81,10 @@ func (c *Client) refreshCSRF(ctx context.Context, used string) error {
 		return err
 	}
 	defer open()
-	// Nothing is in flight now: the jar holds the session every request
-	// sent from here on carries. A token another call got since the
-	// refused request was sent does if it belongs to that session.
+	// Nothing is in flight now (or a hung attempt was given up on): the
+	// jar holds the session every request sent from here on carries. A
+	// token another call got meanwhile will do if it belongs to that
+	// session.
 	if s.usable(used, c.jarSession()) {
 		return nil
 	}
