@@ -259,20 +259,10 @@ func TestRetryCarriesOnlyTheJarsCurrentCookies(t *testing.T) {
 // own (4 POSTs with MaxAttempts 3) and its error to count only its own
 // attempts (found by an outside reviewer).
 func TestCSRFRecoveryStaysWithinMaxAttempts(t *testing.T) {
-	var posts atomic.Int32
-	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet {
-			w.Header().Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
-			w.Header().Set("X-CSRF-TOKEN", "fresh")
-			io.WriteString(w, `{"statusCode":0}`)
-			return
-		}
-		if posts.Add(1) == 1 {
-			w.WriteHeader(http.StatusForbidden)
-			io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
-			return
-		}
-		w.Header().Set("Retry-After", "0") // refused without acting: retried, also for sends
+	// The retries after the fetch refused without acting (503 with
+	// Retry-After, retried also for sends): MaxAttempts (3) POSTs in all.
+	fs, posts := csrfThen(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "0")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, `{"statusCode":4,"statusMessage":"busy"}`)
 	})
@@ -287,8 +277,20 @@ func TestCSRFRecoveryStaysWithinMaxAttempts(t *testing.T) {
 
 	// The retry after the fetch broken after writing: its error counts the
 	// refused send too.
-	posts.Store(0)
-	fs2 := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+	fs, _ = csrfThen(t, hangUp)
+	_, err = newGWS(t, fs).Facebook.Send(context.Background(), "X", seedFacebook)
+	var te *omni.TransportError
+	if !errors.As(err, &te) || te.Attempts != 2 || !te.MayHaveReachedServer {
+		t.Errorf("err = %#v, want a *TransportError after 2 attempts that may have reached the server", err)
+	}
+}
+
+// csrfThen is a fake GWS whose GET /me hands out a token and whose first
+// POST is refused for its CSRF token; later POSTs go to then. posts counts
+// the POSTs.
+func csrfThen(t *testing.T, then http.HandlerFunc) (fs *fakeServer, posts *atomic.Int32) {
+	posts = new(atomic.Int32)
+	fs = newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
 			w.Header().Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
 			w.Header().Set("X-CSRF-TOKEN", "fresh")
@@ -300,11 +302,7 @@ func TestCSRFRecoveryStaysWithinMaxAttempts(t *testing.T) {
 			io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
 			return
 		}
-		hangUp(w, r)
+		then(w, r)
 	})
-	_, err = newGWS(t, fs2).Facebook.Send(context.Background(), "X", seedFacebook)
-	var te *omni.TransportError
-	if !errors.As(err, &te) || te.Attempts != 2 || !te.MayHaveReachedServer {
-		t.Errorf("err = %#v, want a *TransportError after 2 attempts that may have reached the server", err)
-	}
+	return fs, posts
 }
