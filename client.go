@@ -419,17 +419,8 @@ func sendAnswered(res *result) error {
 }
 
 // trimJSONSpace is b without JSON's whitespace (space, tab, CR, LF) at
-// either end.
-func trimJSONSpace(b []byte) []byte {
-	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
+// either end, as cometd's decoder trims a frame.
+func trimJSONSpace(b []byte) []byte { return bytes.Trim(b, " \t\r\n") }
 
 // result is a response whose body has been read (bounded) and closed.
 type result struct {
