@@ -196,7 +196,6 @@ func (c *Client) connect(tr transport, first bool) (*Message, error) {
 	// The pending entry is registered under the same lock as the check for
 	// a lost session, so that a sessionLost after the check finds the
 	// connect to interrupt (over websocket it resolves this entry).
-	p := &pendingReq{ch: make(chan reply, 1), tr: tr}
 	c.mu.Lock()
 	if lost := c.lostReply; lost != nil {
 		c.lostReply = nil
@@ -204,7 +203,7 @@ func (c *Client) connect(tr transport, first bool) (*Message, error) {
 		return lost, nil
 	}
 	c.cancelConnect = cancel
-	c.pending[m.ID] = p
+	p := c.addPendingLocked(m.ID, tr, nil)
 	c.mu.Unlock()
 	r, err := c.exchangeIn(ctx, tr, m, millis(adv.Timeout)+c.cfg.maxNetworkDelay, p) // ctx is c.ctx or its child
 	c.mu.Lock()
@@ -245,22 +244,22 @@ func (c *Client) sessionLost(m, r *Message) bool {
 		return false
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if m.ClientID == "" || m.ClientID != c.clientID || c.stopped || !c.loopStarted {
+		c.mu.Unlock()
 		return false
 	}
 	c.lostReply = r
+	held := ""
 	if c.cancelConnect != nil {
 		c.cancelConnect()
-	} else if p := c.pending[c.connectID]; p != nil {
-		// A held websocket connect: its reply is the lost one (connect
-		// takes lostReply after the exchange either way).
-		delete(c.pending, c.connectID)
-		select {
-		case p.ch <- reply{m: r}:
-		default:
-		}
+	} else {
+		held = c.connectID // a websocket connect, if still pending
 	}
+	c.mu.Unlock()
+	// A held websocket connect is answered with the lost reply (connect
+	// takes lostReply after the exchange either way); if its own reply
+	// came first, or it is over, this finds nothing to resolve.
+	c.resolve(held, r, nil)
 	return true
 }
 

@@ -22,10 +22,15 @@ type reply struct {
 
 // addPending registers a request sent (or to be sent) on tr.
 func (c *Client) addPending(id string, tr transport, onReply func(*Message)) *pendingReq {
-	p := &pendingReq{ch: make(chan reply, 1), tr: tr, onReply: onReply}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.addPendingLocked(id, tr, onReply)
+}
+
+// addPendingLocked is addPending with c.mu held.
+func (c *Client) addPendingLocked(id string, tr transport, onReply func(*Message)) *pendingReq {
+	p := &pendingReq{ch: make(chan reply, 1), tr: tr, onReply: onReply}
 	c.pending[id] = p
-	c.mu.Unlock()
 	return p
 }
 
