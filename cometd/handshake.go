@@ -183,6 +183,13 @@ func (c *Client) handshakeAttempts(ctx context.Context, re bool, extp *map[strin
 			if errors.As(err, &se) && (se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden) {
 				return &TerminalError{Err: fmt.Errorf("handshake refused: %w", err)}
 			}
+			if wsErr != nil {
+				// The long-polling handshake this attempt fell back to
+				// failed too (or the caller's ctx ended during it): the
+				// next attempt tries websocket again, and the client says
+				// so meanwhile.
+				c.backToWebSocket()
+			}
 			c.setState(StateUnconnected, err, "handshake failed", false)
 			return err
 		}
