@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/omnisdk/omni"
 )
@@ -28,7 +29,64 @@ func benchServer(b *testing.B) *httptest.Server {
 // BenchmarkMessengerSendSingle is one TEXT send through the whole SDK
 // pipeline: validate, encode, retrying client, check, decode.
 func BenchmarkMessengerSendSingle(b *testing.B) {
+	send := sdkSender(b, benchServer(b))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		send()
+	}
+}
+
+// BenchmarkBareNetHTTP is the same request done by hand with net/http and
+// encoding/json: the baseline the SDK's overhead is measured against.
+func BenchmarkBareNetHTTP(b *testing.B) {
+	send := bareSender(b, benchServer(b))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		send()
+	}
+}
+
+// restPairChunk is how many sends of one kind BenchmarkRESTPair makes
+// before switching to the other: short enough (a few ms) that a change of
+// the machine's load hits both kinds alike.
+const restPairChunk = 64
+
+// BenchmarkRESTPair makes SDK sends and bare net/http sends in alternating
+// chunks of restPairChunk against one server, so that the two are measured
+// under the same conditions, and reports each kind's ns per send
+// (sdk-ns/send, bare-ns/send) and their ratio (sdk/bare). One op is one
+// send of each kind; its B/op and allocs/op are the two kinds' together.
+func BenchmarkRESTPair(b *testing.B) {
 	srv := benchServer(b)
+	sends := [2]func(){sdkSender(b, srv), bareSender(b, srv)}
+	var spent [2]time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done, round := 0, 0; done < b.N; round++ {
+		n := min(restPairChunk, b.N-done)
+		// Which kind goes first alternates too, so that neither is always
+		// the one that follows the other's chunk.
+		for j := range 2 {
+			k := (j + round) % 2
+			t0 := time.Now()
+			for range n {
+				sends[k]()
+			}
+			spent[k] += time.Since(t0)
+		}
+		done += n
+	}
+	sdk := float64(spent[0].Nanoseconds()) / float64(b.N)
+	bare := float64(spent[1].Nanoseconds()) / float64(b.N)
+	b.ReportMetric(sdk, "sdk-ns/send")
+	b.ReportMetric(bare, "bare-ns/send")
+	b.ReportMetric(sdk/bare, "sdk/bare")
+}
+
+// sdkSender returns one Messenger TEXT send through the SDK against srv.
+func sdkSender(b *testing.B, srv *httptest.Server) func() {
 	c, err := omni.NewClient("", omni.WithMessenger(srv.URL, omni.AppKey("key")))
 	if err != nil {
 		b.Fatal(err)
@@ -36,19 +94,16 @@ func BenchmarkMessengerSendSingle(b *testing.B) {
 	msg := omni.SingleMessage{From: "8F0792F86035A9F4290821F1EE6BC06A", To: "9c29bd43-054b-4cfe-a1d4-0b37812b4ed3",
 		Message: omni.TextMessage("Hello, World!")}
 	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	return func() {
 		if _, err := c.Messenger.SendSingle(ctx, msg); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// BenchmarkBareNetHTTP is the same request done by hand with net/http and
-// encoding/json: the baseline the SDK's overhead is measured against.
-func BenchmarkBareNetHTTP(b *testing.B) {
-	srv := benchServer(b)
+// bareSender returns the same request as sdkSender's, done by hand with
+// net/http and encoding/json.
+func bareSender(b *testing.B, srv *httptest.Server) func() {
 	type text struct {
 		Type string `json:"type"`
 		Text string `json:"text"`
@@ -76,9 +131,7 @@ func BenchmarkBareNetHTTP(b *testing.B) {
 		Message: text{Type: "TEXT", Text: "Hello, World!"}}
 	url := srv.URL + "/facebook/1/single"
 	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	return func() {
 		data, err := json.Marshal(body)
 		if err != nil {
 			b.Fatal(err)

@@ -55,12 +55,12 @@ func TestPairTableVerdicts(t *testing.T) {
 		"BenchmarkSDK":  {"ns/op": {110}, "allocs/op": {120}},
 		"BenchmarkBase": {"ns/op": {100}, "allocs/op": {104}},
 	}
-	s, ok := pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15}})
+	s, ok := pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15, ""}})
 	if !ok || !strings.Contains(s, "**not met**") || !strings.Contains(s, "+16") {
 		t.Errorf("16 extra allocations must fail the goal:\n%s", s)
 	}
 	gb["BenchmarkSDK"]["allocs/op"] = []float64{119}
-	s, _ = pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15}})
+	s, _ = pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15, ""}})
 	if strings.Contains(s, "not met") {
 		t.Errorf("1.10× and +15 meet the goal:\n%s", s)
 	}
@@ -124,13 +124,33 @@ func TestPairTableUsesPerRoundRatios(t *testing.T) {
 		"BenchmarkSDK":  {"ns/op": {105, 210, 205}, "allocs/op": {110, 110, 110}},
 		"BenchmarkBase": {"ns/op": {100, 200, 200}, "allocs/op": {104, 104, 104}},
 	}
-	s, _ := pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15}})
+	s, _ := pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15, ""}})
 	if !strings.Contains(s, "**1.050×**") || strings.Contains(s, "not met") {
 		t.Errorf("median of 1.05, 1.05, 1.025 is 1.05:\n%s", s)
 	}
 	gb["BenchmarkSDK"]["ns/op"] = []float64{105, 210}
-	s, _ = pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15}})
+	s, _ = pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15, ""}})
 	if !strings.Contains(s, "**0.787×**") {
 		t.Errorf("unequal run counts fall back to the ratio of medians (157.5/200):\n%s", s)
+	}
+}
+
+func TestPairTableTakesTheInterleavedRatio(t *testing.T) {
+	gb := map[string]goBench{
+		// Run one after the other, the separate benchmarks disagree by 12 %;
+		// the interleaved runs measured 1.07, 1.12 and 1.05.
+		"BenchmarkSDK":  {"ns/op": {112}, "allocs/op": {110}},
+		"BenchmarkBase": {"ns/op": {100}, "allocs/op": {104}},
+		"BenchmarkPair": {"ns/op": {200, 200, 200}, "sdk/bare": {1.07, 1.12, 1.05},
+			"sdk-ns/send": {107, 112, 105}, "bare-ns/send": {100, 100, 100}},
+	}
+	s, _ := pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15, "BenchmarkPair"}})
+	if !strings.Contains(s, "**1.070×**") || !strings.Contains(s, "median of 3 interleaved runs, 107 / 100 ns") ||
+		!strings.Contains(s, "ratio of medians 1.120×") || strings.Contains(s, "not met") {
+		t.Errorf("the verdict is the interleaved runs' median ratio (1.07), the separate ratio shown beside it:\n%s", s)
+	}
+	gb["BenchmarkPair"]["sdk/bare"] = []float64{1.11, 1.12, 1.05}
+	if s, _ = pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15, "BenchmarkPair"}}); !strings.Contains(s, "**not met**") {
+		t.Errorf("a median of 1.11 fails the 1.10 goal:\n%s", s)
 	}
 }
