@@ -19,10 +19,7 @@ import (
 // with Handshake (or directly with Subscribe), stop it with Disconnect or
 // Close. All methods are safe for concurrent use.
 type Client struct {
-	cfg config
-	url string
-	hc  *http.Client
-	log *slog.Logger
+	cfg config // cfg.httpClient and cfg.logger are set (defaults filled in)
 	lp  *longPolling
 	ws  *wsTransport // nil when websocket is not among the transports
 	ids atomic.Uint64
@@ -41,18 +38,21 @@ type Client struct {
 	sessCtx    context.Context
 	sessCancel context.CancelFunc
 
-	mu            sync.Mutex
-	authHeader    http.Header // from the WithHandshakeAuth provider
-	state         State
-	clientID      string
-	tr            transport // transport in use
-	wsDisabled    bool      // fell back to long-polling
-	wsFailures    int       // websocket failures since the last successful connect
-	serverTypes   []string  // connection types the last successful handshake reply offered
-	authStreak    bool      // the last handshake attempt, or the session's connect, was refused with 401/403
-	advice        Advice
+	mu          sync.Mutex
+	authHeader  http.Header // from the WithHandshakeAuth provider
+	state       State
+	clientID    string
+	tr          transport // transport in use
+	wsFailures  int       // websocket failures since the last successful connect
+	serverTypes []string  // connection types the last successful handshake reply offered
+	advice      Advice
+	// The flags are side by side: an idle session's Client is one of its
+	// larger objects, and a bool between two words takes a word.
+	wsDisabled    bool // fell back to long-polling
+	authStreak    bool // the last handshake attempt, or the session's connect, was refused with 401/403
 	loopStarted   bool
 	stopped       bool  // Close, Disconnect or a terminal error happened
+	senderOn      bool  // the sender goroutine runs; it exits when the outbox is empty
 	stopErr       error // returned by calls after stop
 	terminalErr   error
 	lastConnected time.Time
@@ -70,10 +70,7 @@ type Client struct {
 	subSeq        uint64
 	metaListeners []*metaListener
 	stateLis      []*stateListener
-	lisSeq        uint64
 	outbox        []*Message
-
-	senderOn bool // the sender goroutine runs; it exits when the outbox is empty
 
 	// queue holds what the network received until the delivery goroutine
 	// runs its handlers (queue.go has the ordering rules).
@@ -107,11 +104,15 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if cfg.httpClient == nil {
+		jar, _ := cookiejar.New(nil)
+		cfg.httpClient = &http.Client{Jar: jar}
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
 	c := &Client{
 		cfg:     cfg,
-		url:     rawURL,
-		hc:      cfg.httpClient,
-		log:     cfg.logger,
 		advice:  defaultAdvice(),
 		pending: map[string]*pendingReq{},
 		subs:    map[string][]*Subscription{},
@@ -119,18 +120,11 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 		wait:    sleepCtx,
 	}
 	c.queue = newDeliveryQueue(cfg.queueBytes, c.dispatch, c.notify, c.closeDone)
-	if c.hc == nil {
-		jar, _ := cookiejar.New(nil)
-		c.hc = &http.Client{Jar: jar}
-	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
-	c.lp = &longPolling{url: rawURL, hc: c.hc, header: c.requestHeader, maxSize: cfg.maxMessageSize, receive: c.receiveOne}
+	c.lp = &longPolling{url: rawURL, hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize, receive: c.receiveOne}
 	if slices.Contains(cfg.transports, WebSocket) {
-		ws := &wsTransport{url: wsURL(u), hc: c.hc, header: c.requestHeader, maxSize: cfg.maxMessageSize,
+		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
 		ws.failed = func(err error) { c.failPending(ws, err) }
 		c.ws = ws
@@ -199,7 +193,7 @@ func (c *Client) updateAdvice(a *Advice) {
 	c.advice = c.advice.merge(a)
 	c.mu.Unlock()
 	if a.MultipleClients {
-		c.log.Warn("cometd: server reports several clients sharing this browser cookie (advice multiple-clients)")
+		c.cfg.logger.Warn("cometd: server reports several clients sharing this browser cookie (advice multiple-clients)")
 	}
 }
 

@@ -86,7 +86,7 @@ func (c *Client) Close() error {
 		}
 		c.closeDone()
 		if dropped > 0 {
-			c.log.Info("cometd: closed with undelivered messages", "count", dropped)
+			c.cfg.logger.Info("cometd: closed with undelivered messages", "count", dropped)
 		}
 	})
 	return nil
@@ -106,7 +106,7 @@ func (c *Client) terminate(err error) {
 	c.state = StateTerminated
 	c.queue.event(ev)
 	c.mu.Unlock()
-	c.log.Error("cometd: client terminated", "error", err.Error())
+	c.cfg.logger.Error("cometd: client terminated", "error", err.Error())
 	c.stopNetwork(err)
 	// Delivery ends once what the network goroutines received is queued;
 	// terminate may run on one of them (the connect loop), so not here.

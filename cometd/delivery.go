@@ -80,7 +80,7 @@ func (c *Client) enqueue(m *Message) bool {
 	if c.queue.put(c.ctx, m) {
 		return true
 	}
-	c.log.Debug("cometd: message not delivered: client stopped", "channel", m.Channel)
+	c.cfg.logger.Debug("cometd: message not delivered: client stopped", "channel", m.Channel)
 	return false
 }
 
@@ -118,10 +118,10 @@ func (c *Client) logState(ev StateChange) {
 	}
 	if ev.Err != nil {
 		attrs = append(attrs, "error", ev.Err.Error())
-		c.log.Warn("cometd: state change", attrs...)
+		c.cfg.logger.Warn("cometd: state change", attrs...)
 		return
 	}
-	c.log.Info("cometd: state change", attrs...)
+	c.cfg.logger.Info("cometd: state change", attrs...)
 }
 
 // dispatch runs the handlers of a data message, or the meta listeners of
@@ -142,7 +142,7 @@ func (c *Client) dispatch(m *Message) {
 	}
 	c.mu.Unlock()
 	if len(fns) == 0 && !meta {
-		c.log.Debug("cometd: message with no subscriber", "channel", m.Channel)
+		c.cfg.logger.Debug("cometd: message with no subscriber", "channel", m.Channel)
 	}
 	for _, fn := range fns {
 		if p := recoverPanic(m.Channel, func() { fn(m) }); p != nil {

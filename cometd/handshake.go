@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"time"
@@ -378,29 +379,40 @@ func (c *Client) exchangeIn(ctx context.Context, tr transport, m *Message, timeo
 			return nil, ErrNoReply
 		}
 	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	for {
-		select {
-		case r := <-p.ch:
-			return r.m, r.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-t.C:
-			if c.queue.waiting() {
-				// The reader waits for room in the delivery queue: the
-				// reply may be behind it. Not a stalled socket.
-				t.Reset(timeout)
-				continue
-			}
-			// A socket that takes messages but does not answer is dead.
-			if ws, ok := tr.(*wsTransport); ok {
-				ws.dropCurrent(errors.New("socket abandoned"))
-			}
-			return nil, &wsError{err: fmt.Errorf("%w to %s within %v", ErrNoReply, m.Channel, timeout)}
+	// The wait for the reply is a timer function, not a timer's channel:
+	// every idle session holds it for advice.timeout, and the channel was
+	// about 110 bytes of its heap. It settles the request through resolve,
+	// as a reply would, so the two cannot both count.
+	var t *time.Timer
+	t = time.AfterFunc(math.MaxInt64, func() {
+		if c.queue.waiting() {
+			// The reader waits for room in the delivery queue: the reply
+			// may be behind it. Not a stalled socket.
+			t.Reset(timeout)
+			return
 		}
+		c.resolve(m.ID, nil, errReplyTimedOut)
+	})
+	t.Reset(timeout) // t is set before its function can run
+	defer t.Stop()
+	select {
+	case r := <-p.ch:
+		if r.err != errReplyTimedOut {
+			return r.m, r.err
+		}
+		// A socket that takes messages but does not answer is dead.
+		if ws, ok := tr.(*wsTransport); ok {
+			ws.dropCurrent(errors.New("socket abandoned"))
+		}
+		return nil, &wsError{err: fmt.Errorf("%w to %s within %v", ErrNoReply, m.Channel, timeout)}
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
+
+// errReplyTimedOut settles a request of exchangeIn whose reply did not
+// come in time; exchangeIn turns it into an ErrNoReply.
+var errReplyTimedOut = errors.New("cometd: reply timed out")
 
 // mergeCtx returns a context done when either a or b is done.
 func mergeCtx(a, b context.Context) (context.Context, context.CancelFunc) {

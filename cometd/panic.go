@@ -57,7 +57,7 @@ func recoverPanic(channel string, fn func()) (p *PanicError) {
 
 // logPanic logs a recovered panic.
 func (c *Client) logPanic(p *PanicError) {
-	c.log.Error("cometd: recovered a panic; delivery goes on", "channel", p.Channel,
+	c.cfg.logger.Error("cometd: recovered a panic; delivery goes on", "channel", p.Channel,
 		"panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
 }
 

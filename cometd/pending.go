@@ -114,7 +114,7 @@ func (c *Client) receiveOne(m *Message) {
 	}
 	c.incoming(m)
 	if m.Channel == ChannelConnect && !c.isPending(m.ID) {
-		c.log.Debug("cometd: ignoring /meta/connect reply that does not match the outstanding connect", "id", m.ID)
+		c.cfg.logger.Debug("cometd: ignoring /meta/connect reply that does not match the outstanding connect", "id", m.ID)
 		return
 	}
 	c.updateAdvice(m.Advice)
@@ -128,7 +128,7 @@ func (c *Client) receiveOne(m *Message) {
 		c.enqueue(m)
 	default:
 		if !c.resolve(m.ID, m, nil) {
-			c.log.Debug("cometd: ignoring reply with no pending request", "channel", m.Channel, "id", m.ID)
+			c.cfg.logger.Debug("cometd: ignoring reply with no pending request", "channel", m.Channel, "id", m.ID)
 		}
 	}
 }
@@ -141,6 +141,6 @@ func (c *Client) logOdd(m *Message) {
 	if c.oddLogged.CompareAndSwap(false, true) {
 		lvl = slog.LevelWarn
 	}
-	c.log.Log(context.Background(), lvl, "cometd: tolerated a field of an unexpected type; the rest of the message is used",
+	c.cfg.logger.Log(context.Background(), lvl, "cometd: tolerated a field of an unexpected type; the rest of the message is used",
 		"channel", m.Channel, "field", m.odd)
 }

@@ -83,7 +83,7 @@ func (c *Client) sendBatch(tr transport, batch []*Message) {
 	err := tr.send(ctx, batch)
 	cancel()
 	if err != nil {
-		c.log.Warn("cometd: sending messages failed", "transport", tr.name(), "count", len(batch), "error", err.Error())
+		c.cfg.logger.Warn("cometd: sending messages failed", "transport", tr.name(), "count", len(batch), "error", err.Error())
 		for _, m := range batch {
 			c.resolve(m.ID, nil, err)
 		}

@@ -24,10 +24,14 @@ type Subscription struct {
 	seq     uint64
 
 	// guarded by c.mu
-	state   SubscriptionState
-	err     error         // why the subscription is not active, if known
-	ready   chan struct{} // closed while state is SubscriptionActive
-	done    chan struct{} // closed once state is SubscriptionEnded
+	state SubscriptionState
+	err   error // why the subscription is not active, if known
+	// ready and done are made when first waited on (most subscriptions
+	// never are, and an idle session holds its subscriptions: the two
+	// channels were about 200 bytes of its heap): see readyLocked and
+	// doneLocked.
+	ready   chan struct{} // closed when state becomes SubscriptionActive; nil until waited on
+	done    chan struct{} // closed once state is SubscriptionEnded; nil until waited on
 	removed bool          // no longer in c.subs: its handler gets nothing more
 }
 
@@ -89,7 +93,42 @@ func (s *Subscription) Err() error {
 
 // Done returns a channel closed when the subscription has ended for good
 // (State SubscriptionEnded; Err says why).
-func (s *Subscription) Done() <-chan struct{} { return s.done }
+func (s *Subscription) Done() <-chan struct{} {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	return s.doneLocked()
+}
+
+// closedChan is a closed channel, for a wait on what already happened.
+var closedChan = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
+
+// readyLocked returns a channel closed once s is active (closed already if
+// it is); c.mu held.
+func (s *Subscription) readyLocked() <-chan struct{} {
+	if s.state == SubscriptionActive {
+		return closedChan
+	}
+	if s.ready == nil {
+		s.ready = make(chan struct{})
+	}
+	return s.ready
+}
+
+// doneLocked returns a channel closed once s has ended (closed already if
+// it has); c.mu held.
+func (s *Subscription) doneLocked() <-chan struct{} {
+	if s.state == SubscriptionEnded {
+		return closedChan
+	}
+	if s.done == nil {
+		s.done = make(chan struct{})
+	}
+	return s.done
+}
 
 // Ready waits until the subscription is active on the server in the
 // current session and returns nil, or returns Err once it has ended, or
@@ -102,7 +141,8 @@ func (s *Subscription) Ready(ctx context.Context) error {
 	c := s.c
 	for {
 		c.mu.Lock()
-		state, err, ready := s.state, s.err, s.ready
+		state, err := s.state, s.err
+		ready, done := s.readyLocked(), s.doneLocked()
 		c.mu.Unlock()
 		switch state {
 		case SubscriptionActive:
@@ -112,7 +152,7 @@ func (s *Subscription) Ready(ctx context.Context) error {
 		}
 		select {
 		case <-ready:
-		case <-s.done:
+		case <-done:
 		case <-ctx.Done():
 			if err != nil {
 				return fmt.Errorf("cometd: subscription to %s not active: %w (last failure: %w)", s.channel, ctx.Err(), err)
@@ -128,7 +168,10 @@ func (s *Subscription) activateLocked() {
 		return
 	}
 	s.state, s.err = SubscriptionActive, nil
-	close(s.ready)
+	if s.ready != nil {
+		close(s.ready)
+		s.ready = nil // the next pending spell waits on a new one
+	}
 }
 
 // pendLocked marks s as not (or no longer) known to the server, with the
@@ -137,8 +180,6 @@ func (s *Subscription) pendLocked(err error) {
 	switch s.state {
 	case SubscriptionEnded:
 		return
-	case SubscriptionActive:
-		s.ready = make(chan struct{})
 	}
 	s.state = SubscriptionPending
 	if err != nil {
@@ -152,7 +193,9 @@ func (s *Subscription) endLocked(err error) {
 		return
 	}
 	s.state, s.err = SubscriptionEnded, err
-	close(s.done)
+	if s.done != nil {
+		close(s.done)
+	}
 }
 
 // Subscribe subscribes h to channel, which may end in /* (one segment) or
@@ -195,7 +238,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	if err := c.ensureHandshake(ctx); err != nil {
 		return nil, err
 	}
-	s := &Subscription{c: c, channel: channel, handler: h, ready: make(chan struct{}), done: make(chan struct{})}
+	s := &Subscription{c: c, channel: channel, handler: h}
 	c.mu.Lock()
 	c.subSeq++
 	s.seq = c.subSeq
@@ -294,12 +337,12 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 // a late acceptance is undone by resubscribed).
 func (c *Client) awaitResubscribed(ctx context.Context, s *Subscription) (*Subscription, error) {
 	c.mu.Lock()
-	ready := s.ready
+	ready, done := s.readyLocked(), s.doneLocked()
 	c.mu.Unlock()
 	select {
 	case <-ready:
 		return s, nil
-	case <-s.done:
+	case <-done:
 		c.mu.Lock()
 		err := s.err
 		c.mu.Unlock()
@@ -346,7 +389,7 @@ func subscribeReplyError(r *Message) error {
 func (c *Client) unsubscribeAbandoned(channel string) {
 	m := &Message{Channel: ChannelUnsubscribe, ID: c.nextID(), Subscription: channel}
 	if _, err := c.queueOut(m, nil); err == nil {
-		c.log.Debug("cometd: unsubscribing from a channel whose Subscribe was abandoned", "channel", channel)
+		c.cfg.logger.Debug("cometd: unsubscribing from a channel whose Subscribe was abandoned", "channel", channel)
 	}
 }
 
