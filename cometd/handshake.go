@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -384,7 +385,11 @@ func (c *Client) exchangeIn(ctx context.Context, tr transport, m *Message, timeo
 	// about 110 bytes of its heap. It settles the request through resolve,
 	// as a reply would, so the two cannot both count.
 	var t *time.Timer
+	var over atomic.Bool // exchangeIn returned: the function must not re-arm t
 	t = time.AfterFunc(math.MaxInt64, func() {
+		if over.Load() {
+			return
+		}
 		if c.queue.waiting() {
 			// The reader waits for room in the delivery queue: the reply
 			// may be behind it. Not a stalled socket.
@@ -394,7 +399,10 @@ func (c *Client) exchangeIn(ctx context.Context, tr transport, m *Message, timeo
 		c.resolve(m.ID, nil, errReplyTimedOut)
 	})
 	t.Reset(timeout) // t is set before its function can run
-	defer t.Stop()
+	defer func() {
+		over.Store(true)
+		t.Stop()
+	}()
 	select {
 	case r := <-p.ch:
 		if r.err != errReplyTimedOut {
