@@ -397,6 +397,12 @@ func retryableSubscribe(err error) bool {
 // subscriptions before any later message of the same reply is handled.
 func (c *Client) resubscribed(ch string, m *Message, r *Message) {
 	if !r.Successful {
+		// Reconnect advice "none" stops the client, as on a first
+		// subscribe's reply. (A 402 is retried in the session by
+		// resubscribeLoop, which a re-handshake would also end.)
+		if r.Advice != nil && r.Advice.present&adviceReconnect != 0 && r.Advice.Reconnect == ReconnectNone {
+			c.sessionLost(m, r)
+		}
 		return
 	}
 	c.mu.Lock()

@@ -19,7 +19,8 @@ var (
 	// ErrMessageTooLarge is returned when a response body or websocket frame
 	// exceeds the maximum message size.
 	ErrMessageTooLarge = errors.New("cometd: message exceeds the maximum size")
-	// ErrNoReply is returned when the server did not answer a message.
+	// ErrNoReply is returned when the server did not answer a message
+	// within WithMaxNetworkDelay; the message may have reached it.
 	ErrNoReply = errors.New("cometd: no reply from the server")
 	// ErrUnsubscribed is a Subscription's Err after Unsubscribe.
 	ErrUnsubscribed = errors.New("cometd: unsubscribed")

@@ -187,7 +187,9 @@ func WithQueueBytes(n int64) Option {
 
 // WithMaxNetworkDelay sets the margin added to the server's advice.timeout to
 // bound a /meta/connect, and the time allowed for any other request to be
-// answered. The default is 10s.
+// answered (from when it was written, over websocket): a Publish, Subscribe
+// or Unsubscribe not answered by then fails with ErrNoReply, and the message
+// may have reached the server. The default is 10s.
 func WithMaxNetworkDelay(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d <= 0 {

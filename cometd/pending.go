@@ -12,6 +12,9 @@ type pendingReq struct {
 	// onReply runs on the network goroutine as soon as the reply is
 	// decoded, before any later message of the same batch is handled.
 	onReply func(*Message)
+	// deadline, for a request sent in a websocket batch, is that batch's
+	// reply timer (replyDeadline); set under c.mu.
+	deadline *batchDeadline
 }
 
 // reply is the outcome of a request.
@@ -58,6 +61,9 @@ func (c *Client) resolve(id string, m *Message, err error) bool {
 		p.onReply(m)
 	}
 	p.ch <- reply{m: m, err: err}
+	if p.deadline != nil {
+		p.deadline.settled()
+	}
 	return true
 }
 

@@ -1,21 +1,37 @@
 package cometd
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+)
 
 // queueOut adds m to the outbox and registers it as pending. The sender
 // sends it, with the messages queued meanwhile, once a session exists.
 func (c *Client) queueOut(m *Message, onReply func(*Message)) (*pendingReq, error) {
 	c.mu.Lock()
-	if c.stopped {
-		err := c.stoppedErrLocked()
-		c.mu.Unlock()
+	p, err := c.queueOutLocked(m, onReply)
+	c.mu.Unlock()
+	if err != nil {
 		return nil, err
+	}
+	c.wakeSender()
+	return p, nil
+}
+
+// queueOutLocked is queueOut with c.mu held, for a caller whose decision to
+// send m must be atomic with m's place in the outbox; it calls wakeSender
+// after unlocking.
+func (c *Client) queueOutLocked(m *Message, onReply func(*Message)) (*pendingReq, error) {
+	if c.stopped {
+		return nil, c.stoppedErrLocked()
 	}
 	p := &pendingReq{ch: make(chan reply, 1), onReply: onReply}
 	c.pending[m.ID] = p
 	c.outbox = append(c.outbox, m)
-	c.mu.Unlock()
-	c.wakeSender()
 	return p, nil
 }
 
@@ -82,6 +98,10 @@ func (c *Client) sendBatch(tr transport, batch []*Message) {
 	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.maxNetworkDelay)
 	err := tr.send(ctx, batch)
 	cancel()
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && c.ctx.Err() == nil {
+		// Not answered (long-polling) or not even written within the delay.
+		err = fmt.Errorf("%w within %v: %w", ErrNoReply, c.cfg.maxNetworkDelay, err)
+	}
 	if err != nil {
 		c.cfg.logger.Warn("cometd: sending messages failed", "transport", tr.name(), "count", len(batch), "error", err.Error())
 		for _, m := range batch {
@@ -93,5 +113,60 @@ func (c *Client) sendBatch(tr transport, batch []*Message) {
 		for _, m := range batch {
 			c.resolve(m.ID, nil, ErrNoReply)
 		}
+		return
+	}
+	c.replyDeadline(batch)
+}
+
+// replyDeadline gives the replies to a batch written on the websocket
+// maxNetworkDelay to come, as long-polling's request timeout does: a
+// request still waiting then fails with ErrNoReply (the message may have
+// reached the server). While the reader waits for room in the delivery
+// queue, a reply may be behind it: the delay starts again. The timer stops
+// once every request of the batch is settled (resolve), so that a client
+// publishing fast does not hold a timer per batch for the whole delay.
+func (c *Client) replyDeadline(batch []*Message) {
+	d := c.cfg.maxNetworkDelay
+	rd := &batchDeadline{}
+	rd.t = time.AfterFunc(math.MaxInt64, func() {
+		if c.queue.waiting() {
+			rd.t.Reset(d)
+			return
+		}
+		for _, m := range batch {
+			c.resolve(m.ID, nil, fmt.Errorf("%w to %s within %v", ErrNoReply, m.Channel, d))
+		}
+	})
+	c.mu.Lock()
+	n := int32(0)
+	for _, m := range batch {
+		if p := c.pending[m.ID]; p != nil {
+			p.deadline = rd
+			n++
+		}
+	}
+	rd.left.Store(n)
+	c.mu.Unlock()
+	if n == 0 {
+		rd.t.Stop()
+		return
+	}
+	rd.t.Reset(d)
+	if rd.left.Load() == 0 { // all settled before the Reset
+		rd.t.Stop()
+	}
+}
+
+// batchDeadline is replyDeadline's timer and the number of the batch's
+// requests not yet settled.
+type batchDeadline struct {
+	t    *time.Timer
+	left atomic.Int32
+}
+
+// settled counts one request of the batch as settled.
+func (rd *batchDeadline) settled() {
+	if rd.left.Add(-1) == 0 {
+		rd.t.Stop()
 	}
 }

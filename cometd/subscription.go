@@ -376,9 +376,14 @@ func firstSubscribeCause(channel string, err error) error {
 var ErrUnclearReply = errors.New(`cometd: reply's "successful" is not a boolean`)
 
 // subscribeReplyError is the error of an unsuccessful subscribe reply.
+// A refusal advising reconnect "none" stops the client (sessionLost), and
+// its error says so too.
 func subscribeReplyError(r *Message) error {
 	if r.successUnclear() {
 		return fmt.Errorf("%w (the client unsubscribed): %w", ErrUnclearReply, replyError(r))
+	}
+	if r.Advice != nil && r.Advice.present&adviceReconnect != 0 && r.Advice.Reconnect == ReconnectNone {
+		return fmt.Errorf("%w (%w)", replyError(r), ErrReconnectNone)
 	}
 	return replyError(r)
 }
@@ -386,9 +391,21 @@ func subscribeReplyError(r *Message) error {
 // unsubscribeAbandoned sends /meta/unsubscribe for a channel whose
 // subscribe was given up by its caller but accepted by the server. Nobody
 // waits for the reply.
+// The callers decided it with no subscription left on the channel; that is
+// checked again under the lock that queues the message, so that a
+// Subscribe to the channel since then is not undone (its /meta/subscribe
+// goes after this /meta/unsubscribe, or this one is not sent).
 func (c *Client) unsubscribeAbandoned(channel string) {
 	m := &Message{Channel: ChannelUnsubscribe, ID: c.nextID(), Subscription: channel}
-	if _, err := c.queueOut(m, nil); err == nil {
+	c.mu.Lock()
+	if len(c.subs[channel]) > 0 {
+		c.mu.Unlock()
+		return
+	}
+	_, err := c.queueOutLocked(m, nil)
+	c.mu.Unlock()
+	if err == nil {
+		c.wakeSender()
 		c.cfg.logger.Debug("cometd: unsubscribing from a channel whose Subscribe was abandoned", "channel", channel)
 	}
 }
@@ -442,20 +459,22 @@ func (c *Client) removeSubLocked(s *Subscription, why error) (last bool) {
 // /meta/unsubscribe. Calling it again returns nil.
 func (s *Subscription) Unsubscribe(ctx context.Context) error {
 	c := s.c
-	if !c.removeSub(s, ErrUnsubscribed) {
-		return nil
-	}
+	// Whether s is the channel's last subscription and the /meta/unsubscribe
+	// take their place under one lock: a Subscribe to the channel that comes
+	// between would otherwise have its /meta/subscribe sent first, and the
+	// server drop the channel its new subscription waits on.
 	c.mu.Lock()
-	skip := c.stopped || c.clientID == ""
-	c.mu.Unlock()
-	if skip {
+	if !c.removeSubLocked(s, ErrUnsubscribed) || c.stopped || c.clientID == "" {
+		c.mu.Unlock()
 		return nil
 	}
 	m := &Message{Channel: ChannelUnsubscribe, ID: c.nextID(), Subscription: s.channel}
-	p, err := c.queueOut(m, nil)
+	p, err := c.queueOutLocked(m, nil)
+	c.mu.Unlock()
 	if err != nil {
 		return err
 	}
+	c.wakeSender()
 	r, err := c.await(ctx, m.ID, p)
 	if err == nil && !r.Successful {
 		err = replyError(r)
@@ -469,6 +488,9 @@ func (s *Subscription) Unsubscribe(ctx context.Context) error {
 // Publish sends data, encoded as JSON (a json.RawMessage is sent as is), to
 // channel and waits for the server's acknowledgement. It handshakes first if
 // needed. An unsuccessful reply is returned as an error wrapping *Error.
+// If ctx ends while the message is still queued (not yet written), it is
+// taken out and never sent; once written, the error (ctx's, or ErrNoReply)
+// cannot say whether the server got it.
 func (c *Client) Publish(ctx context.Context, channel string, data any) error {
 	if err := checkChannel(channel, false); err != nil {
 		return err
@@ -486,6 +508,15 @@ func (c *Client) Publish(ctx context.Context, channel string, data any) error {
 		return err
 	}
 	r, err := c.await(ctx, m.ID, p)
+	if err != nil && ctx.Err() != nil {
+		// Given up while still queued (behind a write that does not
+		// finish, say): it is taken out, so a caller told of the failure
+		// does not find it published later (and twice if it publishes
+		// again). Once taken for sending it may reach the server.
+		c.mu.Lock()
+		c.dropQueuedLocked(m.ID)
+		c.mu.Unlock()
+	}
 	if err == nil && !r.Successful {
 		err = replyError(r)
 	}
