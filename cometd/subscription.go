@@ -488,9 +488,9 @@ func (s *Subscription) Unsubscribe(ctx context.Context) error {
 // Publish sends data, encoded as JSON (a json.RawMessage is sent as is), to
 // channel and waits for the server's acknowledgement. It handshakes first if
 // needed. An unsuccessful reply is returned as an error wrapping *Error.
-// If ctx ends while the message is still queued (not yet written), it is
-// taken out and never sent; once written, the error (ctx's, or ErrNoReply)
-// cannot say whether the server got it.
+// If Publish gives up (ctx ended) while the message is still queued, not
+// yet taken for writing, it is taken out and never sent; once taken, the
+// error (ctx's, or ErrNoReply) cannot say whether the server got it.
 func (c *Client) Publish(ctx context.Context, channel string, data any) error {
 	if err := checkChannel(channel, false); err != nil {
 		return err
