@@ -9,8 +9,9 @@
 // /meta/connect loop, which keeps exactly one connect outstanding, sends the
 // first one with advice {timeout: 0}, and bounds each by the server's
 // advice.timeout plus WithMaxNetworkDelay. Subscribe, Publish and the
-// meta messages are matched with their replies by id; data messages found in
-// any reply are dispatched in order.
+// meta messages are matched with their replies by id, each given
+// WithMaxNetworkDelay to be answered (ErrNoReply otherwise); data messages
+// found in any reply are dispatched in order.
 //
 // # Subscriptions
 //
