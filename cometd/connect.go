@@ -318,7 +318,7 @@ func (c *Client) resubscribeLoop(ctx context.Context, channels []string) {
 				continue
 			}
 			m := &Message{Channel: ChannelSubscribe, ID: c.nextID(), Subscription: ch}
-			p, err := c.queueOut(m, func(r *Message) { c.resubscribed(ch, m, r) })
+			p, err := c.queueOut(m, func(r *Message) { c.resubscribed(ch, m, r) }, nil)
 			if err != nil {
 				return
 			}

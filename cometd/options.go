@@ -187,9 +187,12 @@ func WithQueueBytes(n int64) Option {
 
 // WithMaxNetworkDelay sets the margin added to the server's advice.timeout to
 // bound a /meta/connect, and the time allowed for any other request to be
-// answered (from when it was written, over websocket): a Publish, Subscribe
-// or Unsubscribe not answered by then fails with ErrNoReply, and the message
-// may have reached the server. The default is 10s.
+// answered, counted from when the request was handed to the socket (so the
+// time to transmit it counts, as in CometD's JavaScript client): a Publish,
+// Subscribe or Unsubscribe not answered by then fails with ErrNoReply, and
+// the message may have reached the server (a Subscribe then sends
+// /meta/unsubscribe for the channel, unless another Subscription holds it).
+// The default is 10s.
 func WithMaxNetworkDelay(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d <= 0 {

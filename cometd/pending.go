@@ -12,6 +12,10 @@ type pendingReq struct {
 	// onReply runs on the network goroutine as soon as the reply is
 	// decoded, before any later message of the same batch is handled.
 	onReply func(*Message)
+	// onFail runs in resolve, before the error is handed over, when the
+	// request is settled without a reply (no answer in time, the socket
+	// or the request failed, the client stopped).
+	onFail func(error)
 	// deadline, for a request sent in a websocket batch, is that batch's
 	// reply timer (replyDeadline); set under c.mu.
 	deadline *batchDeadline
@@ -59,6 +63,9 @@ func (c *Client) resolve(id string, m *Message, err error) bool {
 	}
 	if m != nil && p.onReply != nil {
 		p.onReply(m)
+	}
+	if m == nil && err != nil && p.onFail != nil {
+		p.onFail(err)
 	}
 	p.ch <- reply{m: m, err: err}
 	if p.deadline != nil {

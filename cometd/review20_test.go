@@ -224,3 +224,87 @@ func (f *fake) recordedAll() []msg {
 	defer f.mu.Unlock()
 	return append([]msg(nil), f.messages...)
 }
+
+// Second review round, F1: a Subscribe settled without a reply (none came
+// within WithMaxNetworkDelay) may have been accepted by the server, which
+// then kept sending the channel to a client with no handler for it: the
+// client sends /meta/unsubscribe for the channel.
+func TestSubscribeWithoutReplyIsUndone(t *testing.T) {
+	for _, tr := range []string{WebSocket, LongPolling} {
+		t.Run(tr, func(t *testing.T) {
+			f := newFake(t)
+			stop := make(chan struct{})
+			defer close(stop)
+			f.set(func(f *fake) {
+				f.hook = func(m msg) ([]msg, bool) {
+					if m["channel"] == ChannelSubscribe && m["subscription"] == "/silent" {
+						if tr == LongPolling {
+							<-stop
+						}
+						return nil, true // read (and, say, accepted), never answered
+					}
+					return nil, false
+				}
+			})
+			c, _ := newTestClient(t, f, WithTransports(tr), WithMaxNetworkDelay(300*time.Millisecond))
+			_, err := c.Subscribe(context.Background(), "/silent", func(*Message) {})
+			if !errors.Is(err, ErrNoReply) {
+				t.Fatalf("Subscribe never answered = %v, want ErrNoReply", err)
+			}
+			eventually(t, "a /meta/unsubscribe for /silent", func() bool {
+				for _, m := range f.recorded(ChannelUnsubscribe) {
+					if m["subscription"] == "/silent" {
+						return true
+					}
+				}
+				return false
+			})
+		})
+	}
+}
+
+// Second review round, F2: an abandoned Subscribe's late acceptance was not
+// undone because a second Subscribe to the channel was still waiting; when
+// the server then refused the second, nothing held the channel the server
+// kept. The refusal now undoes the acceptance.
+func TestAbandonedAcceptanceUndoneWhenTheOtherSubscribeIsRefused(t *testing.T) {
+	f := newFake(t)
+	var n int
+	var mu sync.Mutex
+	f.set(func(f *fake) {
+		f.hook = func(m msg) ([]msg, bool) {
+			if m["channel"] != ChannelSubscribe || m["subscription"] != "/x" {
+				return nil, false
+			}
+			mu.Lock()
+			n++
+			first := n == 1
+			mu.Unlock()
+			if first {
+				time.Sleep(300 * time.Millisecond) // accepted, answered late: its caller has given up
+				return nil, false
+			}
+			return []msg{{"channel": ChannelSubscribe, "id": m["id"], "successful": false, "subscription": "/x",
+				"error": "403::denied"}}, true
+		}
+	})
+	c, _ := newTestClient(t, f, WithTransports(WebSocket))
+	if err := c.Handshake(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "connected", func() bool { return c.State() == StateConnected })
+	ctxA, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	errA := make(chan error, 1)
+	go func() { _, err := c.Subscribe(ctxA, "/x", func(*Message) {}); errA <- err }()
+	<-ctxA.Done()
+	_, errB := c.Subscribe(ctxT(t), "/x", func(*Message) {})
+	if err := <-errA; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("first Subscribe = %v, want its ctx's error", err)
+	}
+	var e *Error
+	if !errors.As(errB, &e) || e.Code != 403 {
+		t.Fatalf("second Subscribe = %v, want the 403", errB)
+	}
+	eventually(t, "a /meta/unsubscribe for /x", func() bool { return len(f.recorded(ChannelUnsubscribe)) > 0 })
+}

@@ -11,9 +11,12 @@ import (
 
 // queueOut adds m to the outbox and registers it as pending. The sender
 // sends it, with the messages queued meanwhile, once a session exists.
-func (c *Client) queueOut(m *Message, onReply func(*Message)) (*pendingReq, error) {
+//
+// onReply and onFail, if not nil, run when the request is settled, with
+// its reply or with the error that settled it without one (see resolve).
+func (c *Client) queueOut(m *Message, onReply func(*Message), onFail func(error)) (*pendingReq, error) {
 	c.mu.Lock()
-	p, err := c.queueOutLocked(m, onReply)
+	p, err := c.queueOutLocked(m, onReply, onFail)
 	c.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -25,11 +28,11 @@ func (c *Client) queueOut(m *Message, onReply func(*Message)) (*pendingReq, erro
 // queueOutLocked is queueOut with c.mu held, for a caller whose decision to
 // send m must be atomic with m's place in the outbox; it calls wakeSender
 // after unlocking.
-func (c *Client) queueOutLocked(m *Message, onReply func(*Message)) (*pendingReq, error) {
+func (c *Client) queueOutLocked(m *Message, onReply func(*Message), onFail func(error)) (*pendingReq, error) {
 	if c.stopped {
 		return nil, c.stoppedErrLocked()
 	}
-	p := &pendingReq{ch: make(chan reply, 1), onReply: onReply}
+	p := &pendingReq{ch: make(chan reply, 1), onReply: onReply, onFail: onFail}
 	c.pending[m.ID] = p
 	c.outbox = append(c.outbox, m)
 	return p, nil
@@ -100,7 +103,9 @@ func (c *Client) sendBatch(tr transport, batch []*Message) {
 	cancel()
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && c.ctx.Err() == nil {
 		// Not answered (long-polling) or not even written within the delay.
-		err = fmt.Errorf("%w within %v: %w", ErrNoReply, c.cfg.maxNetworkDelay, err)
+		// The deadline is the client's, not the caller's: it is described,
+		// not wrapped, so that the error does not read as the caller's ctx.
+		err = fmt.Errorf("%w within %v (%v)", ErrNoReply, c.cfg.maxNetworkDelay, err)
 	}
 	if err != nil {
 		c.cfg.logger.Warn("cometd: sending messages failed", "transport", tr.name(), "count", len(batch), "error", err.Error())

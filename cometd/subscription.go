@@ -33,6 +33,9 @@ type Subscription struct {
 	ready   chan struct{} // closed when state becomes SubscriptionActive; nil until waited on
 	done    chan struct{} // closed once state is SubscriptionEnded; nil until waited on
 	removed bool          // no longer in c.subs: its handler gets nothing more
+	// serverHeld: an abandoned Subscribe to the channel was accepted while
+	// s waited for its own reply (see Subscribe).
+	serverHeld bool
 }
 
 // SubscriptionState says whether a Subscription is active on the server.
@@ -252,7 +255,17 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	p, err := c.queueOut(m, func(r *Message) {
 		c.mu.Lock()
 		if abandoned {
-			undo := (r.Successful || r.successUnclear()) && len(c.subs[channel]) == 0 && m.ClientID != "" && m.ClientID == c.clientID
+			accepted := (r.Successful || r.successUnclear()) && m.ClientID != "" && m.ClientID == c.clientID
+			undo := accepted && len(c.subs[channel]) == 0
+			if accepted && !undo {
+				// The server holds the channel for the subscriptions on it
+				// that are still waiting for their own reply: should the
+				// last of them go without being accepted (refused), it
+				// must undo this acceptance.
+				for _, x := range c.subs[channel] {
+					x.serverHeld = true
+				}
+			}
 			c.mu.Unlock()
 			if undo {
 				c.unsubscribeAbandoned(channel)
@@ -271,7 +284,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			s.pendLocked(&SubscriptionError{Channel: channel, Err: replyError(r)})
 		case !r.Successful:
 			// From here on h gets nothing: not even what is still queued.
-			undo = c.removeSubLocked(s, subscribeReplyError(r)) && r.successUnclear() &&
+			undo = c.removeSubLocked(s, subscribeReplyError(r)) && (r.successUnclear() || s.serverHeld) &&
 				m.ClientID != "" && m.ClientID == c.clientID
 		case m.ClientID == c.clientID:
 			s.activateLocked()
@@ -286,6 +299,23 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			c.unsubscribeAbandoned(channel)
 		}
 		c.sessionLost(m, r)
+	}, func(err error) {
+		// Settled without a reply (none came in time, the socket or the
+		// request failed) once it may have been sent: the server may hold
+		// the subscription, and nobody will (Subscribe returns err, or
+		// returned when its ctx ended): it is told to drop it. A
+		// /meta/unsubscribe for a channel it does not hold is refused,
+		// which nobody waits for.
+		c.mu.Lock()
+		if !abandoned {
+			decided = true
+			c.removeSubLocked(s, err)
+		}
+		undo := m.ClientID != "" && m.ClientID == c.clientID && len(c.subs[channel]) == 0
+		c.mu.Unlock()
+		if undo {
+			c.unsubscribeAbandoned(channel)
+		}
 	})
 	if err != nil {
 		c.removeSub(s, err)
@@ -402,7 +432,7 @@ func (c *Client) unsubscribeAbandoned(channel string) {
 		c.mu.Unlock()
 		return
 	}
-	_, err := c.queueOutLocked(m, nil)
+	_, err := c.queueOutLocked(m, nil, nil)
 	c.mu.Unlock()
 	if err == nil {
 		c.wakeSender()
@@ -469,7 +499,7 @@ func (s *Subscription) Unsubscribe(ctx context.Context) error {
 		return nil
 	}
 	m := &Message{Channel: ChannelUnsubscribe, ID: c.nextID(), Subscription: s.channel}
-	p, err := c.queueOutLocked(m, nil)
+	p, err := c.queueOutLocked(m, nil, nil)
 	c.mu.Unlock()
 	if err != nil {
 		return err
@@ -503,7 +533,7 @@ func (c *Client) Publish(ctx context.Context, channel string, data any) error {
 		return err
 	}
 	m := &Message{Channel: channel, ID: c.nextID(), Data: b}
-	p, err := c.queueOut(m, nil)
+	p, err := c.queueOut(m, nil, nil)
 	if err != nil {
 		return err
 	}

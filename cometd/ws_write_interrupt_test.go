@@ -10,10 +10,11 @@ import (
 
 // A websocket write that cannot finish (the server stopped reading and the
 // socket's buffers are full) ends when its context does: the client closes
-// the socket, the send fails with the context's error, and the client
+// the socket, the send fails (ErrNoReply, the client's own deadline), and the client
 // recovers on a new socket. coder/websocket gets a context that is never
 // done for the write itself (see wsTransport.send), so this is the
-// client's own doing.
+// client's own doing. The caller's context has no deadline: the error is
+// ErrNoReply, not context.DeadlineExceeded.
 func TestWebSocketWriteInterruptedByItsContext(t *testing.T) {
 	f := newFake(t)
 	blocked, release := make(chan struct{}), make(chan struct{})
@@ -46,8 +47,8 @@ func TestWebSocketWriteInterruptedByItsContext(t *testing.T) {
 	go func() { done <- c.Publish(context.Background(), "/big", big) }()
 	select {
 	case err := <-done:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("Publish of a frame the server does not read = %v, want an error wrapping context.DeadlineExceeded", err)
+		if !errors.Is(err, ErrNoReply) || errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Publish of a frame the server does not read = %v, want ErrNoReply (and not the caller's context error)", err)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("a write the server does not read was not interrupted by its context")
