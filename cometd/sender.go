@@ -134,6 +134,9 @@ func (c *Client) replyDeadline(batch []*Message) {
 	d := c.cfg.maxNetworkDelay
 	rd := &batchDeadline{}
 	rd.t = time.AfterFunc(math.MaxInt64, func() {
+		if rd.left.Load() == 0 {
+			return // all settled while it fired: do not re-arm
+		}
 		if c.queue.waiting() {
 			rd.t.Reset(d)
 			return
