@@ -308,3 +308,48 @@ func TestAbandonedAcceptanceUndoneWhenTheOtherSubscribeIsRefused(t *testing.T) {
 	}
 	eventually(t, "a /meta/unsubscribe for /x", func() bool { return len(f.recorded(ChannelUnsubscribe)) > 0 })
 }
+
+// Third review round: as above, but the first Subscribe ends with
+// ErrNoReply (no answer within WithMaxNetworkDelay; the server may have
+// accepted it) while the second is still waiting; the second's refusal
+// then undoes what the first may have left.
+func TestUnansweredSubscribeUndoneWhenTheOtherSubscribeIsRefused(t *testing.T) {
+	f := newFake(t)
+	var mu sync.Mutex
+	n := 0
+	f.set(func(f *fake) {
+		f.hook = func(m msg) ([]msg, bool) {
+			if m["channel"] != ChannelSubscribe || m["subscription"] != "/x" {
+				return nil, false
+			}
+			mu.Lock()
+			n++
+			first := n == 1
+			mu.Unlock()
+			if first {
+				return nil, true // read (and, say, accepted), never answered
+			}
+			time.Sleep(700 * time.Millisecond) // refused after the first's deadline, before its own
+			return []msg{{"channel": ChannelSubscribe, "id": m["id"], "successful": false, "subscription": "/x",
+				"error": "403::denied"}}, true
+		}
+	})
+	c, _ := newTestClient(t, f, WithTransports(WebSocket), WithMaxNetworkDelay(time.Second))
+	if err := c.Handshake(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "connected", func() bool { return c.State() == StateConnected })
+	errA := make(chan error, 1)
+	go func() { _, err := c.Subscribe(context.Background(), "/x", func(*Message) {}); errA <- err }()
+	eventually(t, "the first /meta/subscribe read", func() bool { return len(f.recorded(ChannelSubscribe)) > 0 })
+	time.Sleep(500 * time.Millisecond) // the second is written ~500 ms after the first
+	_, errB := c.Subscribe(ctxT(t), "/x", func(*Message) {})
+	if err := <-errA; !errors.Is(err, ErrNoReply) {
+		t.Fatalf("first Subscribe = %v, want ErrNoReply", err)
+	}
+	var e *Error
+	if !errors.As(errB, &e) || e.Code != 403 {
+		t.Fatalf("second Subscribe = %v, want the 403", errB)
+	}
+	eventually(t, "a /meta/unsubscribe for /x", func() bool { return len(f.recorded(ChannelUnsubscribe)) > 0 })
+}

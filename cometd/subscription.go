@@ -33,8 +33,9 @@ type Subscription struct {
 	ready   chan struct{} // closed when state becomes SubscriptionActive; nil until waited on
 	done    chan struct{} // closed once state is SubscriptionEnded; nil until waited on
 	removed bool          // no longer in c.subs: its handler gets nothing more
-	// serverHeld: an abandoned Subscribe to the channel was accepted while
-	// s waited for its own reply (see Subscribe).
+	// serverHeld: while s waited for its own reply, another Subscribe to
+	// the channel was accepted after its caller gave up, or ended without
+	// a reply the server may have acted on (see Subscribe).
 	serverHeld bool
 }
 
@@ -311,7 +312,16 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			decided = true
 			c.removeSubLocked(s, err)
 		}
-		undo := m.ClientID != "" && m.ClientID == c.clientID && len(c.subs[channel]) == 0
+		sent := m.ClientID != "" && m.ClientID == c.clientID
+		undo := sent && len(c.subs[channel]) == 0
+		if sent && !undo {
+			// As for a late acceptance (above): the subscriptions still
+			// on the channel keep what the server may hold, and the last
+			// of them to be refused undoes it.
+			for _, x := range c.subs[channel] {
+				x.serverHeld = true
+			}
+		}
 		c.mu.Unlock()
 		if undo {
 			c.unsubscribeAbandoned(channel)
