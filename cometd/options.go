@@ -191,7 +191,9 @@ func WithQueueBytes(n int64) Option {
 // time to transmit it counts, as in CometD's JavaScript client): a Publish,
 // Subscribe or Unsubscribe not answered by then fails with ErrNoReply, and
 // the message may have reached the server (a Subscribe then sends
-// /meta/unsubscribe for the channel, unless another Subscription holds it).
+// /meta/unsubscribe for the channel, unless another Subscription holds it;
+// over long-polling the timed-out request may still be processed after
+// that unsubscribe, which travels on another connection).
 // The default is 10s.
 func WithMaxNetworkDelay(d time.Duration) Option {
 	return func(cfg *config) error {
