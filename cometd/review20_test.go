@@ -269,24 +269,11 @@ func TestSubscribeWithoutReplyIsUndone(t *testing.T) {
 // kept. The refusal now undoes the acceptance.
 func TestAbandonedAcceptanceUndoneWhenTheOtherSubscribeIsRefused(t *testing.T) {
 	f := newFake(t)
-	var n int
-	var mu sync.Mutex
 	f.set(func(f *fake) {
-		f.hook = func(m msg) ([]msg, bool) {
-			if m["channel"] != ChannelSubscribe || m["subscription"] != "/x" {
-				return nil, false
-			}
-			mu.Lock()
-			n++
-			first := n == 1
-			mu.Unlock()
-			if first {
-				time.Sleep(300 * time.Millisecond) // accepted, answered late: its caller has given up
-				return nil, false
-			}
-			return []msg{{"channel": ChannelSubscribe, "id": m["id"], "successful": false, "subscription": "/x",
-				"error": "403::denied"}}, true
-		}
+		f.hook = firstThenRefused("/x", 0, func() ([]msg, bool) {
+			time.Sleep(300 * time.Millisecond) // accepted, answered late: its caller has given up
+			return nil, false
+		})
 	})
 	c, _ := newTestClient(t, f, WithTransports(WebSocket))
 	if err := c.Handshake(ctxT(t)); err != nil {
@@ -315,24 +302,11 @@ func TestAbandonedAcceptanceUndoneWhenTheOtherSubscribeIsRefused(t *testing.T) {
 // then undoes what the first may have left.
 func TestUnansweredSubscribeUndoneWhenTheOtherSubscribeIsRefused(t *testing.T) {
 	f := newFake(t)
-	var mu sync.Mutex
-	n := 0
 	f.set(func(f *fake) {
-		f.hook = func(m msg) ([]msg, bool) {
-			if m["channel"] != ChannelSubscribe || m["subscription"] != "/x" {
-				return nil, false
-			}
-			mu.Lock()
-			n++
-			first := n == 1
-			mu.Unlock()
-			if first {
-				return nil, true // read (and, say, accepted), never answered
-			}
-			time.Sleep(700 * time.Millisecond) // refused after the first's deadline, before its own
-			return []msg{{"channel": ChannelSubscribe, "id": m["id"], "successful": false, "subscription": "/x",
-				"error": "403::denied"}}, true
-		}
+		// The second is refused after the first's deadline, before its own.
+		f.hook = firstThenRefused("/x", 700*time.Millisecond, func() ([]msg, bool) {
+			return nil, true // read (and, say, accepted), never answered
+		})
 	})
 	c, _ := newTestClient(t, f, WithTransports(WebSocket), WithMaxNetworkDelay(time.Second))
 	if err := c.Handshake(ctxT(t)); err != nil {
@@ -352,4 +326,27 @@ func TestUnansweredSubscribeUndoneWhenTheOtherSubscribeIsRefused(t *testing.T) {
 		t.Fatalf("second Subscribe = %v, want the 403", errB)
 	}
 	eventually(t, "a /meta/unsubscribe for /x", func() bool { return len(f.recorded(ChannelUnsubscribe)) > 0 })
+}
+
+// firstThenRefused is a fake hook for /meta/subscribe on channel: the first
+// is handled by first (its result is the hook's), every later one is
+// refused with 403 after wait.
+func firstThenRefused(channel string, wait time.Duration, first func() ([]msg, bool)) func(msg) ([]msg, bool) {
+	var mu sync.Mutex
+	n := 0
+	return func(m msg) ([]msg, bool) {
+		if m["channel"] != ChannelSubscribe || m["subscription"] != channel {
+			return nil, false
+		}
+		mu.Lock()
+		n++
+		isFirst := n == 1
+		mu.Unlock()
+		if isFirst {
+			return first()
+		}
+		time.Sleep(wait)
+		return []msg{{"channel": ChannelSubscribe, "id": m["id"], "successful": false, "subscription": channel,
+			"error": "403::denied"}}, true
+	}
 }

@@ -256,17 +256,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 	p, err := c.queueOut(m, func(r *Message) {
 		c.mu.Lock()
 		if abandoned {
-			accepted := (r.Successful || r.successUnclear()) && m.ClientID != "" && m.ClientID == c.clientID
-			undo := accepted && len(c.subs[channel]) == 0
-			if accepted && !undo {
-				// The server holds the channel for the subscriptions on it
-				// that are still waiting for their own reply: should the
-				// last of them go without being accepted (refused), it
-				// must undo this acceptance.
-				for _, x := range c.subs[channel] {
-					x.serverHeld = true
-				}
-			}
+			undo := (r.Successful || r.successUnclear()) && c.serverMayHoldLocked(channel, m)
 			c.mu.Unlock()
 			if undo {
 				c.unsubscribeAbandoned(channel)
@@ -286,7 +276,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 		case !r.Successful:
 			// From here on h gets nothing: not even what is still queued.
 			undo = c.removeSubLocked(s, subscribeReplyError(r)) && (r.successUnclear() || s.serverHeld) &&
-				m.ClientID != "" && m.ClientID == c.clientID
+				c.sentInSessionLocked(m)
 		case m.ClientID == c.clientID:
 			s.activateLocked()
 		}
@@ -312,16 +302,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			decided = true
 			c.removeSubLocked(s, err)
 		}
-		sent := m.ClientID != "" && m.ClientID == c.clientID
-		undo := sent && len(c.subs[channel]) == 0
-		if sent && !undo {
-			// As for a late acceptance (above): the subscriptions still
-			// on the channel keep what the server may hold, and the last
-			// of them to be refused undoes it.
-			for _, x := range c.subs[channel] {
-				x.serverHeld = true
-			}
-		}
+		undo := c.serverMayHoldLocked(channel, m)
 		c.mu.Unlock()
 		if undo {
 			c.unsubscribeAbandoned(channel)
@@ -369,6 +350,30 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 		return nil, fmt.Errorf("cometd: subscribing to %s: %w", channel, err)
 	}
 	return s, nil
+}
+
+// sentInSessionLocked reports whether m was sent in the current session;
+// c.mu held.
+func (c *Client) sentInSessionLocked(m *Message) bool {
+	return m.ClientID != "" && m.ClientID == c.clientID
+}
+
+// serverMayHoldLocked is told that the server may hold channel because of
+// m, a /meta/subscribe no caller waits for any more (accepted after its
+// caller gave up, or settled without a reply). It reports whether the
+// client should undo it (unsubscribeAbandoned): m was sent in the current
+// session and no subscription is left on the channel. If some are left,
+// they keep what the server holds, and the last of them to be refused
+// undoes it (Subscription.serverHeld). c.mu held.
+func (c *Client) serverMayHoldLocked(channel string, m *Message) (undo bool) {
+	if !c.sentInSessionLocked(m) {
+		return false
+	}
+	subs := c.subs[channel]
+	for _, x := range subs {
+		x.serverHeld = true
+	}
+	return len(subs) == 0
 }
 
 // awaitResubscribed waits, for a Subscribe answered 402 (session unknown),
