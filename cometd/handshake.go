@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"slices"
-	"sync/atomic"
 	"time"
 )
 
@@ -380,29 +378,12 @@ func (c *Client) exchangeIn(ctx context.Context, tr transport, m *Message, timeo
 			return nil, ErrNoReply
 		}
 	}
-	// The wait for the reply is a timer function, not a timer's channel:
-	// every idle session holds it for advice.timeout, and the channel was
-	// about 110 bytes of its heap. It settles the request through resolve,
-	// as a reply would, so the two cannot both count.
-	var t *time.Timer
-	var over atomic.Bool // exchangeIn returned: the function must not re-arm t
-	t = time.AfterFunc(math.MaxInt64, func() {
-		if over.Load() {
-			return
-		}
-		if c.queue.waiting() {
-			// The reader waits for room in the delivery queue: the reply
-			// may be behind it. Not a stalled socket.
-			t.Reset(timeout)
-			return
-		}
-		c.resolve(m.ID, nil, errReplyTimedOut)
-	})
-	t.Reset(timeout) // t is set before its function can run
-	defer func() {
-		over.Store(true)
-		t.Stop()
-	}()
+	// The wait for the reply is a timer function (startReplyTimer), not a
+	// timer's channel: every idle session holds it for advice.timeout, and
+	// the channel was about 110 bytes of its heap. It settles the request
+	// through resolve, as a reply would, so the two cannot both count.
+	rt := c.startReplyTimer([]*Message{m}, timeout, func(*Message) error { return errReplyTimedOut })
+	defer rt.stop()
 	select {
 	case r := <-p.ch:
 		if r.err != errReplyTimedOut {

@@ -3,6 +3,9 @@ package cometd
 import (
 	"context"
 	"log/slog"
+	"math"
+	"sync/atomic"
+	"time"
 )
 
 // pendingReq is a message waiting for its reply, matched by id.
@@ -16,9 +19,9 @@ type pendingReq struct {
 	// request is settled without a reply (no answer in time, the socket
 	// or the request failed, the client stopped).
 	onFail func(error)
-	// deadline, for a request sent in a websocket batch, is that batch's
-	// reply timer (replyDeadline); set under c.mu.
-	deadline *batchDeadline
+	// timer is the reply timer of the batch it was sent in
+	// (startReplyTimer); set under c.mu.
+	timer *replyTimer
 }
 
 // reply is the outcome of a request.
@@ -68,8 +71,8 @@ func (c *Client) resolve(id string, m *Message, err error) bool {
 		p.onFail(err)
 	}
 	p.ch <- reply{m: m, err: err}
-	if p.deadline != nil {
-		p.deadline.settled()
+	if p.timer != nil {
+		p.timer.settled()
 	}
 	return true
 }
@@ -156,4 +159,69 @@ func (c *Client) logOdd(m *Message) {
 	}
 	c.cfg.logger.Log(context.Background(), lvl, "cometd: tolerated a field of an unexpected type; the rest of the message is used",
 		"channel", m.Channel, "field", m.odd)
+}
+
+// startReplyTimer gives the replies to batch, just written on a socket
+// whose replies come asynchronously, d to come: each request of it still
+// waiting then is settled (resolve) with timedOut's error. While the reader
+// waits for room in the delivery queue, a reply may be behind it: the delay
+// starts again. The timer stops as soon as every request of the batch is
+// settled, so that a client sending fast does not hold a timer per batch
+// for the whole delay; stop stops it sooner. It returns nil when nothing of
+// batch is waiting any more.
+func (c *Client) startReplyTimer(batch []*Message, d time.Duration, timedOut func(*Message) error) *replyTimer {
+	rt := &replyTimer{}
+	rt.t = time.AfterFunc(math.MaxInt64, func() {
+		if rt.left.Load() <= 0 {
+			return // all settled (or stopped) while it fired: do not re-arm
+		}
+		if c.queue.waiting() {
+			rt.t.Reset(d)
+			return
+		}
+		for _, m := range batch {
+			c.resolve(m.ID, nil, timedOut(m))
+		}
+	})
+	c.mu.Lock()
+	n := int32(0)
+	for _, m := range batch {
+		if p := c.pending[m.ID]; p != nil {
+			p.timer = rt
+			n++
+		}
+	}
+	rt.left.Store(n)
+	c.mu.Unlock()
+	if n == 0 {
+		rt.t.Stop()
+		return nil
+	}
+	rt.t.Reset(d)            // rt.t is set before its function can run
+	if rt.left.Load() <= 0 { // all settled before the Reset
+		rt.t.Stop()
+	}
+	return rt
+}
+
+// replyTimer is startReplyTimer's timer and the number of its batch's
+// requests not yet settled.
+type replyTimer struct {
+	t    *time.Timer
+	left atomic.Int32
+}
+
+// settled counts one request of the batch as settled.
+func (rt *replyTimer) settled() {
+	if rt.left.Add(-1) == 0 {
+		rt.t.Stop()
+	}
+}
+
+// stop stops the timer whatever is still waiting; rt may be nil.
+func (rt *replyTimer) stop() {
+	if rt != nil {
+		rt.left.Store(0)
+		rt.t.Stop()
+	}
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"sync/atomic"
-	"time"
 )
 
 // queueOut adds m to the outbox and registers it as pending. The sender
@@ -120,61 +117,10 @@ func (c *Client) sendBatch(tr transport, batch []*Message) {
 		}
 		return
 	}
-	c.replyDeadline(batch)
-}
-
-// replyDeadline gives the replies to a batch written on the websocket
-// maxNetworkDelay to come, as long-polling's request timeout does: a
-// request still waiting then fails with ErrNoReply (the message may have
-// reached the server). While the reader waits for room in the delivery
-// queue, a reply may be behind it: the delay starts again. The timer stops
-// once every request of the batch is settled (resolve), so that a client
-// publishing fast does not hold a timer per batch for the whole delay.
-func (c *Client) replyDeadline(batch []*Message) {
+	// The replies have WithMaxNetworkDelay to come, as long-polling's
+	// request has to be answered; the message may have reached the server.
 	d := c.cfg.maxNetworkDelay
-	rd := &batchDeadline{}
-	rd.t = time.AfterFunc(math.MaxInt64, func() {
-		if rd.left.Load() == 0 {
-			return // all settled while it fired: do not re-arm
-		}
-		if c.queue.waiting() {
-			rd.t.Reset(d)
-			return
-		}
-		for _, m := range batch {
-			c.resolve(m.ID, nil, fmt.Errorf("%w to %s within %v", ErrNoReply, m.Channel, d))
-		}
+	c.startReplyTimer(batch, d, func(m *Message) error {
+		return fmt.Errorf("%w to %s within %v", ErrNoReply, m.Channel, d)
 	})
-	c.mu.Lock()
-	n := int32(0)
-	for _, m := range batch {
-		if p := c.pending[m.ID]; p != nil {
-			p.deadline = rd
-			n++
-		}
-	}
-	rd.left.Store(n)
-	c.mu.Unlock()
-	if n == 0 {
-		rd.t.Stop()
-		return
-	}
-	rd.t.Reset(d)
-	if rd.left.Load() == 0 { // all settled before the Reset
-		rd.t.Stop()
-	}
-}
-
-// batchDeadline is replyDeadline's timer and the number of the batch's
-// requests not yet settled.
-type batchDeadline struct {
-	t    *time.Timer
-	left atomic.Int32
-}
-
-// settled counts one request of the batch as settled.
-func (rd *batchDeadline) settled() {
-	if rd.left.Add(-1) == 0 {
-		rd.t.Stop()
-	}
 }
