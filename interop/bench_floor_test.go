@@ -55,6 +55,7 @@ func benchFloor(t *testing.T, p *Peer, transport, channel string, n int) benchRe
 	}
 	connect := []byte(fmt.Sprintf(`[{"channel":"/meta/connect","clientId":%q,"connectionType":%q,"id":"3"}]`, clientID, transport))
 	chunks := make([]floorChunk, 0, 1024)
+	srv := markServer(p) // before the publish starts
 	published := make(chan struct{})
 	go func() {
 		defer close(published)
@@ -72,9 +73,10 @@ func benchFloor(t *testing.T, p *Peer, transport, channel string, n int) benchRe
 		seen += bytes.Count(body, []byte(`"seq"`))
 	}
 	cpu := processCPU() - cpu0
+	server := srv.since(p, benchResult{})
 	<-published
 	r := floorResult(t, chunks, n)
-	r.CPU = cpu
+	r.CPU, r.ServerCPU, r.Segments = cpu, server.ServerCPU, server.Segments
 	return r
 }
 

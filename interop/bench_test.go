@@ -32,6 +32,31 @@ type benchResult struct {
 	P50, P99   time.Duration
 	InOrder    bool
 	CPU        time.Duration // the reader process's CPU time (user + system) over the run
+	// The server's side of the same span (bench_server_linux_test.go): its
+	// process's CPU time and the TCP data segments the machine sent; -1
+	// where the platform does not say.
+	ServerCPU time.Duration
+	Segments  int64
+}
+
+// serverMark is the server's counters at the start of a reader's run.
+type serverMark struct {
+	cpu  time.Duration
+	segs int64
+}
+
+func markServer(p *Peer) serverMark { return serverMark{serverCPU(p), tcpDataSegments()} }
+
+// since fills r's server figures with what the server used since m.
+func (m serverMark) since(p *Peer, r benchResult) benchResult {
+	r.ServerCPU, r.Segments = -1, -1
+	if c := serverCPU(p); c >= 0 && m.cpu >= 0 {
+		r.ServerCPU = c - m.cpu
+	}
+	if s := tcpDataSegments(); s >= 0 && m.segs >= 0 {
+		r.Segments = s - m.segs
+	}
+	return r
 }
 
 // TestBenchCrossLanguage compares the Go client with the official JavaScript
@@ -124,7 +149,8 @@ func TestBenchCrossLanguage(t *testing.T) {
 				m := median(x.runs)
 				rows = append(rows, benchRow{Server: bc.peer, Transport: bc.transport, Messages: n, Rounds: rounds,
 					Client: x.client, MsgsPerSec: m.MsgsPerSec, P50ms: ms(m.P50), P99ms: ms(m.P99), InOrder: m.InOrder,
-					CPUms1k: ms(m.CPU) * 1000 / float64(n)})
+					CPUms1k: ms(m.CPU) * 1000 / float64(n), ServerCPUms1k: per1k(ms(m.ServerCPU), n),
+					Segments1k: per1k(float64(m.Segments), n)})
 			}
 		}
 	}
@@ -161,25 +187,40 @@ type benchRow struct {
 	// CPUms1k is the reader process's CPU time per 1,000 messages, in
 	// milliseconds (the floor's excludes its decoding after the run).
 	CPUms1k float64 `json:"cpuMsPer1000"`
+	// ServerCPUms1k is the server process's CPU time per 1,000 messages
+	// while it served this reader (10 ms resolution), and Segments1k the TCP
+	// data segments the machine sent per 1,000 messages; -1 if not measured.
+	ServerCPUms1k float64 `json:"serverCpuMsPer1000"`
+	Segments1k    float64 `json:"dataSegmentsPer1000"`
+}
+
+// per1k scales a figure of a burst of n to 1,000 messages; a negative
+// figure (not measured) stays -1.
+func per1k(v float64, n int) float64 {
+	if v < 0 {
+		return -1
+	}
+	return v * 1000 / float64(n)
 }
 
 // benchTable renders rows as a markdown table with the Go/JS ratios.
 func benchTable(rows []benchRow) string {
 	var b strings.Builder
-	b.WriteString("| server | transport | in flight | reader | msgs/s | p50 ms | p99 ms | CPU ms/1000 msgs | in order |\n")
-	b.WriteString("|---|---|---:|---|---:|---:|---:|---:|---|\n")
+	b.WriteString("| server | transport | in flight | reader | msgs/s | p50 ms | p99 ms | CPU ms/1000 msgs | server CPU ms/1000 msgs | data segments/1000 msgs | in order |\n")
+	b.WriteString("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|\n")
 	names := map[string]string{"go": "Go (omni/cometd)", "go-json": "Go, encoding/json handler",
 		"js": "JS (cometd 9.0.0)", "floor": "floor (raw reader)"}
 	group := map[string]benchRow{} // the rows of the current server, transport and size
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %.0f | %.2f | %.2f | %.2f | %v |\n", r.Server, r.Transport, r.Messages,
-			names[r.Client], r.MsgsPerSec, r.P50ms, r.P99ms, r.CPUms1k, r.InOrder)
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %.0f | %.2f | %.2f | %.2f | %.1f | %.0f | %v |\n", r.Server, r.Transport, r.Messages,
+			names[r.Client], r.MsgsPerSec, r.P50ms, r.P99ms, r.CPUms1k, r.ServerCPUms1k, r.Segments1k, r.InOrder)
 		group[r.Client] = r
 		if r.Client == "floor" { // the last row of a group
 			g, j := group["go"], group["js"]
 			clear(group)
-			fmt.Fprintf(&b, "| %s | %s | %d | **Go/JS** | **%.2f×** | %.2f× | %.2f× | %.2f× | |\n", r.Server, r.Transport, r.Messages,
-				ratio(g.MsgsPerSec, j.MsgsPerSec), ratio(g.P50ms, j.P50ms), ratio(g.P99ms, j.P99ms), ratio(g.CPUms1k, j.CPUms1k))
+			fmt.Fprintf(&b, "| %s | %s | %d | **Go/JS** | **%.2f×** | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× | |\n", r.Server, r.Transport, r.Messages,
+				ratio(g.MsgsPerSec, j.MsgsPerSec), ratio(g.P50ms, j.P50ms), ratio(g.P99ms, j.P99ms), ratio(g.CPUms1k, j.CPUms1k),
+				ratio(g.ServerCPUms1k, j.ServerCPUms1k), ratio(g.Segments1k, j.Segments1k))
 		}
 	}
 	return b.String()
@@ -192,17 +233,29 @@ func median(runs []benchResult) benchResult {
 	p50 := make([]time.Duration, len(runs))
 	p99 := make([]time.Duration, len(runs))
 	cpu := make([]time.Duration, len(runs))
+	scpu := make([]time.Duration, len(runs))
+	segs := make([]int64, len(runs))
 	out := benchResult{InOrder: true}
 	for i, r := range runs {
 		rate[i], p50[i], p99[i], cpu[i] = r.MsgsPerSec, r.P50, r.P99, r.CPU
+		scpu[i], segs[i] = r.ServerCPU, r.Segments
 		out.InOrder = out.InOrder && r.InOrder
 	}
 	slices.Sort(rate)
 	slices.Sort(p50)
 	slices.Sort(p99)
 	slices.Sort(cpu)
+	slices.Sort(scpu)
+	slices.Sort(segs)
 	mid := len(runs) / 2
 	out.MsgsPerSec, out.P50, out.P99, out.CPU = rate[mid], p50[mid], p99[mid], cpu[mid]
+	out.ServerCPU, out.Segments = scpu[mid], segs[mid]
+	if scpu[0] < 0 { // not measured in some run
+		out.ServerCPU = -1
+	}
+	if segs[0] < 0 {
+		out.Segments = -1
+	}
 	return out
 }
 
@@ -264,7 +317,7 @@ func benchGo(t *testing.T, p *Peer, transport, channel string, n int, decode ben
 	// client's reading, decoding and delivery (and the handler's decoding,
 	// as in the JS reader). Garbage of earlier runs is collected first.
 	runtime.GC()
-	cpu0 := processCPU()
+	cpu0, srv := processCPU(), markServer(p)
 	p.Publish(channel, n, nil)
 	select {
 	case <-done:
@@ -272,6 +325,7 @@ func benchGo(t *testing.T, p *Peer, transport, channel string, n int, decode ben
 		t.Fatalf("Go client: not all %d messages within the guard", n)
 	}
 	cpu := processCPU() - cpu0
+	server := srv.since(p, benchResult{})
 	if err := c.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -285,6 +339,8 @@ func benchGo(t *testing.T, p *Peer, transport, channel string, n int, decode ben
 		P99:        percentile(lat, 99),
 		InOrder:    inOrder,
 		CPU:        cpu,
+		ServerCPU:  server.ServerCPU,
+		Segments:   server.Segments,
 	}
 }
 
@@ -294,10 +350,14 @@ func benchJS(t *testing.T, p *Peer, transport, channel string, n int) benchResul
 	js := StartJSClient(t, JSClientOptions{URL: p.URL(), Channel: channel, Count: n, Transport: transport,
 		Disconnect: true, Timeout: 5 * time.Minute})
 	js.WaitEvent("subscribed", guard)
+	srv := markServer(p)
 	p.Publish(channel, n, nil)
 	d := js.WaitEvent("done", 5*time.Minute)
+	server := srv.since(p, benchResult{})
 	js.Wait(guard)
 	return benchResult{
+		ServerCPU:  server.ServerCPU,
+		Segments:   server.Segments,
 		MsgsPerSec: d.MsgsPerSec,
 		P50:        time.Duration(d.P50 * float64(time.Millisecond)),
 		P99:        time.Duration(d.P99 * float64(time.Millisecond)),

@@ -96,6 +96,10 @@ func TestCeilingSectionVerdictAndSplit(t *testing.T) {
 	if strings.Contains(c, "simulator") || !strings.Contains(c, "faye / websocket") {
 		t.Errorf("cometd table must hold the third-party rows only:\n%s", c)
 	}
+	// A burst of 10 is below the server figures' resolution.
+	if row := strings.Split(strings.TrimSpace(c), "\n")[2]; !strings.Contains(row, "| – | – |") {
+		t.Errorf("no server figures for 10 in flight:\n%s", row)
+	}
 	// 3× the msgs/s with no p99 (0 ≤ 1): both goals met.
 	if row := strings.Split(strings.TrimSpace(c), "\n")[2]; strings.Contains(row, "not met") || !strings.HasSuffix(row, "| met | met |") {
 		t.Errorf("faye row:\n%s", row)
@@ -152,5 +156,32 @@ func TestPairTableTakesTheInterleavedRatio(t *testing.T) {
 	gb["BenchmarkPair"]["sdk/bare"] = []float64{1.11, 1.12, 1.05}
 	if s, _ = pairTable(gb, []pair{{"x", "BenchmarkSDK", "BenchmarkBase", 1.10, 15, "BenchmarkPair"}}); !strings.Contains(s, "**not met**") {
 		t.Errorf("a median of 1.11 fails the 1.10 goal:\n%s", s)
+	}
+}
+
+// The server's CPU and data segments per 1,000 messages are shown for the
+// Go and the JS reader side by side, from minServerBurst messages in flight,
+// and only where both were measured.
+func TestCometdSectionShowsTheServersCost(t *testing.T) {
+	rows := []xlRow{
+		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "go", MsgsPerSec: 48826, InOrder: true,
+			ServerCPUms1k: 26, Segments1k: 879},
+		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "js", MsgsPerSec: 49926, InOrder: true,
+			ServerCPUms1k: 21, Segments1k: 337},
+		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "floor", MsgsPerSec: 55822, InOrder: true},
+		{Server: "cometd-nodejs-server", Transport: "long-polling", Messages: 10000, Rounds: 7, Client: "go", MsgsPerSec: 2, InOrder: true,
+			ServerCPUms1k: -1, Segments1k: 500},
+		{Server: "cometd-nodejs-server", Transport: "long-polling", Messages: 10000, Rounds: 7, Client: "js", MsgsPerSec: 1, InOrder: true,
+			ServerCPUms1k: 20, Segments1k: 400},
+	}
+	lines := strings.Split(strings.TrimSpace(cometdSection(rows)), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("table:\n%s", strings.Join(lines, "\n"))
+	}
+	if !strings.Contains(lines[2], "| 26 / 21 | 879 / 337 | **not met** | **not met** |") {
+		t.Errorf("faye row:\n%s", lines[2])
+	}
+	if !strings.Contains(lines[3], "| – | 500 / 400 |") {
+		t.Errorf("a server CPU not measured for one reader shows –:\n%s", lines[3])
 	}
 }
