@@ -76,7 +76,7 @@ func benchFloor(t *testing.T, p *Peer, transport, channel string, n int) benchRe
 	server := srv.since(p, benchResult{})
 	<-published
 	r := floorResult(t, chunks, n)
-	r.CPU, r.ServerCPU, r.Segments = cpu, server.ServerCPU, server.Segments
+	r.CPU, r.ServerCPU, r.Softirq, r.Segments = cpu, server.ServerCPU, server.Softirq, server.Segments
 	return r
 }
 

@@ -52,6 +52,29 @@ func serverCPU(p *Peer) time.Duration {
 	return time.Duration(utime+stime) * time.Second / userHZ
 }
 
+// machineSoftirq returns the time all CPUs of the machine have spent in
+// soft interrupts (the softirq column of /proc/stat's cpu line), or -1. The
+// kernel charges it to no process: on loopback, the TCP receive processing
+// of a segment and the wake-up of its reader are mostly done there, on the
+// sender's CPU.
+func machineSoftirq() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return -1
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	// cpu user nice system idle iowait irq softirq ...
+	if len(f) < 8 || f[0] != "cpu" {
+		return -1
+	}
+	var v int64
+	if _, err := fmt.Sscan(f[7], &v); err != nil {
+		return -1
+	}
+	return time.Duration(v) * time.Second / userHZ
+}
+
 // tcpDataSegments returns how many TCP segments carrying data this machine
 // has sent (TcpExt TCPOrigDataSent: retransmissions excluded), or -1 if it
 // cannot be read. During a burst nearly all of them are the server's.

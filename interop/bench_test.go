@@ -36,22 +36,28 @@ type benchResult struct {
 	// process's CPU time and the TCP data segments the machine sent; -1
 	// where the platform does not say.
 	ServerCPU time.Duration
+	Softirq   time.Duration // the machine's softirq time, charged to no process
 	Segments  int64
 }
 
 // serverMark is the server's counters at the start of a reader's run.
 type serverMark struct {
-	cpu  time.Duration
-	segs int64
+	cpu, softirq time.Duration
+	segs         int64
 }
 
-func markServer(p *Peer) serverMark { return serverMark{serverCPU(p), tcpDataSegments()} }
+func markServer(p *Peer) serverMark {
+	return serverMark{serverCPU(p), machineSoftirq(), tcpDataSegments()}
+}
 
 // since fills r's server figures with what the server used since m.
 func (m serverMark) since(p *Peer, r benchResult) benchResult {
-	r.ServerCPU, r.Segments = -1, -1
+	r.ServerCPU, r.Softirq, r.Segments = -1, -1, -1
 	if c := serverCPU(p); c >= 0 && m.cpu >= 0 {
 		r.ServerCPU = c - m.cpu
+	}
+	if c := machineSoftirq(); c >= 0 && m.softirq >= 0 {
+		r.Softirq = c - m.softirq
 	}
 	if s := tcpDataSegments(); s >= 0 && m.segs >= 0 {
 		r.Segments = s - m.segs
@@ -150,7 +156,7 @@ func TestBenchCrossLanguage(t *testing.T) {
 				rows = append(rows, benchRow{Server: bc.peer, Transport: bc.transport, Messages: n, Rounds: rounds,
 					Client: x.client, MsgsPerSec: m.MsgsPerSec, P50ms: ms(m.P50), P99ms: ms(m.P99), InOrder: m.InOrder,
 					CPUms1k: ms(m.CPU) * 1000 / float64(n), ServerCPUms1k: per1k(ms(m.ServerCPU), n),
-					Segments1k: per1k(float64(m.Segments), n)})
+					Softirqms1k: per1k(ms(m.Softirq), n), Segments1k: per1k(float64(m.Segments), n)})
 			}
 		}
 	}
@@ -188,9 +194,11 @@ type benchRow struct {
 	// milliseconds (the floor's excludes its decoding after the run).
 	CPUms1k float64 `json:"cpuMsPer1000"`
 	// ServerCPUms1k is the server process's CPU time per 1,000 messages
-	// while it served this reader (10 ms resolution), and Segments1k the TCP
-	// data segments the machine sent per 1,000 messages; -1 if not measured.
+	// while it served this reader, Softirqms1k the machine's softirq time
+	// (both 10 ms resolution), and Segments1k the TCP data segments the
+	// machine sent per 1,000 messages; -1 if not measured.
 	ServerCPUms1k float64 `json:"serverCpuMsPer1000"`
+	Softirqms1k   float64 `json:"softirqMsPer1000"`
 	Segments1k    float64 `json:"dataSegmentsPer1000"`
 }
 
@@ -206,21 +214,21 @@ func per1k(v float64, n int) float64 {
 // benchTable renders rows as a markdown table with the Go/JS ratios.
 func benchTable(rows []benchRow) string {
 	var b strings.Builder
-	b.WriteString("| server | transport | in flight | reader | msgs/s | p50 ms | p99 ms | CPU ms/1000 msgs | server CPU ms/1000 msgs | data segments/1000 msgs | in order |\n")
-	b.WriteString("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| server | transport | in flight | reader | msgs/s | p50 ms | p99 ms | CPU ms/1000 msgs | server CPU ms/1000 msgs | softirq ms/1000 msgs | data segments/1000 msgs | in order |\n")
+	b.WriteString("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	names := map[string]string{"go": "Go (omni/cometd)", "go-json": "Go, encoding/json handler",
 		"js": "JS (cometd 9.0.0)", "floor": "floor (raw reader)"}
 	group := map[string]benchRow{} // the rows of the current server, transport and size
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %.0f | %.2f | %.2f | %.2f | %.1f | %.0f | %v |\n", r.Server, r.Transport, r.Messages,
-			names[r.Client], r.MsgsPerSec, r.P50ms, r.P99ms, r.CPUms1k, r.ServerCPUms1k, r.Segments1k, r.InOrder)
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %.0f | %.2f | %.2f | %.2f | %.1f | %.1f | %.0f | %v |\n", r.Server, r.Transport, r.Messages,
+			names[r.Client], r.MsgsPerSec, r.P50ms, r.P99ms, r.CPUms1k, r.ServerCPUms1k, r.Softirqms1k, r.Segments1k, r.InOrder)
 		group[r.Client] = r
 		if r.Client == "floor" { // the last row of a group
 			g, j := group["go"], group["js"]
 			clear(group)
-			fmt.Fprintf(&b, "| %s | %s | %d | **Go/JS** | **%.2f×** | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× | |\n", r.Server, r.Transport, r.Messages,
+			fmt.Fprintf(&b, "| %s | %s | %d | **Go/JS** | **%.2f×** | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× | |\n", r.Server, r.Transport, r.Messages,
 				ratio(g.MsgsPerSec, j.MsgsPerSec), ratio(g.P50ms, j.P50ms), ratio(g.P99ms, j.P99ms), ratio(g.CPUms1k, j.CPUms1k),
-				ratio(g.ServerCPUms1k, j.ServerCPUms1k), ratio(g.Segments1k, j.Segments1k))
+				ratio(g.ServerCPUms1k, j.ServerCPUms1k), ratio(g.Softirqms1k, j.Softirqms1k), ratio(g.Segments1k, j.Segments1k))
 		}
 	}
 	return b.String()
@@ -234,11 +242,12 @@ func median(runs []benchResult) benchResult {
 	p99 := make([]time.Duration, len(runs))
 	cpu := make([]time.Duration, len(runs))
 	scpu := make([]time.Duration, len(runs))
+	soft := make([]time.Duration, len(runs))
 	segs := make([]int64, len(runs))
 	out := benchResult{InOrder: true}
 	for i, r := range runs {
 		rate[i], p50[i], p99[i], cpu[i] = r.MsgsPerSec, r.P50, r.P99, r.CPU
-		scpu[i], segs[i] = r.ServerCPU, r.Segments
+		scpu[i], soft[i], segs[i] = r.ServerCPU, r.Softirq, r.Segments
 		out.InOrder = out.InOrder && r.InOrder
 	}
 	slices.Sort(rate)
@@ -246,12 +255,16 @@ func median(runs []benchResult) benchResult {
 	slices.Sort(p99)
 	slices.Sort(cpu)
 	slices.Sort(scpu)
+	slices.Sort(soft)
 	slices.Sort(segs)
 	mid := len(runs) / 2
 	out.MsgsPerSec, out.P50, out.P99, out.CPU = rate[mid], p50[mid], p99[mid], cpu[mid]
-	out.ServerCPU, out.Segments = scpu[mid], segs[mid]
+	out.ServerCPU, out.Softirq, out.Segments = scpu[mid], soft[mid], segs[mid]
 	if scpu[0] < 0 { // not measured in some run
 		out.ServerCPU = -1
+	}
+	if soft[0] < 0 {
+		out.Softirq = -1
 	}
 	if segs[0] < 0 {
 		out.Segments = -1
@@ -340,6 +353,7 @@ func benchGo(t *testing.T, p *Peer, transport, channel string, n int, decode ben
 		InOrder:    inOrder,
 		CPU:        cpu,
 		ServerCPU:  server.ServerCPU,
+		Softirq:    server.Softirq,
 		Segments:   server.Segments,
 	}
 }
@@ -357,6 +371,7 @@ func benchJS(t *testing.T, p *Peer, transport, channel string, n int) benchResul
 	js.Wait(guard)
 	return benchResult{
 		ServerCPU:  server.ServerCPU,
+		Softirq:    server.Softirq,
 		Segments:   server.Segments,
 		MsgsPerSec: d.MsgsPerSec,
 		P50:        time.Duration(d.P50 * float64(time.Millisecond)),

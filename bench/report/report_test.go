@@ -97,7 +97,7 @@ func TestCeilingSectionVerdictAndSplit(t *testing.T) {
 		t.Errorf("cometd table must hold the third-party rows only:\n%s", c)
 	}
 	// A burst of 10 is below the server figures' resolution.
-	if row := strings.Split(strings.TrimSpace(c), "\n")[2]; !strings.Contains(row, "| – | – |") {
+	if row := strings.Split(strings.TrimSpace(c), "\n")[2]; !strings.Contains(row, "| – | – | – |") {
 		t.Errorf("no server figures for 10 in flight:\n%s", row)
 	}
 	// 3× the msgs/s with no p99 (0 ≤ 1): both goals met.
@@ -165,12 +165,12 @@ func TestPairTableTakesTheInterleavedRatio(t *testing.T) {
 func TestCometdSectionShowsTheServersCost(t *testing.T) {
 	rows := []xlRow{
 		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "go", MsgsPerSec: 48826, InOrder: true,
-			ServerCPUms1k: 26, Segments1k: 879},
+			ServerCPUms1k: 26, Softirqms1k: 3, Segments1k: 879},
 		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "js", MsgsPerSec: 49926, InOrder: true,
-			ServerCPUms1k: 21, Segments1k: 337},
+			ServerCPUms1k: 21, Softirqms1k: 0, Segments1k: 337},
 		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "floor", MsgsPerSec: 55822, InOrder: true},
 		{Server: "cometd-nodejs-server", Transport: "long-polling", Messages: 10000, Rounds: 7, Client: "go", MsgsPerSec: 2, InOrder: true,
-			ServerCPUms1k: -1, Segments1k: 500},
+			ServerCPUms1k: -1, Softirqms1k: -1, Segments1k: 500},
 		{Server: "cometd-nodejs-server", Transport: "long-polling", Messages: 10000, Rounds: 7, Client: "js", MsgsPerSec: 1, InOrder: true,
 			ServerCPUms1k: 20, Segments1k: 400},
 	}
@@ -178,10 +178,10 @@ func TestCometdSectionShowsTheServersCost(t *testing.T) {
 	if len(lines) < 4 {
 		t.Fatalf("table:\n%s", strings.Join(lines, "\n"))
 	}
-	if !strings.Contains(lines[2], "| 26 / 21 | 879 / 337 | **not met** | **not met** |") {
+	if !strings.Contains(lines[2], "| 26 / 21 | 3.0 / 0.0 | 879 / 337 | **not met** | **not met** |") {
 		t.Errorf("faye row:\n%s", lines[2])
 	}
-	if !strings.Contains(lines[3], "| – | 500 / 400 |") {
+	if !strings.Contains(lines[3], "| – | – | 500 / 400 |") {
 		t.Errorf("a server CPU not measured for one reader shows –:\n%s", lines[3])
 	}
 }

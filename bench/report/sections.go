@@ -125,6 +125,7 @@ type xlRow struct {
 	// per 1,000 messages and the machine's TCP data segments per 1,000
 	// messages; -1 where not measured (older runs, other platforms: 0).
 	ServerCPUms1k float64 `json:"serverCpuMsPer1000"`
+	Softirqms1k   float64 `json:"softirqMsPer1000"` // the machine's, charged to no process
 	Segments1k    float64 `json:"dataSegmentsPer1000"`
 }
 
@@ -132,21 +133,27 @@ type xlRow struct {
 // server's CPU time is counted in 10 ms ticks.
 const minServerBurst = 1000
 
-// serverFigures renders the server's CPU and data segments per 1,000
-// messages while it served the Go and the JS reader, or – where the burst
-// is too small for the ticks or nothing was measured.
-func serverFigures(n int, g, j xlRow) (cpu, segs string) {
-	cpu, segs = "–", "–"
+// serverFigures renders, per 1,000 messages while the server served the Go
+// and the JS reader, the server process's CPU time, the machine's softirq
+// time and the TCP data segments sent, or – where the burst is too small
+// for the ticks or a figure was not measured for both readers.
+func serverFigures(n int, g, j xlRow) (cpu, softirq, segs string) {
+	cpu, softirq, segs = "–", "–", "–"
 	if n < minServerBurst {
-		return cpu, segs
+		return cpu, softirq, segs
 	}
 	if g.ServerCPUms1k > 0 && j.ServerCPUms1k > 0 {
 		cpu = fmt.Sprintf("%.0f / %.0f", g.ServerCPUms1k, j.ServerCPUms1k)
 	}
+	// A machine idle in soft interrupts reads 0: unlike the others, 0 is a
+	// measurement here, and only -1 means "not measured".
+	if g.Softirqms1k >= 0 && j.Softirqms1k >= 0 && (g.ServerCPUms1k > 0 || g.Segments1k > 0) {
+		softirq = fmt.Sprintf("%.1f / %.1f", g.Softirqms1k, j.Softirqms1k)
+	}
 	if g.Segments1k > 0 && j.Segments1k > 0 {
 		segs = fmt.Sprintf("%.0f / %.0f", g.Segments1k, j.Segments1k)
 	}
-	return cpu, segs
+	return cpu, softirq, segs
 }
 
 // simulatorServer is the server name of the ceiling rows (interop.Simulator).
@@ -216,8 +223,8 @@ func ceilingSection(rows []xlRow) string {
 func cometdSection(rows []xlRow) string {
 	order, by := groupXL(rows, false)
 	var b strings.Builder
-	b.WriteString("| server / transport | in flight | Go msgs/s | JS msgs/s | **Go/JS msgs/s** (goal ≥ 2) | Go p50 / p99 ms | JS p50 / p99 ms | **Go/JS p99** (goal ≤ 1) | floor msgs/s | Go/floor | server CPU ms / 1,000 msgs, serving Go / JS | data segments / 1,000 msgs, Go / JS | verdict (≥ 2×, p99 ≤ 1×) | Go ≥ JS and p99 ≤ JS (issue 14) |\n")
-	b.WriteString("|---|---:|---:|---:|---|---|---|---|---:|---:|---|---|---|---|\n")
+	b.WriteString("| server / transport | in flight | Go msgs/s | JS msgs/s | **Go/JS msgs/s** (goal ≥ 2) | Go p50 / p99 ms | JS p50 / p99 ms | **Go/JS p99** (goal ≤ 1) | floor msgs/s | Go/floor | server CPU ms / 1,000 msgs, serving Go / JS | machine softirq ms / 1,000 msgs, Go / JS | data segments / 1,000 msgs, Go / JS | verdict (≥ 2×, p99 ≤ 1×) | Go ≥ JS and p99 ≤ JS (issue 14) |\n")
+	b.WriteString("|---|---:|---:|---:|---|---|---|---|---:|---:|---|---|---|---|---|\n")
 	for _, k := range order {
 		g, j, f := by[k]["go"], by[k]["js"], by[k]["floor"]
 		rr, rp := div(g.MsgsPerSec, j.MsgsPerSec), div(g.P99ms, j.P99ms)
@@ -225,13 +232,13 @@ func cometdSection(rows []xlRow) string {
 		if !g.InOrder {
 			v += " (Go out of order!)"
 		}
-		scpu, segs := serverFigures(k.n, g, j)
-		fmt.Fprintf(&b, "| %s / %s | %d | %.0f | %.0f | **%.2f×** | %.2f / %.2f | %.2f / %.2f | **%.2f×** | %.0f | %.2f | %s | %s | %s | %s |\n",
+		scpu, soft, segs := serverFigures(k.n, g, j)
+		fmt.Fprintf(&b, "| %s / %s | %d | %.0f | %.0f | **%.2f×** | %.2f / %.2f | %.2f / %.2f | **%.2f×** | %.0f | %.2f | %s | %s | %s | %s | %s |\n",
 			k.server, k.transport, k.n, g.MsgsPerSec, j.MsgsPerSec, rr, g.P50ms, g.P99ms, j.P50ms, j.P99ms, rp, f.MsgsPerSec, div(g.MsgsPerSec, f.MsgsPerSec),
-			scpu, segs, v, verdict(rr >= 1 && rp <= 1))
+			scpu, soft, segs, v, verdict(rr >= 1 && rp <= 1))
 	}
 	if len(order) > 0 {
-		fmt.Fprintf(&b, "\nMedian of %d alternating rounds per reader after a warm-up. msgs/s = burst size ÷ (last handler call − first publish). Server CPU = the server process's user + system time (/proc/<pid>/stat, 10 ms ticks) and data segments = the machine's TCP segments carrying data (TcpExt TCPOrigDataSent), both from the publish to the reader's last message; shown from %d messages in flight.\n", by[order[0]]["go"].Rounds, minServerBurst)
+		fmt.Fprintf(&b, "\nMedian of %d alternating rounds per reader after a warm-up. msgs/s = burst size ÷ (last handler call − first publish). Server CPU = the server process's user + system time (/proc/<pid>/stat), machine softirq = the time all CPUs spent in soft interrupts, which the kernel charges to no process (/proc/stat; both 10 ms ticks), and data segments = the machine's TCP segments carrying data (TcpExt TCPOrigDataSent), all from the publish to the reader's last message; shown from %d messages in flight.\n", by[order[0]]["go"].Rounds, minServerBurst)
 	}
 	return b.String()
 }
