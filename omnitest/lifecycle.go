@@ -37,6 +37,12 @@ const RouteAgentChannels Route = "gws.me.channels"
 // /me/tweets (/me/twitter): Create, Follow, Unfollow.
 const RouteInteractionCollection Route = "gws.collection"
 
+func init() {
+	for _, r := range []Route{RouteAgentChannel, RouteAgentChannels, RouteInteractionCollection} {
+		registerRoute(r, vendorGWS)
+	}
+}
+
 // lifecycle is the state of the agent and of the customer-started interactions.
 type lifecycle struct {
 	mu sync.Mutex
