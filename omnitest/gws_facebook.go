@@ -63,6 +63,7 @@ func (s *Server) sendFacebook(w http.ResponseWriter, r *http.Request, hs *httpSe
 		return
 	}
 	ref := s.nextReference(hs)
+	sc := s.scriptFor(RouteFacebookSend)
 	res := facebookResource{
 		Capabilities: []string{},
 		ContactID:    s.contactID(),
@@ -78,16 +79,24 @@ func (s *Server) sendFacebook(w http.ResponseWriter, r *http.Request, hs *httpSe
 			"desktop_AgentEmployeeId": s.userName(r),
 		},
 	}
-	s.store.put(kindFacebook, id, res)
-	// Stored before answering, so a read right after the answer finds it.
+	sent := res
+	if sc.fails() { // nothing changes; the Error notification carries the post as it was
+		res.State = "Composing"
+		if prev, ok := s.store.get(kindFacebook, id); ok {
+			res = prev.(facebookResource)
+		}
+	} else {
+		// Stored before answering, so a read right after the answer finds it.
+		s.store.put(kindFacebook, id, res)
+	}
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	s.outcome(requestOf(r.Context()), Send{Route: RouteFacebookSend, ReferenceID: ref, ID: id, Resource: res,
 		Default: []Notice{{Channel: ChannelFacebook, Data: facebookNotification{
 			MessageType:      "FacebookStateChangeMessage",
 			NotificationType: "StatusChange",
 			ReferenceID:      ref,
-			Facebook:         res,
-		}}}})
+			Facebook:         sent,
+		}}}}, sc)
 }
 
 // contactID generates a contact id shaped like GWS's ("00029aAGQP53000S").

@@ -46,8 +46,11 @@ func (s *Server) facebookSessionOp(w http.ResponseWriter, r *http.Request, hs *h
 		return
 	}
 	ref := s.nextReference(hs)
-	res, logMsg := s.applySessionOp(r, id, &req)
-	s.store.put(kindSession, id, res)
+	sc := s.scriptFor(RouteFacebookSession)
+	res, logMsg := s.applySessionOp(r, id, &req, !sc.fails())
+	if !sc.fails() {
+		s.store.put(kindSession, id, res)
+	}
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	notices := []Notice{{Channel: ChannelFacebookSession, Data: facebooksessionNotification{
 		MessageType:      "FacebooksessionStateChangeMessage",
@@ -64,18 +67,25 @@ func (s *Server) facebookSessionOp(w http.ResponseWriter, r *http.Request, hs *h
 			ReferenceID:        ref,
 		}})
 	}
-	s.outcome(requestOf(r.Context()), Send{Route: RouteFacebookSession, ReferenceID: ref, ID: id, Resource: res, Default: notices})
+	s.outcome(requestOf(r.Context()), Send{Route: RouteFacebookSession, ReferenceID: ref, ID: id, Resource: res, Default: notices}, sc)
 }
 
 // applySessionOp updates the session's state and returns the resource to
-// publish and, for SendMessage, the new message-log entry.
-func (s *Server) applySessionOp(r *http.Request, id string, req *sessionOpRequest) (facebooksessionResource, *logMessage) {
+// publish and, for SendMessage, the new message-log entry. With apply
+// false (the operation fails) it changes nothing and returns the session as
+// it is.
+func (s *Server) applySessionOp(r *http.Request, id string, req *sessionOpRequest, apply bool) (facebooksessionResource, *logMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fs := s.fbSessions[id]
 	if fs == nil {
 		fs = &fbSession{}
-		s.fbSessions[id] = fs
+		if apply {
+			s.fbSessions[id] = fs
+		}
+	}
+	if !apply {
+		req = &sessionOpRequest{} // no operation: the session as it is
 	}
 	newAgent := func(nick string) *participant {
 		s.seq++

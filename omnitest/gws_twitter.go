@@ -10,6 +10,7 @@ func (s *Server) sendTwitter(w http.ResponseWriter, r *http.Request, hs *httpSes
 		return
 	}
 	ref := s.nextReference(hs)
+	sc := s.scriptFor(RouteTwitterSend)
 	res := twitterResource{
 		Capabilities: []string{},
 		ContactID:    s.contactID(),
@@ -26,14 +27,22 @@ func (s *Server) sendTwitter(w http.ResponseWriter, r *http.Request, hs *httpSes
 			"_umsChannel":     "channel-twitter",
 		},
 	}
-	s.store.put(kindTweet, id, res)
-	// Stored before answering, so a read right after the answer finds it.
+	sent := res
+	if sc.fails() { // nothing changes
+		res.State = "Composing"
+		if prev, ok := s.store.get(kindTweet, id); ok {
+			res = prev.(twitterResource)
+		}
+	} else {
+		// Stored before answering, so a read right after the answer finds it.
+		s.store.put(kindTweet, id, res)
+	}
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	s.outcome(requestOf(r.Context()), Send{Route: RouteTwitterSend, ReferenceID: ref, ID: id, Resource: res,
 		Default: []Notice{{Channel: ChannelTwitter, Data: twitterNotification{
 			MessageType:      "TwitterStateChangeMessage",
 			NotificationType: "StatusChange",
 			ReferenceID:      ref,
-			Twitter:          res,
-		}}}})
+			Twitter:          sent,
+		}}}}, sc)
 }

@@ -39,15 +39,26 @@ type Send struct {
 type Outcome struct {
 	name   string
 	build  func(Send) ([]Notice, error)
-	times  int    // uses asked for (1 by default)
-	count  string // the Times and Always calls as made, for String
+	ends   outcomeEnd // how the request ends, by its last Sent or Failed part
+	times  int        // uses asked for (1 by default)
+	count  string     // the Times and Always calls as made, for String
 	misuse string
 }
+
+// outcomeEnd says whether an outcome's last Sent or Failed part succeeded:
+// a request that ends failed leaves its resource as it was.
+type outcomeEnd int
+
+const (
+	endUnsaid outcomeEnd = iota // no Sent or Failed part: as by default
+	endSent
+	endFailed
+)
 
 // Sent is the default outcome: the route's documented state change (for a
 // Facebook send FacebookStateChangeMessage StatusChange with state Sent).
 func Sent() Outcome {
-	return Outcome{name: "Sent()", times: 1, build: func(s Send) ([]Notice, error) { return s.Default, nil }}
+	return Outcome{name: "Sent()", ends: endSent, times: 1, build: func(s Send) ([]Notice, error) { return s.Default, nil }}
 }
 
 // Failed reports the request as accepted and then failed, with message, in
@@ -56,8 +67,14 @@ func Sent() Outcome {
 // message in errorMessage, the field TwitterOperationResponse uses; the
 // GWS documents give no field for it), and for a Tweet a
 // TwitterOperationResponse with success "false" and errorMessage.
+//
+// A request whose outcome ends with Failed (its last Sent or Failed part)
+// changes nothing: a read of the resource afterwards finds it as it was
+// before the request (not found if the simulator held none), and the Error
+// notification carries it as it was (for a send to an id the simulator
+// held nothing for, in state Composing).
 func Failed(message string) Outcome {
-	return Outcome{name: fmt.Sprintf("Failed(%q)", message), times: 1, build: func(s Send) ([]Notice, error) {
+	return Outcome{name: fmt.Sprintf("Failed(%q)", message), ends: endFailed, times: 1, build: func(s Send) ([]Notice, error) {
 		nb, _ := routeOutcomes(s.Route)
 		if nb.failed == nil {
 			return nil, fmt.Errorf("route %q has no documented failure notification", s.Route)
@@ -95,6 +112,9 @@ func Notify(name string, build func(Send) []Notice) Outcome {
 func (o Outcome) Then(next Outcome) Outcome {
 	first, second := o.build, next.build
 	o.name += ".Then(" + next.String() + ")"
+	if next.ends != endUnsaid {
+		o.ends = next.ends
+	}
 	if o.misuse == "" {
 		o.misuse = next.misuse
 	}
@@ -301,15 +321,34 @@ func (s *Server) takeScript(route Route) (Outcome, bool) {
 	return e.o, true
 }
 
-// outcome publishes what the request's outcome says: the next script of
-// send.Route, or send.Default. req is the journal record the notifications
-// are added to. Route handlers call it after writing their answer.
-func (s *Server) outcome(req *Request, send Send) {
+// script is the outcome a route handler took for its request: a scripted
+// one, or none (the default).
+type script struct {
+	o        Outcome
+	scripted bool
+}
+
+// scriptFor takes the next script of route. A route handler takes it
+// before it changes anything, since a request whose outcome fails leaves
+// its resource as it was.
+func (s *Server) scriptFor(route Route) script {
+	o, ok := s.takeScript(route)
+	return script{o, ok}
+}
+
+// fails reports whether the request ends failed (see Failed).
+func (sc script) fails() bool { return sc.scripted && sc.o.ends == endFailed }
+
+// outcome publishes what the request's outcome says: sc's notifications, or
+// send.Default when nothing was scripted. req is the journal record the
+// notifications are added to. Route handlers call it after writing their
+// answer.
+func (s *Server) outcome(req *Request, send Send, sc script) {
 	notices := send.Default
-	if o, ok := s.takeScript(send.Route); ok {
-		ns, err := o.build(send)
+	if sc.scripted {
+		ns, err := sc.o.build(send)
 		if err != nil {
-			s.cfg.logger.Warn("omnitest: scripted outcome cannot apply", "route", send.Route, "outcome", o.String(), "err", err)
+			s.cfg.logger.Warn("omnitest: scripted outcome cannot apply", "route", send.Route, "outcome", sc.o.String(), "err", err)
 		}
 		notices = ns
 	}
