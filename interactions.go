@@ -59,19 +59,30 @@ func (i *Interaction) Can(op Operation) bool { return i.Capabilities.Can(op) }
 func interactionOf(n Notification) (Interaction, bool) {
 	switch ev := n.(type) {
 	case *FacebookStateChange:
-		f := ev.Facebook
-		return Interaction{Kind: KindFacebook, ID: f.ID, State: f.State, Capabilities: f.Capabilities,
-			Inbound: f.FacebookType == "Inbound", Facebook: &f}, f.ID != ""
+		return facebookInteraction(ev.Facebook), ev.Facebook.ID != ""
 	case *TwitterStateChange:
-		t := ev.Tweet
-		return Interaction{Kind: KindTweet, ID: t.ID, State: t.State, Capabilities: t.Capabilities,
-			Inbound: t.TwitterType == "Inbound", Tweet: &t}, t.ID != ""
+		return tweetInteraction(ev.Tweet), ev.Tweet.ID != ""
 	case *FacebookSessionStateChange:
-		s := ev.Session
-		return Interaction{Kind: KindFacebookSession, ID: s.ID, State: s.State, Capabilities: s.Capabilities,
-			Inbound: true, Session: &s}, s.ID != ""
+		return sessionInteraction(ev.Session), ev.Session.ID != ""
 	}
 	return Interaction{}, false
+}
+
+// facebookInteraction, tweetInteraction and sessionInteraction make the
+// Interaction of a resource (a copy of it).
+func facebookInteraction(f Facebook) Interaction {
+	return Interaction{Kind: KindFacebook, ID: f.ID, State: f.State, Capabilities: f.Capabilities,
+		Inbound: f.FacebookType == "Inbound", Facebook: &f}
+}
+
+func tweetInteraction(t Tweet) Interaction {
+	return Interaction{Kind: KindTweet, ID: t.ID, State: t.State, Capabilities: t.Capabilities,
+		Inbound: t.TwitterType == "Inbound", Tweet: &t}
+}
+
+func sessionInteraction(s FacebookSession) Interaction {
+	return Interaction{Kind: KindFacebookSession, ID: s.ID, State: s.State, Capabilities: s.Capabilities,
+		Inbound: true, Session: &s}
 }
 
 // MsgType returns userData._twitterMsgType: "Status" for a public Tweet,

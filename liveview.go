@@ -18,6 +18,12 @@ type InteractionEvent struct {
 	// snapshot re-sync found the change (the notification was lost in a
 	// CometD gap).
 	Notification Notification
+	// Gone is set on an OnEnd event when a snapshot re-sync found the
+	// interaction no longer among the agent's and could not read a terminal
+	// state for it (the read failed, or the interaction lives on elsewhere,
+	// such as transferred to another agent): State is then the last one the
+	// view saw, which is not terminal.
+	Gone bool
 }
 
 // InteractionHandlers receive the life of each interaction: new, changed,
@@ -34,7 +40,11 @@ type InteractionHandlers struct {
 	// a duplicate, is no change and not delivered.
 	OnChange func(*InteractionEvent)
 	// OnEnd receives the interaction reaching a terminal state (Completed,
-	// Canceled, Sent, Revoked), after which it is forgotten.
+	// Canceled, Sent, Revoked), after which it is forgotten. When a
+	// LiveView's re-sync finds an interaction gone from the snapshot, it
+	// reads the interaction for its final state; if that read fails or
+	// finds no terminal state, the event has Gone set and the last state
+	// seen.
 	OnEnd func(*InteractionEvent)
 	// OnMessages receives the message log of private-messaging sessions.
 	OnMessages func(*MessageLogUpdated)
@@ -160,24 +170,13 @@ func (t *tracker) mark() uint64 {
 // kind does not ended during the gap (a kind the snapshot has no list for
 // ends nothing). Interactions a notification touched after mark are newer
 // than the snapshot and left alone.
-func (t *tracker) resync(snap *AgentSnapshot, mark uint64) {
+//
+// finals holds, by key, the interactions gone from the snapshot as read
+// afterwards in a terminal state (see LiveView.readFinals); one gone
+// without a final read ends with Gone set and its last state.
+func (t *tracker) resync(snap *AgentSnapshot, mark uint64, finals map[string]Interaction) {
 	seen := map[string]bool{}
-	var items []Interaction
-	for i := range snap.Facebook {
-		f := snap.Facebook[i]
-		items = append(items, Interaction{Kind: KindFacebook, ID: f.ID, State: f.State, Capabilities: f.Capabilities,
-			Inbound: f.FacebookType == "Inbound", Facebook: &f})
-	}
-	for i := range snap.Tweets {
-		tw := snap.Tweets[i]
-		items = append(items, Interaction{Kind: KindTweet, ID: tw.ID, State: tw.State, Capabilities: tw.Capabilities,
-			Inbound: tw.TwitterType == "Inbound", Tweet: &tw})
-	}
-	for i := range snap.FacebookSessions {
-		s := snap.FacebookSessions[i]
-		items = append(items, Interaction{Kind: KindFacebookSession, ID: s.ID, State: s.State, Capabilities: s.Capabilities,
-			Inbound: true, Session: &s})
-	}
+	items := snapshotInteractions(snap)
 	for _, in := range items {
 		k := key(in.Kind, in.ID)
 		seen[k] = true
@@ -201,10 +200,61 @@ func (t *tracker) resync(snap *AgentSnapshot, mark uint64) {
 	t.mu.Unlock()
 	slices.SortFunc(gone, func(a, b *tracked) int { return int(a.seq) - int(b.seq) })
 	for _, it := range gone {
-		in := it.Interaction
-		in.State, in.Capabilities = StateCompleted, Capabilities{}
-		t.apply(in, nil)
+		if in, ok := finals[key(it.Kind, it.ID)]; ok {
+			t.apply(in, nil)
+		} else {
+			t.end(it.Interaction)
+		}
 	}
+}
+
+// end forgets a live interaction whose final state is unknown and reports
+// it to OnEnd with Gone set.
+func (t *tracker) end(in Interaction) {
+	k := key(in.Kind, in.ID)
+	t.mu.Lock()
+	_, known := t.live[k]
+	if known {
+		t.seq++
+		delete(t.live, k)
+		t.ended[k] = true
+	}
+	t.mu.Unlock()
+	if known && t.h.OnEnd != nil {
+		t.h.OnEnd(&InteractionEvent{Interaction: in, Gone: true})
+	}
+}
+
+// snapshotInteractions lists the interactions of a snapshot.
+func snapshotInteractions(snap *AgentSnapshot) []Interaction {
+	var items []Interaction
+	for _, f := range snap.Facebook {
+		items = append(items, facebookInteraction(f))
+	}
+	for _, tw := range snap.Tweets {
+		items = append(items, tweetInteraction(tw))
+	}
+	for _, s := range snap.FacebookSessions {
+		items = append(items, sessionInteraction(s))
+	}
+	return items
+}
+
+// goneFrom returns the live interactions a snapshot's lists do not hold.
+func (t *tracker) goneFrom(snap *AgentSnapshot) []Interaction {
+	seen := map[string]bool{}
+	for _, in := range snapshotInteractions(snap) {
+		seen[key(in.Kind, in.ID)] = true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []Interaction
+	for k, it := range t.live {
+		if !seen[k] && snap.Lists(it.Kind) {
+			out = append(out, it.Interaction)
+		}
+	}
+	return out
 }
 
 // interactions returns the live interactions in the order they were last changed.
@@ -243,7 +293,8 @@ func (t *tracker) handlers() []Handler {
 // with the differences delivered as the events that were missed. GWS keeps
 // no notification history, so the snapshot is all a re-sync can go by: an
 // interaction that is in the view when a gap starts and changed or ended
-// during it is reported (changed, or ended), and one that is live at the
+// during it is reported (changed, or ended: in the state a read of it finds,
+// see OnEnd), and one that is live at the
 // re-sync is reported new exactly once; but an interaction that arrived and
 // ended entirely inside a gap is in no snapshot, and the view never sees it.
 // Nothing live is lost across a reconnect, and nothing is reported twice as
@@ -402,8 +453,9 @@ func (v *LiveView) resync(ctx context.Context, wait bool) error {
 	if err != nil {
 		return err
 	}
+	finals := v.readFinals(ctx, v.t.goneFrom(snap))
 	done := make(chan struct{})
-	if !v.push(queued{fn: func() { v.t.resync(snap, mark); close(done) }}) {
+	if !v.push(queued{fn: func() { v.t.resync(snap, mark, finals); close(done) }}) {
 		return ErrClientClosed
 	}
 	if !wait {
@@ -417,6 +469,43 @@ func (v *LiveView) resync(ctx context.Context, wait bool) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// readFinals reads each interaction gone from a snapshot, one at a time, and
+// returns those found in a terminal state, by key: what OnEnd reports for
+// them. A read that fails (GWS may answer 404 for an interaction that has
+// left the agent) or finds the interaction live elsewhere adds nothing.
+func (v *LiveView) readFinals(ctx context.Context, gone []Interaction) map[string]Interaction {
+	finals := map[string]Interaction{}
+	for _, in := range gone {
+		var final Interaction
+		switch in.Kind {
+		case KindFacebook:
+			f, err := v.client.Facebook.Get(ctx, in.ID, nil)
+			if err != nil {
+				continue
+			}
+			final = facebookInteraction(*f)
+		case KindTweet:
+			tw, err := v.client.Twitter.Get(ctx, in.ID, nil)
+			if err != nil {
+				continue
+			}
+			final = tweetInteraction(*tw)
+		case KindFacebookSession:
+			s, err := v.client.FacebookSessions.Get(ctx, in.ID, nil)
+			if err != nil {
+				continue
+			}
+			final = sessionInteraction(*s)
+		default:
+			continue
+		}
+		if final.ID == in.ID && final.State.Terminal() {
+			finals[key(in.Kind, in.ID)] = final
+		}
+	}
+	return finals
 }
 
 func (v *LiveView) resyncAsync() {

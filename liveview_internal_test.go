@@ -19,7 +19,7 @@ func TestResyncEndsOnlyListedKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.resync(snap, mark)
+	tr.resync(snap, mark, nil)
 	if len(ended) != 1 || ended[0] != "facebook/F" {
 		t.Fatalf("ended %v, want only facebook/F", ended)
 	}
@@ -27,7 +27,7 @@ func TestResyncEndsOnlyListedKinds(t *testing.T) {
 		t.Fatalf("live %+v, want the tweet", live)
 	}
 	snap, _ = decodeSnapshot([]byte(`{"tweets":[]}`))
-	tr.resync(snap, tr.mark())
+	tr.resync(snap, tr.mark(), nil)
 	if len(ended) != 2 || ended[1] != "tweet/T" {
 		t.Fatalf("ended %v, want the tweet too", ended)
 	}
@@ -53,7 +53,7 @@ func TestResyncKeepsNewerNotifications(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.resync(snap, mark)
+	tr.resync(snap, mark, nil)
 	want := []string{"new A Invited", "change A Chatting", "new B Invited", "end B Completed"}
 	if len(events) != len(want) {
 		t.Fatalf("events %q, want %q", events, want)
@@ -82,7 +82,7 @@ func TestTrackerReportsOnlyChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.resync(snap, tr.mark())
+	tr.resync(snap, tr.mark(), nil)
 	notice := func(resource string) Notification {
 		n, err := decodeNotification(ChannelFacebook, []byte(
 			`{"messageType":"FacebookStateChangeMessage","notificationType":"StatusChange","facebook":`+resource+`}`), false)
