@@ -31,7 +31,13 @@ type Expect struct {
 	// the wait ends with the first notification on Channel about the
 	// resource ResourceID (its id field, such as facebook.id) that is in
 	// State, or in any state when State is "". With a referenceId in the
-	// reply they are not used.
+	// reply they are not used; the wait then takes the first notification
+	// with that referenceId, except, for Send and the operations the
+	// documents show reporting on the interaction they act on (Save,
+	// Cancel, Complete, Transfer, SetDisposition, Accept, Reject, Consult,
+	// Leave), one about another interaction: the documents do not say
+	// referenceIds are unique across a user's HTTP sessions, and two clients
+	// of one agent may be handed the same numbers.
 	//
 	// Such a wait skips a notification whose referenceId is one the
 	// client's own GWS operations returned (the last 4096 of them, recorded
@@ -118,9 +124,10 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 		}
 	}
 	var ref int64
+	var about string
 	if res != nil {
 		if r := res.accepted(); r != nil {
-			ref = r.ReferenceID
+			ref, about = r.ReferenceID, r.about
 		}
 	}
 	c.refs.add(ref)
@@ -134,7 +141,7 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 		// unique: only what came after the send started counts.
 		since = 0
 	}
-	n, err := w.await(ctx, since, want.matcher(ref, c.refs.has))
+	n, err := w.await(ctx, since, want.matcher(ref, about, c.refs.has))
 	if err != nil {
 		return nil, &WaitError{ReferenceID: ref, Err: err}
 	}
@@ -168,7 +175,11 @@ func channelRule(ch string) string {
 // matcher returns whether a notification ends the wait for an operation
 // whose reply carried ref (0 for none). Without a ref, a notification whose
 // referenceId known reports is skipped: it belongs to another operation.
-func (e Expect) matcher(ref int64, known func(int64) bool) func(Notification) bool {
+// With one, a notification about another interaction than about (the one
+// the operation acted on and reports on, or "") is skipped: the documents
+// do not say referenceIds are unique across a user's sessions, and two
+// clients of one agent may be handed the same numbers.
+func (e Expect) matcher(ref int64, about string, known func(int64) bool) func(Notification) bool {
 	return func(n Notification) bool {
 		h := n.Header()
 		if !cometd.Match(e.Channel, h.Channel) {
@@ -177,6 +188,11 @@ func (e Expect) matcher(ref int64, known func(int64) bool) func(Notification) bo
 		if ref != 0 {
 			if h.ReferenceID != ref {
 				return false
+			}
+			if about != "" {
+				if id, _ := resourceOf(n); id != "" && id != about {
+					return false
+				}
 			}
 		} else {
 			if known(h.ReferenceID) {

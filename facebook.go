@@ -56,7 +56,12 @@ func (s *FacebookService) Send(ctx context.Context, id string, r FacebookSend) (
 	}
 	body := &gwsSend{OperationName: "Send", QueuePath: r.QueuePath,
 		Facebook: &fromMessage{From: r.From, Message: r.Message}, SaveLAR: r.SaveLAR}
-	return s.client.postOperation(ctx, resourcePath("me/facebook", id), body, true)
+	res, err := s.client.postOperation(ctx, resourcePath("me/facebook", id), body, true)
+	if err != nil {
+		return nil, err
+	}
+	res.about = id
+	return res, nil
 }
 
 // SendAndWait sends like Send and waits for the notification that reports

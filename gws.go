@@ -12,6 +12,11 @@ type SendResult struct {
 	// reports its outcome (data.referenceId). 0 when the server sent none;
 	// a numeric string ("12") is read as its number, as in notifications.
 	ReferenceID int64 `json:"referenceId"`
+
+	// about is the interaction the operation's notification is about, when
+	// the operation acts on one and the documents show it reporting on that
+	// same id (reportsOnItself); "" otherwise.
+	about string
 }
 
 // Accepted is what a GWS operation returns once the server accepted it: a
@@ -29,6 +34,16 @@ type Accepted interface {
 }
 
 func (r *SendResult) accepted() *SendResult { return r }
+
+// reportsOnItself lists the operations on an interaction whose outcome the
+// documents show in a notification about that same interaction (its id):
+// a wait with their referenceId also checks the id (see Expect). Reply
+// (a new draft) and the operations documented only as capability names
+// are not in it.
+var reportsOnItself = map[Operation]bool{
+	OpSend: true, OpSave: true, OpCancel: true, OpComplete: true, OpTransfer: true, OpSetDisposition: true,
+	OpAccept: true, OpReject: true, OpConsult: true, OpLeave: true,
+}
 
 func (r *OperationResult) accepted() *SendResult {
 	if r == nil {

@@ -79,6 +79,9 @@ func (c *Client) run(ctx context.Context, t target, id string, onCollection bool
 	if err != nil {
 		return nil, err
 	}
+	if !onCollection && reportsOnItself[body.OperationName] {
+		res.about = id
+	}
 	return &OperationResult{SendResult: *res, Operation: body.OperationName, ID: id, Channel: t.channel}, nil
 }
 

@@ -39,7 +39,12 @@ func (s *TwitterService) Send(ctx context.Context, id string, r TwitterSend) (*S
 	}
 	body := &gwsSend{OperationName: "Send", QueuePath: r.QueuePath,
 		Twitter: &fromMessage{From: r.From, Message: r.Message}, SaveLAR: r.SaveLAR}
-	return s.client.postOperation(ctx, resourcePath(s.client.cfg.twitterPath, id), body, true)
+	res, err := s.client.postOperation(ctx, resourcePath(s.client.cfg.twitterPath, id), body, true)
+	if err != nil {
+		return nil, err
+	}
+	res.about = id
+	return res, nil
 }
 
 // SendAndWait sends like Send and waits for the first Twitter state change
