@@ -61,7 +61,7 @@ func decodeNotification(channel string, data []byte, unwrap bool) (Notification,
 			return decodeNotification(channel, outer.Data, false)
 		}
 	}
-	h := NotificationHeader{Channel: channel, MessageType: w.MessageType, NotificationType: w.NotificationType,
+	h := NotificationHeader{Channel: channel, MessageType: w.MessageType, NotificationType: canonicalType(w.NotificationType),
 		ReferenceID: int64(w.ReferenceID), Raw: bytes.Clone(data)}
 	// Message types match whatever their case: a 2019 bulk edit of the
 	// documents turned the Accept sample's type into

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,7 +44,10 @@ type NotificationHeader struct {
 // Header returns h.
 func (h *NotificationHeader) Header() *NotificationHeader { return h }
 
-// NotificationType is data.notificationType. Values not listed pass through as they are.
+// NotificationType is data.notificationType. A value the documentation lists
+// is read whatever its case and given as the constant below, so comparing
+// with the constants works for "error" as for "Error"; values not listed
+// pass through as they are.
 type NotificationType string
 
 // The notification types the GWS documentation lists.
@@ -57,6 +61,21 @@ const (
 	NotificationNewMessages         NotificationType = "NewMessages"
 	NotificationError               NotificationType = "Error"
 )
+
+var notificationTypes = []NotificationType{NotificationStatusChange, NotificationPropertiesUpdated,
+	NotificationParticipantsUpdated, NotificationFacebookSaved, NotificationTweetSaved, NotificationTwitterSaved,
+	NotificationNewMessages, NotificationError}
+
+// canonicalType returns the listed NotificationType t is, whatever its
+// case, or t as it is.
+func canonicalType(t NotificationType) NotificationType {
+	for _, c := range notificationTypes {
+		if strings.EqualFold(string(t), string(c)) {
+			return c
+		}
+	}
+	return t
+}
 
 // State is the state of an interaction. Values not listed pass through as they are.
 type State string
