@@ -1,6 +1,9 @@
 package omni
 
-import "context"
+import (
+	"context"
+	"unicode/utf8"
+)
 
 // FacebookService sends Facebook posts through GWS
 // (POST {base}/me/facebook/{id}, feature api-multimedia).
@@ -37,6 +40,11 @@ func checkFromMessage(v *ValidationError, key, queuePath, from, message string) 
 	}
 	if message == "" {
 		v.add(key+".message", "must not be empty")
+	}
+	for _, f := range []struct{ name, value string }{{"queuePath", queuePath}, {key + ".from", from}, {key + ".message", message}} {
+		if !utf8.ValidString(f.value) {
+			v.add(f.name, ruleUTF8)
+		}
 	}
 }
 

@@ -84,8 +84,16 @@ func checkID(v *ValidationError, id string) {
 	}
 }
 
-// postOperation validates nothing: it sends a GWS operation and decodes the result.
+// postOperation sends a GWS operation and decodes the result. Its callers
+// validate body; it only refuses, as a *ValidationError before any I/O, a
+// string in body that is not valid UTF-8 (checkUTF8), which encoding/json
+// would otherwise change.
 func (c *Client) postOperation(ctx context.Context, path string, body any, send bool) (*SendResult, error) {
+	var v ValidationError
+	checkUTF8(&v, "", body)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
 	// referenceId is decoded as leniently as in notifications: a number or
 	// a numeric string ("12"); the send GWS accepted is never failed over
 	// its type.

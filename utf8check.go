@@ -1,0 +1,80 @@
+package omni
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// ruleUTF8 is the rule a string that is not valid UTF-8 breaks. encoding/json
+// would send it with each invalid byte replaced by U+FFFD: a message other
+// than the one asked for.
+const ruleUTF8 = "must be valid UTF-8"
+
+// checkUTF8 adds ruleUTF8 for every string in x (a request body: structs
+// by their JSON names, maps by their keys, slices by index) that is not
+// valid UTF-8, naming it by its path from prefix.
+func checkUTF8(v *ValidationError, prefix string, x any) {
+	walkUTF8(v, prefix, reflect.ValueOf(x))
+}
+
+func walkUTF8(v *ValidationError, path string, rv reflect.Value) {
+	switch rv.Kind() {
+	case reflect.String:
+		if !utf8.ValidString(rv.String()) {
+			v.add(path, ruleUTF8)
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !rv.IsNil() {
+			walkUTF8(v, path, rv.Elem())
+		}
+	case reflect.Struct:
+		t := rv.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			walkUTF8(v, join(path, name), rv.Field(i))
+		}
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return
+		}
+		keys := make([]string, 0, rv.Len())
+		for _, k := range rv.MapKeys() {
+			keys = append(keys, k.String())
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if !utf8.ValidString(k) {
+				v.add(path, "keys "+ruleUTF8)
+				continue
+			}
+			walkUTF8(v, join(path, k), rv.MapIndex(reflect.ValueOf(k).Convert(rv.Type().Key())))
+		}
+	case reflect.Slice, reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			return // bytes: encoded as base64
+		}
+		for i := range rv.Len() {
+			walkUTF8(v, fmt.Sprintf("%s[%d]", path, i), rv.Index(i))
+		}
+	}
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
