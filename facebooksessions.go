@@ -18,9 +18,11 @@ type sessionOp struct {
 	TargetPath    string    `json:"targetPath,omitempty"`
 }
 
-// Accept joins the session as an agent with the given nickname.
+// Accept joins the session as an agent; nickname is the name the customer
+// sees. The documents do not say it is required: empty sends none, and the
+// server picks the name.
 func (s *FacebookSessionService) Accept(ctx context.Context, id, nickname string) (*OperationResult, error) {
-	return s.op(ctx, id, sessionOp{OperationName: "Accept", Nickname: nickname}, "nickname", nickname)
+	return s.op(ctx, id, sessionOp{OperationName: "Accept", Nickname: nickname}, "", "")
 }
 
 // SendMessage sends text to every participant.

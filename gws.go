@@ -62,9 +62,12 @@ type gwsSend struct {
 	SaveLAR       *bool        `json:"saveLAR,omitempty"`
 }
 
+// fromMessage is the facebook or twitter object of Send (both required
+// there) and Save, which may fill only one of them: an empty field is left
+// out rather than sent as "", which would blank the draft's.
 type fromMessage struct {
-	From    string `json:"from"`
-	Message string `json:"message"`
+	From    string `json:"from,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 // Bool returns a pointer to v, for optional fields such as SaveLAR.
