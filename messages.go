@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -170,13 +171,14 @@ type UnknownMessage struct {
 func (m UnknownMessage) Type() MessageType { return m.Kind }
 
 // Validate checks that Raw is a JSON object, valid UTF-8, with no key
-// repeated (the service might read either copy), whose "type" is a string
-// that is not blank, the same as Kind when Kind is set. The SDK does not
-// know an unknown type's other rules, but never sends a message without a
-// type. A Raw whose type (and template payload type) the SDK knows is
-// checked by that type's rules: it cannot bypass them (and when its fields
-// do not have that type's shape it is refused: use TextMessage,
-// MediaMessage, TemplateMessage or SenderActionMessage).
+// repeated, in any case ("text" and "Text": the service might read either
+// copy, and the SDK's checks read keys whatever their case), whose "type"
+// is a string that is not blank, the same as Kind when Kind is set. The SDK
+// does not know an unknown type's other rules, but never sends a message
+// without a type. A Raw whose type (and template payload type) the SDK
+// knows, in any case, is checked by that type's rules: it cannot bypass
+// them (and when its fields do not have that type's shape it is refused:
+// use TextMessage, MediaMessage, TemplateMessage or SenderActionMessage).
 func (m UnknownMessage) Validate() error {
 	t := bytes.TrimSpace(m.Raw)
 	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
@@ -186,7 +188,7 @@ func (m UnknownMessage) Validate() error {
 		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: "must be valid UTF-8"}}}
 	}
 	if key, dup := repeatedKey(t); dup {
-		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: fmt.Sprintf("must not repeat the key %q", key)}}}
+		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: fmt.Sprintf("must not repeat the key %q (in any case)", key)}}}
 	}
 	var head struct {
 		Type    json.RawMessage `json:"type"`
@@ -203,6 +205,7 @@ func (m UnknownMessage) Validate() error {
 	}
 	probe := wireMessage{Type: kind}
 	_ = json.Unmarshal(head.Payload, &probe.Payload) // a payload of another shape names no known type
+	probe.foldKnown()
 	if _, known := probe.message(); !known {
 		return nil
 	}
@@ -211,8 +214,30 @@ func (m UnknownMessage) Validate() error {
 		return &ValidationError{Fields: []FieldError{{Field: "type", Rule: fmt.Sprintf(
 			"is the known type %s, but raw does not have its shape: use its typed message (such as TextMessage)", kind)}}}
 	}
+	if got, want, bad := misspelledKey(t); bad {
+		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: fmt.Sprintf(
+			"must spell the key %q as %q: %s is a known type, whose fields the service names exactly", got, want, kind)}}}
+	}
+	w.foldKnown()
 	known, _ := w.message()
 	return known.Validate()
+}
+
+// knownTypes are the message types wireMessage.message knows.
+var knownTypes = []MessageType{TypeText, TypeImage, TypeVideo, TypeAudio, TypeFile, TypeSenderAction, TypeTemplate}
+
+// foldKnown spells w's type, and its template payload's type, as the known
+// type they equal whatever their case, so that UnknownMessage.Validate
+// applies a known type's rules to "text" as to "TEXT".
+func (w *wireMessage) foldKnown() {
+	for _, k := range knownTypes {
+		if strings.EqualFold(string(w.Type), string(k)) {
+			w.Type = k
+		}
+	}
+	if strings.EqualFold(w.Payload.Type, payloadButton) {
+		w.Payload.Type = payloadButton
+	}
 }
 
 func (m UnknownMessage) wire() wireMessage { return wireMessage{} }
@@ -252,41 +277,82 @@ func dereference(m Message) Message {
 }
 
 // repeatedKey returns the first key repeated within one object of the
-// valid JSON data, at any depth.
-func repeatedKey(data []byte) (string, bool) {
+// valid JSON data, at any depth, keys compared as encoding/json matches
+// them to fields: whatever their case.
+func repeatedKey(data []byte) (key string, dup bool) {
+	objectKeys(data, func(keys []string) bool {
+		seen := map[string]bool{}
+		for _, k := range keys {
+			f := foldKey(k)
+			if seen[f] {
+				key, dup = k, true
+				return false
+			}
+			seen[f] = true
+		}
+		return true
+	})
+	return key, dup
+}
+
+// knownFields are the field names of the message and content types the SDK
+// models, as the service spells them.
+var knownFields = []string{"type", "text", "url", "payload", "senderAction", "buttons", "title",
+	"latitude", "longitude", "name", "address"}
+
+// misspelledKey returns the first key of the valid JSON data, at any depth,
+// that is a known field name in another case ("Text"): the SDK's checks
+// would read it as the field, a service that matches names exactly would
+// not.
+func misspelledKey(data []byte) (got, want string, bad bool) {
+	objectKeys(data, func(keys []string) bool {
+		for _, k := range keys {
+			for _, f := range knownFields {
+				if k != f && strings.EqualFold(k, f) {
+					got, want, bad = k, f, true
+					return false
+				}
+			}
+		}
+		return true
+	})
+	return got, want, bad
+}
+
+// objectKeys calls visit with the keys of every object of the valid JSON
+// data, at any depth, until visit returns false.
+func objectKeys(data []byte, visit func(keys []string) bool) {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	var walk func() (string, bool)
-	walk = func() (string, bool) {
+	var walk func() bool
+	walk = func() bool {
 		tok, err := dec.Token()
 		if err != nil {
-			return "", false
+			return false
 		}
 		switch tok {
 		case json.Delim('{'):
-			seen := map[string]bool{}
+			var keys []string
 			for dec.More() {
 				k, _ := dec.Token()
 				key, _ := k.(string)
-				if seen[key] {
-					return key, true
-				}
-				seen[key] = true
-				if key, dup := walk(); dup {
-					return key, true
+				keys = append(keys, key)
+				if !walk() {
+					return false
 				}
 			}
 			_, _ = dec.Token() // '}'
+			return visit(keys)
 		case json.Delim('['):
 			for dec.More() {
-				if key, dup := walk(); dup {
-					return key, true
+				if !walk() {
+					return false
 				}
 			}
 			_, _ = dec.Token() // ']'
 		}
-		return "", false
+		return true
 	}
-	return walk()
+	walk()
 }
 
 // payloadButton is the only template payload type the service documents.
@@ -359,4 +425,21 @@ func unknownMessage(data []byte, decodeErr error) (Message, error) {
 		return nil, fmt.Errorf("omni: decoding %s message: %w", head.Type, decodeErr)
 	}
 	return UnknownMessage{Kind: head.Type, Raw: bytes.Clone(data)}, nil
+}
+
+// foldKey returns s with each rune replaced by the smallest rune of its
+// Unicode simple case folding orbit: two keys encoding/json would match to
+// the same field (bytes.EqualFold) fold to the same string.
+func foldKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		b.WriteRune(min)
+	}
+	return b.String()
 }

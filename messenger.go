@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 )
 
 // MessengerService sends Facebook Messenger messages through an
@@ -31,6 +32,12 @@ func (m SingleMessage) Validate() error {
 	}
 	if m.To == "" {
 		v.add("to", "must not be empty")
+	}
+	if !utf8.ValidString(m.From) {
+		v.add("from", ruleUTF8)
+	}
+	if !utf8.ValidString(m.To) {
+		v.add("to", ruleUTF8)
 	}
 	if msg := dereference(m.Message); msg == nil {
 		v.add("message", "must not be nil")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -186,16 +187,105 @@ func (c TemplateContent) check(v *ValidationError, prefix string) {
 	}
 }
 
+// check refuses what UnknownMessage.Validate refuses: Raw must be a JSON
+// object, valid UTF-8, with no key repeated in any case, and a "type" (the
+// same as Kind when Kind is set); content of a type the SDK models, in any
+// case, is held to that type's rules, and must spell its fields as the
+// service does.
 func (c RawContent) check(v *ValidationError, prefix string) {
 	t := bytes.TrimSpace(c.Raw)
 	var head struct {
 		Type ContentType `json:"type"`
 	}
-	if len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &head) != nil {
+	switch {
+	case len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &head) != nil:
 		v.add(prefix, "must be a JSON object")
-	} else if head.Type == "" {
-		v.add(prefix+".type", "must not be empty")
-	} else if c.Kind != "" && c.Kind != head.Type {
-		v.add(prefix+".type", "is %q in Raw but Kind is %q", head.Type, c.Kind)
+		return
+	case !utf8.Valid(t):
+		v.add(prefix, "must be valid UTF-8")
+		return
 	}
+	if key, dup := repeatedKey(t); dup {
+		v.add(prefix, "must not repeat the key %q (in any case)", key)
+		return
+	}
+	switch {
+	case head.Type == "":
+		v.add(prefix+".type", "must not be empty")
+		return
+	case c.Kind != "" && c.Kind != head.Type:
+		v.add(prefix+".type", "is %q in Raw but Kind is %q", head.Type, c.Kind)
+		return
+	}
+	known, isKnown := knownContent(t, head.Type)
+	if !isKnown {
+		return
+	}
+	if got, want, bad := misspelledKey(t); bad {
+		v.add(prefix, "must spell the key %q as %q: %s is a known type, whose fields the service names exactly", got, want, head.Type)
+		return
+	}
+	if known == nil {
+		v.add(prefix+".type", "is the known type %s, but Raw does not have its shape: use its typed content (such as TextContent)", head.Type)
+		return
+	}
+	known.check(v, prefix)
+}
+
+// contentTypes are the content types the SDK models.
+var contentTypes = []ContentType{ContentText, ContentImage, ContentVideo, ContentAudio, ContentDocument,
+	ContentLocation, ContentSenderAction, ContentTemplate}
+
+// knownContent returns raw content of a type the SDK models (whatever the
+// case of its type) as that type, known true; nil with known true when raw
+// does not have the type's shape; known false for another type (a TEMPLATE
+// whose payload is not BUTTON included).
+func knownContent(raw []byte, typ ContentType) (c Content, known bool) {
+	var kind ContentType
+	for _, k := range contentTypes {
+		if strings.EqualFold(string(typ), string(k)) {
+			kind = k
+		}
+	}
+	if kind == "" {
+		return nil, false
+	}
+	var w struct {
+		Text         string   `json:"text"`
+		URL          string   `json:"url"`
+		Latitude     *float64 `json:"latitude"`
+		Longitude    *float64 `json:"longitude"`
+		Name         string   `json:"name"`
+		Address      string   `json:"address"`
+		SenderAction Action   `json:"senderAction"`
+		Payload      struct {
+			Type    string   `json:"type"`
+			Text    string   `json:"text"`
+			Buttons []Button `json:"buttons"`
+		} `json:"payload"`
+	}
+	if json.Unmarshal(raw, &w) != nil {
+		return nil, true
+	}
+	switch kind {
+	case ContentText:
+		return TextContent{Text: w.Text}, true
+	case ContentLocation:
+		lat, lon := math.NaN(), math.NaN() // absent: out of range
+		if w.Latitude != nil {
+			lat = *w.Latitude
+		}
+		if w.Longitude != nil {
+			lon = *w.Longitude
+		}
+		return LocationContent{Latitude: lat, Longitude: lon, Name: w.Name, Address: w.Address}, true
+	case ContentSenderAction:
+		return SenderActionContent{Action: w.SenderAction}, true
+	case ContentTemplate:
+		if !strings.EqualFold(w.Payload.Type, payloadButton) {
+			return nil, false
+		}
+		return TemplateContent{Text: w.Payload.Text, Buttons: w.Payload.Buttons}, true
+	}
+	return MediaContent{Kind: kind, URL: w.URL}, true
 }

@@ -57,6 +57,8 @@ func checkLength(v *ValidationError, field, s string, min, max int) {
 func checkWebURL(v *ValidationError, field, s string) {
 	if s == "" {
 		v.add(field, "must not be empty")
+	} else if !utf8.ValidString(s) {
+		v.add(field, ruleUTF8)
 	} else if !weburl.Valid(s) {
 		v.add(field, weburl.Rule)
 	}
