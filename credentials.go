@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // MessengerCredentials authenticates Messenger requests. Build one with
@@ -26,7 +27,34 @@ func (b *basicAuth) check() error {
 	if b.username == "" {
 		return errors.New("omni: Basic credentials need a username")
 	}
+	if err := checkBasic(b.username); err != nil {
+		return fmt.Errorf("omni: Basic credentials: %w", err)
+	}
 	return nil
+}
+
+// checkBasic refuses a Basic username the scheme cannot carry: a colon
+// would split it at the server (RFC 7617), and control characters are
+// never part of a user name.
+func checkBasic(username string) error {
+	if strings.Contains(username, ":") {
+		return errors.New("the username must not contain a colon")
+	}
+	if hasControl(username) {
+		return errors.New("the username must not contain control characters")
+	}
+	return nil
+}
+
+// hasControl reports whether s holds an ASCII control character (tab
+// included) or DEL, which an HTTP header value cannot carry as such.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *basicAuth) String() string { return "Basic " + b.username + ":[redacted]" }
@@ -38,9 +66,18 @@ type schemeToken struct{ scheme, token string }
 
 func (t schemeToken) apply(h http.Header) { h.Set("Authorization", t.scheme+" "+t.token) }
 
+// check refuses a token that cannot be sent as it is: empty or blank, or
+// holding a control character or a leading or trailing space, which
+// net/http would refuse (or a server trim) only once a request is made.
+// The message never quotes the token.
 func (t schemeToken) check() error {
-	if t.token == "" {
-		return fmt.Errorf("omni: %s credentials must not be empty", t.scheme)
+	switch {
+	case strings.TrimSpace(t.token) == "":
+		return fmt.Errorf("omni: %s credentials must not be empty or blank", t.scheme)
+	case hasControl(t.token):
+		return fmt.Errorf("omni: %s credentials must not contain control characters (such as a line break)", t.scheme)
+	case strings.TrimSpace(t.token) != t.token:
+		return fmt.Errorf("omni: %s credentials must not start or end with a space", t.scheme)
 	}
 	return nil
 }

@@ -100,6 +100,9 @@ func WithBasicAuth(username, password string) Option {
 		if username == "" {
 			return errors.New("omni: WithBasicAuth: username must not be empty")
 		}
+		if err := checkBasic(username); err != nil {
+			return fmt.Errorf("omni: WithBasicAuth: %w", err)
+		}
 		s.gwsCreds = &basicAuth{username: username, password: password}
 		return nil
 	}
