@@ -153,7 +153,7 @@ func TestNewClientErrors(t *testing.T) {
 		{"port without host", "https://:80", []omni.Option{omni.WithBasicAuth("u", "p")}, "omni: base URL must be an absolute http or https URL"},
 		{"no creds", "https://h/api/v2", nil, "omni: NewClient: the GWS base URL needs credentials: add WithBasicAuth"},
 		{"nil option", "https://h/api/v2", []omni.Option{omni.WithBasicAuth("u", "p"), nil}, "omni: NewClient: option 1 is nil"},
-		{"empty key", "", []omni.Option{omni.WithMessenger("https://x.api.infobip.com", omni.AppKey(""))}, "omni: App credentials must not be empty"},
+		{"empty key", "", []omni.Option{omni.WithMessenger("https://x.api.infobip.com", omni.AppKey(""))}, "omni: App credentials must not be empty or blank"},
 		{"bad messenger URL", "", []omni.Option{omni.WithMessenger("x.api.infobip.com", omni.AppKey("k"))}, "omni: Messenger base URL must be an absolute http or https URL"},
 		{"nil http client", "https://h", []omni.Option{omni.WithBasicAuth("u", "p"), omni.WithHTTPClient(nil)}, "omni: WithHTTPClient: client must not be nil"},
 		{"bad twitter path", "https://h", []omni.Option{omni.WithBasicAuth("u", "p"), omni.WithTwitterPath("../x")}, `omni: WithTwitterPath: "../x" must be a relative path without . or .. segments (plain or %2e-encoded), query or fragment, such as "me/twitter"`},
