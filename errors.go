@@ -35,7 +35,29 @@ var (
 	ErrNotConfigured = errors.New("omni: service not configured")
 	// ErrClientClosed: a wait (Await, SendAndWait) on a Client after Close.
 	ErrClientClosed = errors.New("omni: client closed")
+	// ErrRejected: the service answered a send with a status of group
+	// REJECTED (*RejectedError): the message will not be delivered.
+	ErrRejected = errors.New("omni: message rejected")
 )
+
+// RejectedError is a Messenger send the service accepted as a request (a
+// 2xx answer) but answered with a status of group REJECTED, such as
+// REJECTED_NOT_ENOUGH_CREDITS: the message was not sent and will not be.
+// Sent is the answer, messageId included. It matches ErrRejected.
+type RejectedError struct {
+	Sent SentMessage
+}
+
+func (e *RejectedError) Error() string {
+	msg := "omni: message " + e.Sent.MessageID + " rejected: " + e.Sent.Status.Name
+	if d := e.Sent.Status.Description; d != "" {
+		msg += " (" + d + ")"
+	}
+	return msg
+}
+
+// Is reports whether target is ErrRejected.
+func (e *RejectedError) Is(target error) bool { return target == ErrRejected }
 
 // maxErrorBody is how much of a failed response's body an APIError keeps.
 const maxErrorBody = 64 << 10

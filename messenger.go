@@ -164,7 +164,9 @@ func (g StatusGroup) String() string {
 // SendSingle sends one message. Invalid input returns a *ValidationError and
 // sends nothing. No idempotency key exists, so SendSingle is not retried once
 // the request may have reached the service (see WithRetryUnsafeSends). A 2xx
-// answer without a messageId (an empty body, {} or null) is a *DecodeError.
+// answer without a messageId (an empty body, {} or null) is a *DecodeError;
+// one whose status is of group REJECTED is a *RejectedError (ErrRejected):
+// the message was not sent.
 func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*SentMessage, error) {
 	if s.client.messenger == nil {
 		return nil, ErrNotConfigured
@@ -182,6 +184,9 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 		}}, out)
 	if err != nil {
 		return nil, err
+	}
+	if out.Status.GroupID == GroupRejected {
+		return nil, &RejectedError{Sent: *out}
 	}
 	return out, nil
 }
