@@ -66,6 +66,9 @@ type endpoint struct {
 	failed func(body []byte) (bool, error)
 	// details fills in what the body of a failed answer says.
 	details func(e *APIError, body []byte)
+	// redact removes the endpoint's credentials from the server's words in
+	// an error (see redactor); nil when there are none to remove.
+	redact func(error)
 }
 
 // service is embedded by every service so they share the client.
@@ -90,6 +93,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 			return nil, errors.New("omni: NewClient: the GWS base URL needs credentials: add WithBasicAuth")
 		}
 		c.gws = gwsEndpoint(base, s.gwsCreds.apply)
+		c.gws.redact = redactor(s.gwsCreds.secrets())
 		c.warnPlainHTTP(base)
 	}
 	if s.messengerCreds != nil {
@@ -98,6 +102,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 		c.messenger = messengerEndpoint(base, s.messengerCreds.apply)
+		c.messenger.redact = redactor(s.messengerCreds.secrets())
 		c.warnPlainHTTP(base)
 	}
 	if c.gws == nil && c.messenger == nil {
@@ -270,6 +275,15 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	if cl.ep == nil {
 		return ErrNotConfigured
 	}
+	err := c.exchange(ctx, cl, out)
+	if err != nil && cl.ep.redact != nil {
+		cl.ep.redact(err)
+	}
+	return err
+}
+
+// exchange is do without the redaction of the error.
+func (c *Client) exchange(ctx context.Context, cl *call, out any) error {
 	var body []byte
 	if cl.body != nil {
 		var err error

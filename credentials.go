@@ -1,6 +1,7 @@
 package omni
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 type MessengerCredentials interface {
 	apply(h http.Header)
 	check() error
+	secrets() []string
 	fmt.Stringer
 }
 
@@ -59,6 +61,12 @@ func hasControl(s string) bool {
 
 func (b *basicAuth) String() string { return "Basic " + b.username + ":[redacted]" }
 
+// secrets are what must never be shown: the password and the header's
+// encoding of it.
+func (b *basicAuth) secrets() []string {
+	return []string{b.password, base64.StdEncoding.EncodeToString([]byte(b.username + ":" + b.password))}
+}
+
 // GoString hides the password from %#v.
 func (b *basicAuth) GoString() string { return b.String() }
 
@@ -84,6 +92,8 @@ func (t schemeToken) check() error {
 
 func (t schemeToken) String() string { return t.scheme + " [redacted]" }
 
+func (t schemeToken) secrets() []string { return []string{t.token} }
+
 // GoString hides the token from %#v.
 func (t schemeToken) GoString() string { return t.String() }
 
@@ -102,3 +112,68 @@ func IBSSOToken(token string) MessengerCredentials { return schemeToken{"IBSSO",
 
 // BearerToken authenticates with an OAuth access token ("Authorization: Bearer <token>").
 func BearerToken(token string) MessengerCredentials { return schemeToken{"Bearer", token} }
+
+// minRedacted is the shortest secret redacted from server text: replacing a
+// shorter one would mangle ordinary words and still give it away by its
+// gaps.
+const minRedacted = 4
+
+// redactor returns a function that replaces, in the server's words an
+// error carries (*APIError's messages and body, *DecodeError's body), each
+// of secrets with "[redacted]": a server that echoes the Authorization
+// header or the password must not put them in an error string. It keeps
+// the secrets in its closure, so no value the SDK returns prints them.
+func redactor(secrets []string) func(error) {
+	var keep []string
+	for _, s := range secrets {
+		if len(s) >= minRedacted {
+			keep = append(keep, s)
+		}
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	str := func(s string) string {
+		for _, k := range keep {
+			s = strings.ReplaceAll(s, k, "[redacted]")
+		}
+		return s
+	}
+	byt := func(b []byte) []byte {
+		for _, k := range keep {
+			if bytes.Contains(b, []byte(k)) {
+				b = bytes.ReplaceAll(b, []byte(k), []byte("[redacted]"))
+			}
+		}
+		return b
+	}
+	var walk func(err error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case nil:
+			return
+		case *APIError:
+			e.GWSStatusMessage, e.Text, e.Body = str(e.GWSStatusMessage), str(e.Text), byt(e.Body)
+			for k, vs := range e.ValidationErrors {
+				for i := range vs {
+					vs[i] = str(vs[i])
+				}
+				if rk := str(k); rk != k {
+					delete(e.ValidationErrors, k)
+					e.ValidationErrors[rk] = vs
+				}
+			}
+		case *DecodeError:
+			e.Body = byt(e.Body)
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		}
+	}
+	return walk
+}

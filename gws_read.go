@@ -205,7 +205,11 @@ func listResources[T any](ctx context.Context, c *Client, path string, opts *Lis
 // readDecodeError is the *DecodeError of a GWS read whose answer lacks the
 // resource or holds a malformed one.
 func readDecodeError(c *Client, path string, err error, body []byte) error {
-	return &DecodeError{Method: http.MethodGet, URL: c.gws.base + path, Err: err, Body: truncate(body)}
+	de := &DecodeError{Method: http.MethodGet, URL: c.gws.base + path, Err: err, Body: truncate(body)}
+	if c.gws.redact != nil {
+		c.gws.redact(de)
+	}
+	return de
 }
 
 // Get reads the Facebook interaction id (GET {base}/me/facebook/{id}).
