@@ -32,12 +32,12 @@
 //
 // The Messenger endpoint checks the Authorization header (App, Basic, IBSSO
 // and Bearer forms) and validates the message like the service: TEXT 1..640
-// characters, media url an absolute http(s) URL, TEMPLATE BUTTON payload
-// with text of 1..320 characters and 1..3 POSTBACK or URL buttons (title
-// 1..20, payload 1..1000, url absolute http(s)), SENDER_ACTION MARK_SEEN,
-// TYPING_ON or TYPING_OFF. Note that a URL without a scheme, such as the
-// "www.infobip.com" of the vendor's own template example, is rejected with
-// 400, consistently with the SDK's client-side validation.
+// characters, media url and button url an http(s) URL or, as the vendor's
+// own template example writes "www.infobip.com", a host name without a
+// scheme, TEMPLATE BUTTON payload with text of 1..320 characters and 1..3
+// POSTBACK or URL buttons (title 1..20, payload 1..1000), SENDER_ACTION
+// MARK_SEEN, TYPING_ON or TYPING_OFF, as the SDK's client-side validation
+// does.
 //
 // Reading back: GET /me/facebook/{id}, /me/tweets/{id} (and /me/twitter/{id})
 // and /me/facebooksessions/{id} answer {"statusCode":0,"facebook":{...}}
