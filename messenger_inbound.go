@@ -280,7 +280,8 @@ func DecodeInbound(body []byte) (*InboundPush, error) {
 	if err := decodePushBody(body, pushInbound, &w); err != nil {
 		return nil, err
 	}
-	return &InboundPush{Results: w.Results, MessageCount: int(w.MessageCount),
+	return &InboundPush{Results: withoutNulls(w.Results, func(m *InboundMessage) json.RawMessage { return m.Raw }),
+		MessageCount:        int(w.MessageCount),
 		PendingMessageCount: int(w.PendingMessageCount)}, nil
 }
 

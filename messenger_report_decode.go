@@ -18,7 +18,7 @@ type wireReport struct {
 	DoneAt       json.RawMessage `json:"doneAt"`
 	MessageCount flexInt         `json:"messageCount"`
 	Price        *Price          `json:"price"`
-	Status       DeliveryStatus  `json:"status"`
+	Status       wireStatus      `json:"status"`
 	Error        *DeliveryError  `json:"error"`
 }
 
@@ -68,7 +68,7 @@ func (w *wireReport) report(data []byte) DeliveryReport {
 		To:           w.To,
 		MessageCount: int(w.MessageCount),
 		Price:        w.Price,
-		Status:       w.Status,
+		Status:       w.Status.status(),
 		Error:        w.Error,
 		Raw:          bytes.Clone(bytes.TrimSpace(data)),
 	}
@@ -93,4 +93,56 @@ func parseReportTime(raw json.RawMessage) (time.Time, string) {
 	}
 	t, _ := ParseTimestamp(s) // unknown layouts keep the raw string only
 	return t, s
+}
+
+// wireStatus is a report's status, decoded leniently as notifications are:
+// groupId and id as numbers or numeric strings (anything else is 0), so
+// that one odd field does not fail a whole push of reports. (The answer to
+// a send decodes DeliveryStatus as it is: that path is kept lean.)
+type wireStatus struct {
+	GroupID     flexInt `json:"groupId"`
+	GroupName   string  `json:"groupName"`
+	ID          flexInt `json:"id"`
+	Name        string  `json:"name"`
+	Description string  `json:"description"`
+	Action      string  `json:"action"`
+}
+
+func (w wireStatus) status() DeliveryStatus {
+	return DeliveryStatus{GroupID: StatusGroup(w.GroupID), GroupName: w.GroupName, ID: int(w.ID), Name: w.Name,
+		Description: w.Description, Action: w.Action}
+}
+
+// UnmarshalJSON decodes an error leniently: groupId and id as numbers or
+// numeric strings, permanent as a boolean or "true"/"false".
+func (e *DeliveryError) UnmarshalJSON(data []byte) error {
+	var w struct {
+		GroupID     flexInt  `json:"groupId"`
+		GroupName   string   `json:"groupName"`
+		ID          flexInt  `json:"id"`
+		Name        string   `json:"name"`
+		Description string   `json:"description"`
+		Permanent   flexBool `json:"permanent"`
+	}
+	if string(bytes.TrimSpace(data)) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*e = DeliveryError{GroupID: int(w.GroupID), GroupName: w.GroupName, ID: int(w.ID), Name: w.Name,
+		Description: w.Description, Permanent: bool(w.Permanent)}
+	return nil
+}
+
+// withoutNulls drops the entries a push's results array held as null: they
+// decode to a zero value with no Raw, which is no report or message.
+func withoutNulls[T any](list []T, raw func(*T) json.RawMessage) []T {
+	out := list[:0]
+	for i := range list {
+		if raw(&list[i]) != nil {
+			out = append(out, list[i])
+		}
+	}
+	return out
 }

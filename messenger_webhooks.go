@@ -72,7 +72,7 @@ func DecodeSeenReports(body []byte) ([]SeenReport, error) {
 	if err := decodePushBody(body, pushSeen, &w); err != nil {
 		return nil, err
 	}
-	return w.Results, nil
+	return withoutNulls(w.Results, func(r *SeenReport) json.RawMessage { return r.Raw }), nil
 }
 
 // ParseSeenReports reads a seen-report push from r: a POST of at most

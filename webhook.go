@@ -2,6 +2,7 @@ package omni
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 )
 
@@ -33,7 +34,7 @@ func DecodeDeliveryReports(body []byte) ([]DeliveryReport, error) {
 	if err := decodePushBody(body, pushDelivery, &w); err != nil {
 		return nil, err
 	}
-	return w.Results, nil
+	return withoutNulls(w.Results, func(r *DeliveryReport) json.RawMessage { return r.Raw }), nil
 }
 
 // DeliveryReportHandler returns an http.Handler for a delivery-report

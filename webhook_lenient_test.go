@@ -1,0 +1,39 @@
+package omni_test
+
+import (
+	"testing"
+
+	"github.com/omnisdk/omni"
+)
+
+// Pushes decode leniently per field, as notifications do, and a null in a
+// results array is no entry (outside review: a numeric string groupId, id or
+// permanent made the whole push of delivery reports a 400, good reports
+// included, and a null reached the handler as an empty report or message).
+func TestPushesDecodeLenientlyAndSkipNulls(t *testing.T) {
+	reports, err := omni.DecodeDeliveryReports([]byte(`{"results":[null,
+		{"messageId":"m1","to":"u","status":{"groupId":"3","groupName":"DELIVERED","id":"5","name":"DELIVERED_TO_HANDSET"},
+		 "error":{"groupId":"0","groupName":"OK","id":"0","name":"NO_ERROR","permanent":"false"}},
+		{"messageId":"m2","to":"u","status":{"groupId":2,"groupName":"UNDELIVERABLE","id":9,"name":"UNDELIVERABLE_NOT_DELIVERED"},
+		 "error":{"groupId":1,"id":"25","name":"EC_ABSENT_SUBSCRIBER","permanent":"true"}}]}`))
+	if err != nil {
+		t.Fatalf("DecodeDeliveryReports: %v", err)
+	}
+	if len(reports) != 2 {
+		t.Fatalf("%d reports, want the 2 that are not null: %+v", len(reports), reports)
+	}
+	if r := reports[0]; r.Status.GroupID != omni.GroupDelivered || r.Status.ID != 5 || r.Error == nil || r.Error.Permanent {
+		t.Errorf("report 1: %+v / %+v", r.Status, r.Error)
+	}
+	if r := reports[1]; r.Status.GroupID != omni.StatusGroup(2) || r.Error == nil || r.Error.ID != 25 || !r.Error.Permanent {
+		t.Errorf("report 2: %+v / %+v", r.Status, r.Error)
+	}
+	seen, err := omni.DecodeSeenReports([]byte(`{"results":[null,{"messageId":"m1","from":"u","to":"p"}]}`))
+	if err != nil || len(seen) != 1 || seen[0].MessageID != "m1" {
+		t.Errorf("DecodeSeenReports: %+v, %v", seen, err)
+	}
+	in, err := omni.DecodeInbound([]byte(`{"results":[null,{"from":"u","to":"p","messageId":"i1","message":{"type":"TEXT","text":"hi"}}],"messageCount":1}`))
+	if err != nil || len(in.Results) != 1 || in.Results[0].MessageID != "i1" {
+		t.Errorf("DecodeInbound: %+v, %v", in, err)
+	}
+}
