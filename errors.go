@@ -330,7 +330,11 @@ func (e *TransportError) Error() string {
 // Unwrap returns the underlying network error.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// DecodeError is returned when a successful response could not be decoded.
+// DecodeError is returned when a successful (2xx) response could not be
+// decoded. The server answered, so the request reached it and may have
+// been carried out: do not send it again blindly (read the resource, or the
+// Messenger logs, to learn what happened), as for a *TransportError whose
+// MayHaveReachedServer is true.
 type DecodeError struct {
 	Method string
 	URL    string
