@@ -327,6 +327,20 @@ func (s *MessengerService) sendChunk(ctx context.Context, b *Bulk, idx []int) {
 		for _, v := range me.Violations {
 			var k, j int
 			if _, scanErr := fmt.Sscanf(v.Property, "messages[%d].destinations[%d]", &k, &j); scanErr != nil {
+				// A violation of a message's own field (its sender,
+				// content, ...) rejects that message's destinations.
+				if _, scanErr := fmt.Sscanf(v.Property, "messages[%d]", &k); scanErr != nil {
+					continue
+				}
+				field := strings.TrimPrefix(strings.TrimPrefix(v.Property, fmt.Sprintf("messages[%d]", k)), ".")
+				for p, i := range where {
+					if p.msg == k {
+						e := &b.Entries[i]
+						e.State, e.Err = BulkRejected, err
+						e.Violation = strings.TrimPrefix(field+": "+v.Violation, ": ")
+						blamed = true
+					}
+				}
 				continue
 			}
 			if i, ok := where[at{k, j}]; ok {

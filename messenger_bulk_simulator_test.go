@@ -309,3 +309,28 @@ func goroutineWaitsIn(fn string) bool {
 	buf := make([]byte, 1<<20)
 	return strings.Contains(string(buf[:runtime.Stack(buf, true)]), fn)
 }
+
+// A 400 blaming a message's own field (its content, its sender) rejects
+// that message's destinations only; the other message's destinations of the
+// same request are safe to send again (outside review: all were rejected
+// for good).
+func TestSendBulkMessageViolationRejectsOnlyThatMessage(t *testing.T) {
+	fs := newFakeServer(t, reply(400, `{"errorCode":"E400","description":"Request cannot be processed.","violations":[{"property":"messages[1].content.text","violation":"size must be between 1 and 2000"}],"resources":[]}`))
+	c := newMessenger(t, fs)
+	req := omni.MessagesRequest{Messages: []omni.MessengerMessage{
+		{Sender: "p", Destinations: []omni.Destination{{To: "u1", MessageID: "a1"}, {To: "u2", MessageID: "a2"}}, Content: omni.TextContent{Text: "ok"}},
+		{Sender: "p", Destinations: []omni.Destination{{To: "u3", MessageID: "b1"}, {To: "u4", MessageID: "b2"}}, Content: omni.TextContent{Text: "server says no"}},
+	}}
+	b, err := c.Messenger.SendBulk(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []omni.BulkState{omni.BulkNotSent, omni.BulkNotSent, omni.BulkRejected, omni.BulkRejected} {
+		if e := b.Entries[i]; e.State != want {
+			t.Errorf("entry %d (%s): %v, want %v", i, e.To, e.State, want)
+		}
+	}
+	if v := b.Entries[2].Violation; v != "content.text: size must be between 1 and 2000" {
+		t.Errorf("violation %q", v)
+	}
+}
