@@ -143,7 +143,10 @@ func (b *Bulk) Done() bool { return b.Count(BulkNotSent)+b.Count(BulkUnknown) ==
 // messageId for every destination without one, so each can be found in
 // the answers and the logs.
 //
-// The request is validated whole first (a *ValidationError sends nothing).
+// The request is validated whole first (a *ValidationError sends nothing),
+// and a messageId holding a comma is refused: the logs ResumeBulk reads
+// take messageIds comma-separated, so such a destination could not be
+// found again.
 // A failed request does not fail SendBulk: its destinations are left
 // BulkNotSent, BulkUnknown or BulkRejected with Err set, and the error is
 // nil. SendBulk never sends a destination twice; after a failure, call
@@ -160,6 +163,9 @@ func (s *MessengerService) SendBulk(ctx context.Context, req MessagesRequest, op
 		return nil, ErrNotConfigured
 	}
 	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkBulkIDs(req); err != nil {
 		return nil, err
 	}
 	b := &Bulk{perRequest: DefaultDestinationsPerRequest}
@@ -182,6 +188,23 @@ func (s *MessengerService) SendBulk(ctx context.Context, req MessagesRequest, op
 		b.req.Messages[i] = m
 	}
 	return b, s.sendPending(ctx, b)
+}
+
+// checkBulkIDs refuses a messageId with a comma: ResumeBulk looks
+// destinations up in the logs by messageId, a comma-separated parameter in
+// which such an id reads as two, so one whose send's answer was lost could
+// never be found, and would be sent again.
+func checkBulkIDs(req MessagesRequest) error {
+	var v ValidationError
+	for i, m := range req.Messages {
+		for j, d := range m.Destinations {
+			if strings.Contains(d.MessageID, ",") {
+				v.add(fmt.Sprintf("messages[%d].destinations[%d].messageId", i, j),
+					"must not contain a comma in SendBulk (ResumeBulk looks it up in the logs, whose messageId parameter is comma-separated)")
+			}
+		}
+	}
+	return v.err()
 }
 
 // ResumeBulk finishes a Bulk: it looks up every BulkUnknown destination in

@@ -334,3 +334,29 @@ func TestSendBulkMessageViolationRejectsOnlyThatMessage(t *testing.T) {
 		t.Errorf("violation %q", v)
 	}
 }
+
+// A messageId with a comma cannot be looked up in the logs (their messageId
+// parameter is comma-separated): SendBulk refuses it before sending, and the
+// log reads refuse it too (outside review: a destination "order-42,line-1"
+// whose answer was lost was not found by ResumeBulk and sent again).
+func TestBulkRefusesMessageIDsWithAComma(t *testing.T) {
+	srv, c := simClient(t)
+	before := len(srv.Requests())
+	_, err := c.Messenger.SendBulk(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{
+		Sender: "p", Destinations: []omni.Destination{{To: "u1", MessageID: "order-42,line-1"}}, Content: omni.TextContent{Text: "hi"}}}}, nil)
+	var ve *omni.ValidationError
+	if !errors.As(err, &ve) || ve.Fields[0].Field != "messages[0].destinations[0].messageId" {
+		t.Fatalf("SendBulk: %v, want a *ValidationError on the messageId", err)
+	}
+	if _, err := c.Messenger.MessageLogs(context.Background(), &omni.MessageLogsOptions{MessageIDs: []string{"a,b"}}); !errors.As(err, &ve) {
+		t.Errorf("MessageLogs: %v, want a *ValidationError", err)
+	}
+	if n := len(srv.Requests()) - before; n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+	// SendMessages itself takes what the service takes.
+	if err := (omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "p",
+		Destinations: []omni.Destination{{To: "u1", MessageID: "order-42,line-1"}}, Content: omni.TextContent{Text: "hi"}}}}).Validate(); err != nil {
+		t.Errorf("MessagesRequest.Validate: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -76,6 +77,9 @@ func checkIDList(v *ValidationError, field string, ids []string) {
 	for i, id := range ids {
 		if id == "" {
 			v.add(field, "entry %d must not be empty", i)
+		} else if strings.Contains(id, ",") {
+			// The list is sent comma-separated: the service would read two ids.
+			v.add(field, "entry %d must not contain a comma (the list is sent comma-separated)", i)
 		}
 		n += len(id) + 1
 	}
