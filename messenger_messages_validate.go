@@ -66,6 +66,8 @@ func (r MessagesRequest) Validate() error {
 func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[string]string) {
 	if m.Sender == "" {
 		v.add(prefix+".sender", "must not be empty")
+	} else if !utf8.ValidString(m.Sender) {
+		v.add(prefix+".sender", ruleUTF8)
 	}
 	if len(m.Destinations) == 0 {
 		v.add(prefix+".destinations", "must hold at least one destination")
@@ -74,6 +76,8 @@ func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[strin
 		p := fmt.Sprintf("%s.destinations[%d]", prefix, j)
 		if d.To == "" {
 			v.add(p+".to", "must not be empty")
+		} else if !utf8.ValidString(d.To) {
+			v.add(p+".to", ruleUTF8)
 		}
 		checkMax(v, p+".messageId", d.MessageID, MaxMessageIDLength)
 		if d.MessageID != "" {
@@ -122,6 +126,9 @@ func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[strin
 	}
 	for k, q := range m.QuickReplies {
 		p := fmt.Sprintf("%s.quickReplies[%d]", prefix, k)
+		if !utf8.ValidString(q.ImageURL) {
+			v.add(p+".imageUrl", ruleUTF8)
+		}
 		switch q.Type {
 		case QuickReplyText:
 			checkLength(v, p+".title", q.Title, 1, MaxQuickReplyTitleLength)
@@ -161,6 +168,8 @@ func (c MediaContent) check(v *ValidationError, prefix string) {
 }
 
 func (c LocationContent) check(v *ValidationError, prefix string) {
+	checkMax(v, prefix+".name", c.Name, math.MaxInt)
+	checkMax(v, prefix+".address", c.Address, math.MaxInt)
 	if math.IsNaN(c.Latitude) || c.Latitude < -90 || c.Latitude > 90 {
 		v.add(prefix+".latitude", "must be -90 to 90, got %v", c.Latitude)
 	}

@@ -35,3 +35,40 @@ func TestMessengerRefusesInvalidUTF8(t *testing.T) {
 		}
 	}
 }
+
+// The current Messages API's strings are held to the same rule (second
+// outside review: sender, to, a location's name and address and a quick
+// reply's image URL still went out with U+FFFD).
+func TestMessagesRequestRefusesInvalidUTF8(t *testing.T) {
+	msg := func(edit func(*omni.MessengerMessage)) error {
+		m := omni.MessengerMessage{Sender: "page", Destinations: []omni.Destination{{To: "user"}}, Content: omni.TextContent{Text: "hi"}}
+		edit(&m)
+		return omni.MessagesRequest{Messages: []omni.MessengerMessage{m}}.Validate()
+	}
+	cases := map[string]error{
+		"messages[0].sender":             msg(func(m *omni.MessengerMessage) { m.Sender = "page\xff" }),
+		"messages[0].destinations[0].to": msg(func(m *omni.MessengerMessage) { m.Destinations[0].To = "user\xfe" }),
+		"messages[0].content.name":       msg(func(m *omni.MessengerMessage) { m.Content = omni.LocationContent{Name: "caf\xe9"} }),
+		"messages[0].content.address":    msg(func(m *omni.MessengerMessage) { m.Content = omni.LocationContent{Address: "rue \xe9"} }),
+		"messages[0].quickReplies[0].imageUrl": msg(func(m *omni.MessengerMessage) {
+			m.QuickReplies = []omni.QuickReply{{Type: omni.QuickReplyPhoneNumber, ImageURL: "https://x.example/\xff"}}
+		}),
+	}
+	for field, err := range cases {
+		var ve *omni.ValidationError
+		found := false
+		if errors.As(err, &ve) {
+			for _, f := range ve.Fields {
+				found = found || (f.Field == field && f.Rule == "must be valid UTF-8")
+			}
+		}
+		if !found {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+	if err := msg(func(m *omni.MessengerMessage) {
+		m.Content = omni.LocationContent{Name: "Café ☕", Address: "שדרות רוטשילד 1"}
+	}); err != nil {
+		t.Errorf("valid location: %v", err)
+	}
+}
