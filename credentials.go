@@ -119,7 +119,8 @@ func BearerToken(token string) MessengerCredentials { return schemeToken{"Bearer
 const minRedacted = 4
 
 // redactor returns a function that replaces, in the server's words an
-// error carries (*APIError's messages and body, *DecodeError's body), each
+// error carries (*APIError's messages, messageId and body, *DecodeError's
+// body, *RejectedError's answer), each
 // of secrets with "[redacted]": a server that echoes the Authorization
 // header or the password must not put them in an error string. It keeps
 // the secrets in its closure, so no value the SDK returns prints them.
@@ -154,6 +155,7 @@ func redactor(secrets []string) func(error) {
 			return
 		case *APIError:
 			e.GWSStatusMessage, e.Text, e.Body = str(e.GWSStatusMessage), str(e.Text), byt(e.Body)
+			e.MessageID, e.RequestID = str(e.MessageID), str(e.RequestID)
 			for k, vs := range e.ValidationErrors {
 				for i := range vs {
 					vs[i] = str(vs[i])
@@ -165,6 +167,10 @@ func redactor(secrets []string) func(error) {
 			}
 		case *DecodeError:
 			e.Body = byt(e.Body)
+		case *RejectedError:
+			st := &e.Sent.Status
+			st.GroupName, st.Name, st.Description, st.Action = str(st.GroupName), str(st.Name), str(st.Description), str(st.Action)
+			e.Sent.MessageID, e.Sent.To = str(e.Sent.MessageID), str(e.Sent.To)
 		}
 		switch u := err.(type) {
 		case interface{ Unwrap() error }:

@@ -186,7 +186,11 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 		return nil, err
 	}
 	if out.Status.GroupID == GroupRejected {
-		return nil, &RejectedError{Sent: *out}
+		re := &RejectedError{Sent: *out}
+		if r := s.client.messenger.redact; r != nil {
+			r(re) // the status description is the server's words
+		}
+		return nil, re
 	}
 	return out, nil
 }

@@ -56,3 +56,40 @@ func TestErrorsDoNotRepeatEchoedCredentials(t *testing.T) {
 		}
 	}
 }
+
+// The same holds for the other places the server's words reach an error:
+// Infobip's messageId and a REJECTED status's description (second outside
+// review).
+func TestRejectedAndMessageIDDoNotRepeatEchoedCredentials(t *testing.T) {
+	const key = "ib-key-77aa0c5e19"
+	for name, answer := range map[string]func(w http.ResponseWriter){
+		"messageId": func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, `{"requestError":{"serviceException":{"messageId":"App %s","text":"x"}}}`, key)
+		},
+		"rejected": func(w http.ResponseWriter) {
+			fmt.Fprintf(w, `{"to":"u","messageCount":1,"messageId":"m-%s","status":{"groupId":5,"groupName":"REJECTED","id":12,`+
+				`"name":"REJECTED_SOURCE","description":"key %s not allowed"}}`, key, key)
+		},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			answer(w)
+		}))
+		c, err := omni.NewClient("", omni.WithMessenger(srv.URL, omni.AppKey(key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+		for _, s := range []string{fmt.Sprint(err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+			if strings.Contains(s, key) {
+				t.Errorf("%s: the error shows the key (not printed)", name)
+			}
+		}
+		c.Close()
+		srv.Close()
+	}
+}
