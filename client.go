@@ -253,6 +253,10 @@ type call struct {
 	// complete, when set, checks the decoded answer has what a success
 	// must carry (such as a messageId); its error becomes a *DecodeError.
 	complete func() error
+	// lenient, when set, decodes the answer again, leniently per field
+	// (numbers sent as strings), when the plain decode into out failed over
+	// a field's type: the fast path stays encoding/json's own.
+	lenient func(body []byte) error
 	// tokenFetch marks the CSRF token fetch, which the CSRF gate does not
 	// hold back (it is what the gate waits to send).
 	tokenFetch bool
@@ -347,7 +351,10 @@ func (c *Client) exchange(ctx context.Context, cl *call, out any) error {
 	}
 	if len(res.body) > 0 {
 		if err := json.Unmarshal(res.body, out); err != nil {
-			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+			var te *json.UnmarshalTypeError
+			if cl.lenient == nil || !errors.As(err, &te) || cl.lenient(res.body) != nil {
+				return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+			}
 		}
 	}
 	if cl.complete != nil {

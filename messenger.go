@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -161,6 +162,12 @@ func (g StatusGroup) String() string {
 	return "StatusGroup(" + strconv.Itoa(int(g)) + ")"
 }
 
+// rejected reports whether st is of group REJECTED: by its groupId, or by
+// its groupName when the answer carries no groupId.
+func (st DeliveryStatus) rejected() bool {
+	return st.GroupID == GroupRejected || (st.GroupID == 0 && strings.EqualFold(st.GroupName, "REJECTED"))
+}
+
 // SendSingle sends one message. Invalid input returns a *ValidationError and
 // sends nothing. No idempotency key exists, so SendSingle is not retried once
 // the request may have reached the service (see WithRetryUnsafeSends). A 2xx
@@ -176,7 +183,8 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 	}
 	out := new(SentMessage)
 	err := s.client.do(ctx, &call{ep: s.client.messenger, method: http.MethodPost, path: "facebook/1/single",
-		body: m.body(), send: true, complete: func() error {
+		body: m.body(), send: true, lenient: func(b []byte) error { return decodeSentLeniently(b, out) },
+		complete: func() error {
 			if out.MessageID == "" {
 				return errors.New("response has no messageId")
 			}
@@ -185,7 +193,7 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 	if err != nil {
 		return nil, err
 	}
-	if out.Status.GroupID == GroupRejected {
+	if out.Status.rejected() {
 		re := &RejectedError{Sent: *out}
 		if r := s.client.messenger.redact; r != nil {
 			r(re) // the status description is the server's words

@@ -222,7 +222,7 @@ func (s *MessengerService) SendMessages(ctx context.Context, req MessagesRequest
 	}
 	out := new(MessagesResponse)
 	err := s.client.do(ctx, &call{ep: s.client.messenger, method: http.MethodPost, path: messagesPath,
-		body: req, send: true}, out)
+		body: req, send: true, lenient: func(b []byte) error { return decodeMessagesLeniently(b, out) }}, out)
 	if err != nil {
 		return nil, asMessagesError(err)
 	}

@@ -42,3 +42,43 @@ func TestSendSingleRejectedIsAnError(t *testing.T) {
 		t.Fatalf("PENDING answer: %+v, %v", out, err)
 	}
 }
+
+// Send answers decode with the leniency of reports when a number comes as a
+// string (second outside review: a REJECTED status with "groupId":"5" was a
+// *DecodeError, "may have been carried out", and a PENDING answer with
+// "messageCount":"1" read as uncertain); a status REJECTED by name only is
+// rejected too.
+func TestSendAnswersDecodeLeniently(t *testing.T) {
+	hc := &http.Client{}
+	httpmock.ActivateNonDefault(hc)
+	t.Cleanup(httpmock.DeactivateAndReset)
+	c, err := omni.NewClient("", omni.WithMessenger("https://xyz.api.infobip.com", omni.AppKey("key")), omni.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	answer := func(body string) (*omni.SentMessage, error) {
+		httpmock.RegisterResponder(http.MethodPost, "https://xyz.api.infobip.com/facebook/1/single", httpmock.NewStringResponder(200, body))
+		return c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
+	}
+	if _, err := answer(`{"to":"u","messageCount":1,"messageId":"m1","status":{"groupId":"5","groupName":"REJECTED","id":"12","name":"REJECTED_SOURCE"}}`); !errors.Is(err, omni.ErrRejected) {
+		t.Errorf("groupId \"5\": %v, want ErrRejected", err)
+	}
+	if _, err := answer(`{"to":"u","messageCount":1,"messageId":"m2","status":{"groupName":"REJECTED","name":"REJECTED_SOURCE"}}`); !errors.Is(err, omni.ErrRejected) {
+		t.Errorf("groupName REJECTED without groupId: %v, want ErrRejected", err)
+	}
+	out, err := answer(`{"to":"u","messageCount":"1","messageId":"m3","status":{"groupId":1.0,"groupName":"PENDING","id":"7","name":"PENDING_ENROUTE"}}`)
+	if err != nil || out.MessageCount != 1 || out.Status.GroupID != omni.GroupPending || out.Status.ID != 7 {
+		t.Errorf("numbers as strings and floats: %+v, %v", out, err)
+	}
+	if _, err := answer(`{"to":"u","messageId":{"not":"a string"}}`); err == nil {
+		t.Error("a messageId that is an object: no error")
+	}
+	httpmock.RegisterResponder(http.MethodPost, "https://xyz.api.infobip.com/messenger/1/messages", httpmock.NewStringResponder(200,
+		`{"bulkId":"b","messages":[{"messageId":"d1","status":{"groupId":"1","groupName":"PENDING","id":"26","name":"PENDING_ACCEPTED"},"destination":"u"}]}`))
+	resp, err := c.Messenger.SendMessages(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "p",
+		Destinations: []omni.Destination{{To: "u", MessageID: "d1"}}, Content: omni.TextContent{Text: "hi"}}}})
+	if err != nil || len(resp.Messages) != 1 || resp.Messages[0].Status.ID != 26 {
+		t.Errorf("SendMessages with numbers as strings: %+v, %v", resp, err)
+	}
+}

@@ -146,3 +146,43 @@ func withoutNulls[T any](list []T, raw func(*T) json.RawMessage) []T {
 	}
 	return out
 }
+
+// decodeSentLeniently decodes the answer to a send into out with the
+// leniency of reports: messageCount and the status's numbers may be sent
+// as strings (call.lenient).
+func decodeSentLeniently(body []byte, out *SentMessage) error {
+	var w struct {
+		To           string     `json:"to"`
+		MessageCount flexInt    `json:"messageCount"`
+		MessageID    string     `json:"messageId"`
+		Status       wireStatus `json:"status"`
+	}
+	if err := json.Unmarshal(body, &w); err != nil {
+		return err
+	}
+	*out = SentMessage{To: w.To, MessageCount: int(w.MessageCount), MessageID: w.MessageID, Status: w.Status.status()}
+	return nil
+}
+
+// decodeMessagesLeniently is decodeSentLeniently for the answer to
+// SendMessages.
+func decodeMessagesLeniently(body []byte, out *MessagesResponse) error {
+	var w struct {
+		BulkID   string `json:"bulkId"`
+		Messages []struct {
+			MessageID   string          `json:"messageId"`
+			Status      wireStatus      `json:"status"`
+			Destination string          `json:"destination"`
+			Details     json.RawMessage `json:"details"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal(body, &w); err != nil {
+		return err
+	}
+	*out = MessagesResponse{BulkID: w.BulkID}
+	for _, m := range w.Messages {
+		out.Messages = append(out.Messages, MessageResult{MessageID: m.MessageID, Status: m.Status.status(),
+			Destination: m.Destination, Details: m.Details})
+	}
+	return nil
+}
