@@ -60,6 +60,9 @@ type lifecycle struct {
 	items    map[string]*item
 	ids      []string // item ids in creation order
 	seq      int64
+	// sink, while an operation runs, collects the notifications it would
+	// publish (lcPublish), so that the request's outcome decides.
+	sink *[]Notice
 }
 
 func (lc *lifecycle) init() {

@@ -230,7 +230,19 @@ func (it *item) notification(base, notificationType string, ref int64) map[strin
 
 // publishItem publishes it's state change on its topic.
 func (s *Server) publishItem(it *item, base, notificationType string, ref int64) {
-	s.publishTo(nil, s.lc.agentFor(it), it.topic(), it.notification(base, notificationType, ref))
+	s.lcPublish(s.lc.agentFor(it), it.topic(), it.notification(base, notificationType, ref))
+}
+
+// lcPublish publishes a lifecycle notification to agent's CometD sessions,
+// or, while an operation's request collects them (lc.sink, under lc.mu),
+// adds it to the request's default notices: its outcome then decides what
+// is published, as for the other routes (Server.outcome).
+func (s *Server) lcPublish(agent, channel string, data any) {
+	if s.lc.sink != nil {
+		*s.lc.sink = append(*s.lc.sink, Notice{Channel: channel, Data: data, to: agent})
+		return
+	}
+	s.publishTo(nil, agent, channel, data)
 }
 
 // agentFor names the agent whose CometD sessions get it's notifications:
@@ -294,5 +306,5 @@ func (s *Server) publishLog(it *item, base string, ref int64, entries ...session
 	if ref != 0 {
 		n["referenceId"] = ref
 	}
-	s.publishTo(nil, s.lc.agentFor(it), ChannelFacebookSession, n)
+	s.lcPublish(s.lc.agentFor(it), ChannelFacebookSession, n)
 }

@@ -76,20 +76,44 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 	ref := s.nextReference(hs)
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
 	base := s.URL()
+	jr := requestOf(r.Context())
 	if lc.opFail > 0 {
 		lc.opFail--
 		n := it.notification(base, "Error", ref)
 		n["errorMessage"] = lc.opFailM
-		s.publishTo(nil, lc.agentFor(it), it.topic(), n)
+		s.publishTo(jr, lc.agentFor(it), it.topic(), n)
 		return true
 	}
-	if it.kind == kindSession {
-		s.sessionOp(lc, it, &req, ref, base, r)
-	} else {
-		s.postOp(lc, it, &req, ref, base)
+	// The request's outcome, as on the routes of gws.go: a script of the
+	// route (one failing changes nothing), or what the operation publishes.
+	route := itemRoute(it.kind)
+	sc := s.scriptFor(route)
+	send := Send{Route: route, ReferenceID: ref, ID: it.id, Resource: it.resource(base), to: lc.agentFor(it)}
+	if !sc.fails() {
+		var notices []Notice
+		lc.sink = &notices
+		if it.kind == kindSession {
+			s.sessionOp(lc, it, &req, ref, base, r)
+		} else {
+			s.postOp(lc, it, &req, ref, base)
+		}
+		lc.sink = nil
+		s.store.put(it.kind, it.id, it.resource(base))
+		send.Resource, send.Default = it.resource(base), notices
 	}
-	s.store.put(it.kind, it.id, it.resource(base))
+	s.outcome(jr, send, sc)
 	return true
+}
+
+// itemRoute is the route of the operations on an item of kind.
+func itemRoute(kind resourceKind) Route {
+	switch kind {
+	case kindTweet:
+		return RouteTwitterSend
+	case kindSession:
+		return RouteFacebookSession
+	}
+	return RouteFacebookSend
 }
 
 // mayOperate reports whether user may operate it: an inbound interaction
@@ -243,7 +267,7 @@ func (s *Server) postOp(lc *lifecycle, it *item, req *opRequest, ref int64, base
 		it.end("Completed")
 		s.publishItem(it, base, "StatusChange", ref)
 	case op == "Retweet", op == "MarkFavorite", op == "RemoveFavorite":
-		s.publishTo(nil, lc.agentFor(it), ChannelTwitter, lc.twitterOperationResponse(ref))
+		s.lcPublish(lc.agentFor(it), ChannelTwitter, lc.twitterOperationResponse(ref))
 	}
 }
 

@@ -17,6 +17,8 @@ type Notice struct {
 	Channel string
 	Data    any
 	After   time.Duration // on the server's Clock; 0 publishes right after the answer
+
+	to string // the agent whose CometD sessions get it; "" for every session
 }
 
 // Send is what an outcome knows of the request it answers.
@@ -31,6 +33,8 @@ type Send struct {
 	Resource any
 	// Default is what the route publishes when nothing is scripted.
 	Default []Notice
+
+	to string // the agent the request's notices go to; "" for every session
 }
 
 // Outcome decides what notifications a processed request publishes; give
@@ -352,6 +356,14 @@ func (s *Server) outcome(req *Request, send Send, sc script) {
 		}
 		notices = ns
 	}
+	if send.to != "" {
+		notices = slices.Clone(notices)
+		for i := range notices {
+			if notices[i].to == "" {
+				notices[i].to = send.to
+			}
+		}
+	}
 	s.publishNotices(req, notices, 0)
 }
 
@@ -368,6 +380,6 @@ func (s *Server) publishNotices(req *Request, notices []Notice, elapsed time.Dur
 			s.after(n.After-elapsed, func() { s.publishNotices(req, rest, n.After) })
 			return
 		}
-		s.publish(req, n.Channel, n.Data)
+		s.publishTo(req, n.to, n.Channel, n.Data)
 	}
 }

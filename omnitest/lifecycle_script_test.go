@@ -1,0 +1,67 @@
+package omnitest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/omnisdk/omni"
+)
+
+// Scripts apply to the operations on customer-started interactions and
+// their drafts as to any send of the route, and the journal holds what those
+// requests published (second outside review: a script was ignored by a
+// draft's Send, which went out, and then taken by a later, unrelated send;
+// and lifecycle requests recorded no notifications).
+func TestScriptsAndJournalCoverLifecycleOperations(t *testing.T) {
+	srv := NewServer(t)
+	c := srv.NewClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{AgentChannelFacebook}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Agent.Ready(ctx, AgentChannelFacebook); err != nil {
+		t.Fatal(err)
+	}
+	post := srv.CustomerPost("alice", "hello")
+	n, err := c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook}, func(ctx context.Context) (omni.Accepted, error) {
+		return c.Facebook.Reply(ctx, post, omni.FacebookReply{QueuePath: "/queues/out"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := n.(*omni.FacebookStateChange).Facebook.ID
+	if err := srv.Script(RouteFacebookSend, Failed("Page not found")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Facebook.SendAndWait(ctx, draft, omni.FacebookSend{QueuePath: "/q", From: "page", Message: "answer"})
+	var oe *omni.OperationError
+	if !errors.As(err, &oe) || oe.Message != "Page not found" {
+		t.Fatalf("SendAndWait of the draft: %v, want the scripted *OperationError", err)
+	}
+	if got, err := c.Facebook.Get(ctx, draft, nil); err != nil || got.State != omni.StateComposing {
+		t.Errorf("the draft after the failed send: %+v, %v; want it still Composing", got, err)
+	}
+	if p := srv.PendingScripts(); len(p) != 0 {
+		t.Errorf("scripts left: %v", p)
+	}
+	// A later send to another id is not the script's.
+	if _, err := c.Facebook.SendAndWait(ctx, "OTHER", omni.FacebookSend{QueuePath: "/q", From: "page", Message: "x"}); err != nil {
+		t.Errorf("an unrelated send: %v", err)
+	}
+	// The journal: the failed Send published its Error, a Complete its state change.
+	res, err := c.Facebook.Complete(ctx, post, omni.Complete{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []int64{oe.ReferenceID, res.ReferenceID} {
+		r, err := srv.WaitRequest(ctx, ByReferenceID(ref))
+		if err != nil {
+			t.Fatalf("WaitRequest(%d): %v", ref, err)
+		}
+		if len(r.Notifications) != 1 {
+			t.Errorf("request with referenceId %d: %d notifications in the journal, want 1", ref, len(r.Notifications))
+		}
+	}
+}
