@@ -34,10 +34,14 @@ type Expect struct {
 	// reply they are not used; the wait then takes the first notification
 	// with that referenceId, except, for Send and the operations the
 	// documents show reporting on the interaction they act on (Save,
-	// Cancel, Complete, Transfer, SetDisposition, Accept, Reject, Consult,
-	// Leave), one about another interaction: the documents do not say
+	// Cancel, Complete, Transfer, SetDisposition, AddComment, the user-data
+	// operations, Accept, Reject, Consult, Leave, SendMessage and
+	// SendToAgents), one about another interaction, and for Reply one whose
+	// draft answers another (its parentId): the documents do not say
 	// referenceIds are unique across a user's HTTP sessions, and two clients
-	// of one agent may be handed the same numbers.
+	// of one agent may be handed the same numbers. A notification that names
+	// no interaction, such as a TwitterOperationResponse, cannot be told
+	// apart that way: with two clients of one agent, give each its own user.
 	//
 	// Such a wait skips a notification whose referenceId is one the
 	// client's own GWS operations returned (the last 4096 of them, recorded
@@ -124,10 +128,10 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 		}
 	}
 	var ref int64
-	var about string
+	var about aboutRule
 	if res != nil {
 		if r := res.accepted(); r != nil {
-			ref, about = r.ReferenceID, r.about
+			ref, about = r.ReferenceID, aboutRule{r.about, r.aboutParent}
 		}
 	}
 	c.refs.add(ref)
@@ -179,7 +183,7 @@ func channelRule(ch string) string {
 // the operation acted on and reports on, or "") is skipped: the documents
 // do not say referenceIds are unique across a user's sessions, and two
 // clients of one agent may be handed the same numbers.
-func (e Expect) matcher(ref int64, about string, known func(int64) bool) func(Notification) bool {
+func (e Expect) matcher(ref int64, about aboutRule, known func(int64) bool) func(Notification) bool {
 	return func(n Notification) bool {
 		h := n.Header()
 		if !cometd.Match(e.Channel, h.Channel) {
@@ -189,10 +193,8 @@ func (e Expect) matcher(ref int64, about string, known func(int64) bool) func(No
 			if h.ReferenceID != ref {
 				return false
 			}
-			if about != "" {
-				if id, _ := resourceOf(n); id != "" && id != about {
-					return false
-				}
+			if !about.holds(n) {
+				return false
 			}
 		} else {
 			if known(h.ReferenceID) {
@@ -235,6 +237,34 @@ func operationFailure(n Notification) *OperationError {
 	return &OperationError{ReferenceID: h.ReferenceID, Message: m, Notification: n}
 }
 
+// aboutRule is the interaction a wait with a referenceId checks its
+// notification is about (see Expect): id, or with parent, the interaction
+// the notification's draft answers; no id checks nothing.
+type aboutRule struct {
+	id     string
+	parent bool
+}
+
+// holds reports whether n is not about another interaction than r names:
+// a notification that names none passes.
+func (r aboutRule) holds(n Notification) bool {
+	if r.id == "" {
+		return true
+	}
+	got := ""
+	if r.parent {
+		switch ev := n.(type) {
+		case *FacebookStateChange:
+			got = ev.Facebook.ParentID
+		case *TwitterStateChange:
+			got = ev.Tweet.ParentID
+		}
+	} else {
+		got, _ = resourceOf(n)
+	}
+	return got == "" || got == r.id
+}
+
 // resourceOf returns the id and state of the resource a notification is
 // about, or "" when it names none. Types this package does not decode are
 // probed in their raw data: the first (by key) object field with an "id".
@@ -246,6 +276,11 @@ func resourceOf(n Notification) (string, State) {
 		return ev.Tweet.ID, ev.Tweet.State
 	case *FacebookSessionStateChange:
 		return ev.Session.ID, ev.Session.State
+	case *MessageLogUpdated: // names its session by URI only: .../facebooksessions/{id}
+		if i := strings.LastIndexByte(ev.FacebookSessionURI, '/'); i >= 0 {
+			return ev.FacebookSessionURI[i+1:], ""
+		}
+		return "", ""
 	}
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(n.Header().Raw, &fields) != nil {

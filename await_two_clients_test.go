@@ -64,3 +64,91 @@ func TestSendAndWaitSkipsAnotherClientsNotificationWithTheSameReferenceID(t *tes
 		t.Fatalf("b's SendAndWait: %+v, %v", r.ev, r.err)
 	}
 }
+
+// The same holds for the user-data operations, AddComment and Reply (its
+// draft's parentId) on customer-started interactions (second outside
+// review: they took the other client's notification as their own).
+func TestLifecycleWaitsSkipAnotherClientsNotificationWithTheSameReferenceID(t *testing.T) {
+	clock := omnitest.NewFakeClock(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+	srv := omnitest.NewServer(t, omnitest.WithClock(clock))
+	a, b := srv.NewClient(t), srv.NewClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), guardTimeout)
+	defer cancel()
+	if err := a.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{omnitest.AgentChannelFacebook}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Agent.Ready(ctx, omnitest.AgentChannelFacebook); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []struct {
+		name string
+		run  func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error)
+	}{
+		{"AttachUserData", func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error) {
+			return func(ctx context.Context) (omni.Accepted, error) { return c.Facebook.AttachUserData(ctx, id, map[string]any{"k": id}) }
+		}},
+		{"AddComment", func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error) {
+			return func(ctx context.Context) (omni.Accepted, error) { return c.Facebook.AddComment(ctx, id, "note") }
+		}},
+		{"Reply", func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error) {
+			return func(ctx context.Context) (omni.Accepted, error) {
+				return c.Facebook.Reply(ctx, id, omni.FacebookReply{QueuePath: "/queues/out"})
+			}
+		}},
+	} {
+		pa, pb := srv.CustomerPost("alice", op.name+" a"), srv.CustomerPost("bob", op.name+" b")
+		// a's operation is answered later than b's, with the same referenceId.
+		if err := srv.Script(omnitest.RouteFacebookSend, omnitest.Sent().After(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		pending := clock.Pending()
+		done := make(chan omni.Notification, 1)
+		go func() {
+			n, err := a.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook}, op.run(a, pa))
+			if err != nil {
+				t.Errorf("%s: a's wait: %v", op.name, err)
+			}
+			done <- n
+		}()
+		if err := clock.WaitPending(ctx, pending+1); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Script(omnitest.RouteFacebookSend, omnitest.Sent().After(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		nb, err := func() (omni.Notification, error) {
+			ch := make(chan omni.Notification, 1)
+			var werr error
+			go func() {
+				n, err := b.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook}, op.run(b, pb))
+				werr = err
+				ch <- n
+			}()
+			if err := clock.WaitPending(ctx, pending+2); err != nil {
+				return nil, err
+			}
+			clock.Advance(time.Second) // b's notification, which a's wait must skip
+			n := <-ch
+			return n, werr
+		}()
+		if err != nil {
+			t.Fatalf("%s: b's wait: %v", op.name, err)
+		}
+		clock.Advance(time.Second) // a's own
+		na := <-done
+		if na == nil || nb == nil {
+			t.Fatalf("%s: notifications %v, %v", op.name, na, nb)
+		}
+		if na.Header().ReferenceID != nb.Header().ReferenceID {
+			t.Fatalf("%s: referenceIds %d and %d: the test needs them equal", op.name, na.Header().ReferenceID, nb.Header().ReferenceID)
+		}
+		fa := na.(*omni.FacebookStateChange).Facebook
+		if got := fa.ID; op.name == "Reply" {
+			if fa.ParentID != pa {
+				t.Errorf("%s: a's wait took the draft answering %s, want %s", op.name, fa.ParentID, pa)
+			}
+		} else if got != pa {
+			t.Errorf("%s: a's wait took the notification about %s, want %s", op.name, got, pa)
+		}
+	}
+}

@@ -15,8 +15,10 @@ type SendResult struct {
 
 	// about is the interaction the operation's notification is about, when
 	// the operation acts on one and the documents show it reporting on that
-	// same id (reportsOnItself); "" otherwise.
-	about string
+	// same id (reportsOnItself), or, with aboutParent, the interaction a
+	// Reply answers (its draft's parentId); "" otherwise.
+	about       string
+	aboutParent bool
 }
 
 // Accepted is what a GWS operation returns once the server accepted it: a
@@ -43,6 +45,8 @@ func (r *SendResult) accepted() *SendResult { return r }
 var reportsOnItself = map[Operation]bool{
 	OpSend: true, OpSave: true, OpCancel: true, OpComplete: true, OpTransfer: true, OpSetDisposition: true,
 	OpAccept: true, OpReject: true, OpConsult: true, OpLeave: true,
+	OpAddComment: true, OpAttachUserData: true, OpUpdateUserData: true, OpDeleteUserData: true,
+	OpSendMessage: true, OpSendToAgents: true, // MessageLogUpdated names its session by facebooksessionUri
 }
 
 func (r *OperationResult) accepted() *SendResult {

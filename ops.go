@@ -79,8 +79,12 @@ func (c *Client) run(ctx context.Context, t target, id string, onCollection bool
 	if err != nil {
 		return nil, err
 	}
-	if !onCollection && reportsOnItself[body.OperationName] {
+	switch {
+	case onCollection:
+	case reportsOnItself[body.OperationName]:
 		res.about = id
+	case body.OperationName == OpReply:
+		res.about, res.aboutParent = id, true
 	}
 	return &OperationResult{SendResult: *res, Operation: body.OperationName, ID: id, Channel: t.channel}, nil
 }
