@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"unicode/utf8"
 )
 
 // AgentService runs the agent's contact-center session and channel states:
@@ -50,6 +51,8 @@ func (r SessionStart) Validate() error {
 	for i, ch := range r.Channels {
 		if ch == "" {
 			v.add(fmt.Sprintf("channels[%d]", i), "must not be empty")
+		} else if !utf8.ValidString(ch) {
+			v.add(fmt.Sprintf("channels[%d]", i), ruleUTF8)
 		}
 	}
 	return v.err()
@@ -131,6 +134,10 @@ func (s *AgentService) SetAgentState(ctx context.Context, channel string, op Ope
 		v.add("channel", "must not be empty")
 	case ".", "..":
 		v.add("channel", "must not be %q", channel)
+	default:
+		if !utf8.ValidString(channel) {
+			v.add("channel", ruleUTF8)
+		}
 	}
 	if op == "" {
 		v.add("operationName", "must not be empty")

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/omnisdk/omni/cometd"
 )
@@ -163,6 +164,8 @@ func channelRule(ch string) string {
 	switch {
 	case ch == "":
 		return "must not be empty"
+	case !utf8.ValidString(ch):
+		return ruleUTF8
 	case !strings.HasPrefix(ch, "/") || len(ch) < 2 || strings.HasSuffix(ch, "/") || strings.Contains(ch, "//") ||
 		strings.ContainsAny(ch, " \t\r\n"):
 		return `must be a channel such as "/v2/me/facebook"`

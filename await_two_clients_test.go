@@ -85,7 +85,9 @@ func TestLifecycleWaitsSkipAnotherClientsNotificationWithTheSameReferenceID(t *t
 		run  func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error)
 	}{
 		{"AttachUserData", func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error) {
-			return func(ctx context.Context) (omni.Accepted, error) { return c.Facebook.AttachUserData(ctx, id, map[string]any{"k": id}) }
+			return func(ctx context.Context) (omni.Accepted, error) {
+				return c.Facebook.AttachUserData(ctx, id, map[string]any{"k": id})
+			}
 		}},
 		{"AddComment", func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error) {
 			return func(ctx context.Context) (omni.Accepted, error) { return c.Facebook.AddComment(ctx, id, "note") }

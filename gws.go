@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"unicode/utf8"
 )
 
 // SendResult is GWS's answer to an asynchronous operation.
@@ -88,6 +89,10 @@ func checkID(v *ValidationError, id string) {
 		v.add("id", "must not be empty")
 	case ".", "..":
 		v.add("id", "must not be %q", id)
+	default:
+		if !utf8.ValidString(id) {
+			v.add("id", ruleUTF8)
+		}
 	}
 }
 

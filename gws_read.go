@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // FieldsAll, as the only entry of GetOptions.Fields or ListOptions.Fields,
@@ -66,6 +67,8 @@ func checkFields(v *ValidationError, fields []string) {
 			v.add(fmt.Sprintf("fields[%d]", i), "must not be empty")
 		case strings.Contains(f, ","):
 			v.add(fmt.Sprintf("fields[%d]", i), "must not contain a comma")
+		case !utf8.ValidString(f):
+			v.add(fmt.Sprintf("fields[%d]", i), ruleUTF8)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package omni
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -12,6 +13,8 @@ import (
 // would send it with each invalid byte replaced by U+FFFD: a message other
 // than the one asked for.
 const ruleUTF8 = "must be valid UTF-8"
+
+var rawMessageType = reflect.TypeFor[json.RawMessage]()
 
 // checkUTF8 adds ruleUTF8 for every string in x (a request body: structs
 // by their JSON names, maps by their keys, slices by index) that is not
@@ -63,6 +66,12 @@ func walkUTF8(v *ValidationError, path string, rv reflect.Value) {
 			walkUTF8(v, join(path, k), rv.MapIndex(reflect.ValueOf(k).Convert(rv.Type().Key())))
 		}
 	case reflect.Slice, reflect.Array:
+		if rv.Type() == rawMessageType {
+			if !utf8.Valid(rv.Bytes()) {
+				v.add(path, ruleUTF8) // sent as it is
+			}
+			return
+		}
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
 			return // bytes: encoded as base64
 		}

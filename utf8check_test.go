@@ -2,6 +2,7 @@ package omni_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -35,6 +36,25 @@ func TestGWSRefusesInvalidUTF8(t *testing.T) {
 		}},
 		{"user data value", "userData.note", func() error {
 			_, err := c.Facebook.AttachUserData(ctx, "id", map[string]any{"note": "x\xfe"})
+			return err
+		}},
+		{"raw user data", "userData.k", func() error {
+			_, err := c.Facebook.AttachUserData(ctx, "id", map[string]any{"k": json.RawMessage("\"a\xffb\"")})
+			return err
+		}},
+		{"id", "id", func() error {
+			_, err := c.Facebook.Send(ctx, "a\xffb", omni.FacebookSend{QueuePath: "/q", From: "p", Message: "m"})
+			return err
+		}},
+		{"channel", "channel", func() error { return c.Agent.Ready(ctx, "a\xffb") }},
+		{"fields", "fields[0]", func() error {
+			_, err := c.Facebook.Get(ctx, "id", &omni.GetOptions{Fields: []string{"a\xffb"}})
+			return err
+		}},
+		{"Expect.Channel", "Expect.Channel", func() error {
+			_, err := c.Await(ctx, omni.Expect{Channel: "/v2/me/\xff"}, func(ctx context.Context) (omni.Accepted, error) {
+				return c.Facebook.Send(ctx, "id", omni.FacebookSend{QueuePath: "/q", From: "p", Message: "m"})
+			})
 			return err
 		}},
 	}
