@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/omnisdk/omni/cometd"
 )
@@ -478,34 +479,41 @@ func (v *LiveView) resync(ctx context.Context, wait bool) error {
 func (v *LiveView) readFinals(ctx context.Context, gone []Interaction) map[string]Interaction {
 	finals := map[string]Interaction{}
 	for _, in := range gone {
-		var final Interaction
-		switch in.Kind {
-		case KindFacebook:
-			f, err := v.client.Facebook.Get(ctx, in.ID, nil)
-			if err != nil {
-				continue
-			}
-			final = facebookInteraction(*f)
-		case KindTweet:
-			tw, err := v.client.Twitter.Get(ctx, in.ID, nil)
-			if err != nil {
-				continue
-			}
-			final = tweetInteraction(*tw)
-		case KindFacebookSession:
-			s, err := v.client.FacebookSessions.Get(ctx, in.ID, nil)
-			if err != nil {
-				continue
-			}
-			final = sessionInteraction(*s)
-		default:
-			continue
+		if ctx.Err() != nil {
+			break // the rest end with Gone
 		}
-		if final.ID == in.ID && final.State.Terminal() {
+		final, ok := v.readFinal(ctx, in)
+		if ok && final.ID == in.ID && final.State.Terminal() {
 			finals[key(in.Kind, in.ID)] = final
 		}
 	}
 	return finals
+}
+
+// finalReadTimeout bounds each read of readFinals, retries included: a read
+// that hangs must not hold the view's re-sync for long (the interaction
+// then ends with Gone).
+const finalReadTimeout = 5 * time.Second
+
+// readFinal reads one interaction gone from a snapshot.
+func (v *LiveView) readFinal(ctx context.Context, in Interaction) (Interaction, bool) {
+	ctx, cancel := context.WithTimeout(ctx, finalReadTimeout)
+	defer cancel()
+	switch in.Kind {
+	case KindFacebook:
+		if f, err := v.client.Facebook.Get(ctx, in.ID, nil); err == nil {
+			return facebookInteraction(*f), true
+		}
+	case KindTweet:
+		if tw, err := v.client.Twitter.Get(ctx, in.ID, nil); err == nil {
+			return tweetInteraction(*tw), true
+		}
+	case KindFacebookSession:
+		if s, err := v.client.FacebookSessions.Get(ctx, in.ID, nil); err == nil {
+			return sessionInteraction(*s), true
+		}
+	}
+	return Interaction{}, false
 }
 
 func (v *LiveView) resyncAsync() {
@@ -525,8 +533,9 @@ func (v *LiveView) resyncAsync() {
 
 // Resync reads the snapshot now and hands the differences to the view's
 // goroutine, as after a re-handshake, and returns once the snapshot has been
-// read (or the error reading it): it does not wait for the differences to be
-// delivered. They are delivered on the view's goroutine after the
+// read (or the error reading it), with the final state of the interactions
+// it no longer lists (one read each, at most 5 s): it does not wait for the
+// differences to be delivered. They are delivered on the view's goroutine after the
 // notifications queued before them, and, when Resync is called from a
 // handler, after that handler returns; so a handler may call it. It returns
 // ErrClientClosed once the view is closed.

@@ -89,4 +89,21 @@ func TestLiveViewResyncReportsTheFinalState(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev.want(t, "end "+post+" Processing gone (resync)")
+
+	// A read that hangs holds the re-sync only for its bound (second outside
+	// review: an automatic re-sync waited on it for good).
+	hung := srv.CustomerPost("carol", "its read hangs")
+	ev.want(t, "new "+hung)
+	if err := srv.InjectMessage(omni.ChannelFacebook, omnitest.DropMessage()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Facebook.Complete(ctx, hung, omni.Complete{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the notification dropped", func() bool { return len(srv.PendingMessageFaults()) == 0 })
+	srv.Inject(omnitest.RouteFacebookRead, omnitest.Hang())
+	if err := v.Resync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ev.want(t, "end "+hung+" Processing gone (resync)")
 }
