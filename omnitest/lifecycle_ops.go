@@ -381,14 +381,34 @@ func (s *Server) collectionOp(w http.ResponseWriter, r *http.Request, hs *httpSe
 	lc.init()
 	ref := s.nextReference(hs)
 	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
+	user, jr := s.userName(r), requestOf(r.Context())
+	sc := s.scriptFor(RouteInteractionCollection)
+	send := Send{Route: RouteInteractionCollection, ReferenceID: ref, to: user, channel: ChannelTwitter}
+	var notices []Notice
+	lc.sink = &notices
+	defer func() { lc.sink = nil }()
 	if req.OperationName != "Create" {
-		s.publishTo(nil, s.userName(r), ChannelTwitter, lc.twitterOperationResponse(ref))
+		if !sc.fails() {
+			s.lcPublish(user, ChannelTwitter, lc.twitterOperationResponse(ref))
+		}
+		send.Default = notices
+		lc.sink = nil
+		s.outcome(jr, send, sc)
 		return
 	}
-	draft := &item{kind: kind, id: lc.newID(), creator: s.userName(r), state: "Composing", caps: append([]string(nil), capsDraft...),
+	draft := &item{kind: kind, id: lc.newID(), creator: user, state: "Composing", caps: append([]string(nil), capsDraft...),
 		offered: true, msgType: "Status", userData: maps.Clone(req.UserData)}
-	lc.add(draft)
 	base := s.URL()
-	s.store.put(kind, draft.id, draft.resource(base))
-	s.publishItem(draft, base, "StatusChange", ref)
+	send.ID, send.Resource = draft.id, draft.resource(base)
+	if kind == kindFacebook {
+		send.channel = ChannelFacebook
+	}
+	if !sc.fails() { // a Create that fails makes nothing
+		lc.add(draft)
+		s.store.put(kind, draft.id, draft.resource(base))
+		s.publishItem(draft, base, "StatusChange", ref)
+	}
+	send.Default = notices
+	lc.sink = nil
+	s.outcome(jr, send, sc)
 }

@@ -65,3 +65,39 @@ func TestScriptsAndJournalCoverLifecycleOperations(t *testing.T) {
 		}
 	}
 }
+
+// The interaction collection's operations take scripts too (second outside
+// review: Script refused the route, although Create and Follow publish): a
+// Create scripted to fail makes no draft, a Follow scripted to fail answers
+// success "false".
+func TestScriptsCoverTheInteractionCollection(t *testing.T) {
+	srv := NewServer(t)
+	c := srv.NewClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := srv.Script(RouteInteractionCollection, Failed("Queue not found")); err != nil {
+		t.Fatalf("Script(RouteInteractionCollection): %v", err)
+	}
+	_, err := c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook}, func(ctx context.Context) (omni.Accepted, error) {
+		return c.Facebook.Create(ctx, omni.FacebookCreate{QueuePath: "/queues/none"})
+	})
+	var oe *omni.OperationError
+	if !errors.As(err, &oe) || oe.Message != "Queue not found" {
+		t.Fatalf("Create: %v, want the scripted *OperationError", err)
+	}
+	if items := srv.Interactions(); len(items) != 0 {
+		t.Errorf("a failed Create made %d interactions", len(items))
+	}
+	if r, err := srv.WaitRequest(ctx, ByReferenceID(oe.ReferenceID)); err != nil || len(r.Notifications) != 1 {
+		t.Errorf("the failed Create's journal entry: %v, %v", r.Notifications, err)
+	}
+	if err := srv.Script(RouteInteractionCollection, Failed("Unable to perform twitter operation")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Await(ctx, omni.Expect{Channel: omni.ChannelTwitter}, func(ctx context.Context) (omni.Accepted, error) {
+		return c.Twitter.Follow(ctx, omni.TwitterFollow{TwitterUserID: "42", From: "acct"})
+	})
+	if !errors.As(err, &oe) {
+		t.Errorf("Follow: %v, want an *OperationError", err)
+	}
+}

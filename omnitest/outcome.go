@@ -34,7 +34,8 @@ type Send struct {
 	// Default is what the route publishes when nothing is scripted.
 	Default []Notice
 
-	to string // the agent the request's notices go to; "" for every session
+	to      string // the agent the request's notices go to; "" for every session
+	channel string // RouteInteractionCollection: the topic of the resource
 }
 
 // Outcome decides what notifications a processed request publishes; give
@@ -221,6 +222,15 @@ var outcomeTable = struct {
 	RouteFacebookSession: {failed: func(s Send, msg string) Notice {
 		return FacebookSessionStateChange(s.ReferenceID, "Error", s.Resource).withError(msg)
 	}},
+	RouteInteractionCollection: {failed: func(s Send, msg string) Notice {
+		switch {
+		case s.Resource == nil: // Follow, Unfollow
+			return TwitterOperationResponse(s.ReferenceID, false, msg)
+		case s.channel == ChannelTwitter:
+			return TwitterStateChange(s.ReferenceID, "Error", s.Resource).withError(msg)
+		}
+		return FacebookStateChange(s.ReferenceID, "Error", s.Resource).withError(msg)
+	}},
 }}
 
 // registerOutcomes makes route scriptable.
@@ -246,8 +256,12 @@ type scriptEntry struct {
 // next n, see Times; every one, see Always) publishes o's notifications
 // instead of the default. Scripts of a route are used in the order given;
 // faults apply first (a faulted request that is not processed uses no
-// script). Script refuses, like Inject, a route that publishes nothing and
-// a misbuilt outcome.
+// script). The scriptable routes are those of sends and operations:
+// RouteFacebookSend, RouteTwitterSend, RouteFacebookSession (operations on
+// customer-started interactions and their drafts included) and
+// RouteInteractionCollection (Create, Follow, Unfollow). Script refuses any
+// other route (the agent's channel states are faulted with FailChannel and
+// the message faults instead) and a misbuilt outcome.
 func (s *Server) Script(route Route, o Outcome) error {
 	why := ""
 	_, scriptable := routeOutcomes(route)
@@ -255,7 +269,7 @@ func (s *Server) Script(route Route, o Outcome) error {
 	case o.build == nil:
 		why = "the zero Outcome does nothing"
 	case !scriptable:
-		why = fmt.Sprintf("route publishes no notification (scriptable: %s)", scriptableRoutes())
+		why = fmt.Sprintf("the route's outcomes are not scriptable (scriptable: %s)", scriptableRoutes())
 	case o.misuse != "":
 		why = o.misuse
 	}
