@@ -41,6 +41,9 @@ type Client struct {
 	hc   *http.Client    // the caller's (WithHTTPClient) or the SDK's own
 	own  *http.Transport // the SDK's own transport, nil with WithHTTPClient
 	wire *http.Client    // what requests go through (see wireClient)
+	// wireNoJar is wire without a cookie jar, for Messenger when the SDK
+	// built the client (with a client of the caller's, its jar is theirs).
+	wireNoJar *http.Client
 	// userAgent is the User-Agent header value of every request, built once.
 	userAgent []string
 	// attempts pools the per-request retry state (see attempt).
@@ -116,6 +119,16 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		c.hc, c.own = defaultHTTPClient()
 	}
 	c.wire = wireClient(c.hc, c.own != nil)
+	c.wireNoJar = c.wire
+	if c.own != nil {
+		// Messenger needs no cookies: its requests go through the same
+		// transport without the jar that keeps GWS's session, so that
+		// cookie never reaches it (cookies ignore ports: a gateway serving
+		// both on one host would get it) and no jar lookup costs a send.
+		// The transport is read at each request, as the caller's is
+		// (httpmock.ActivateNonDefault(c.HTTPClient()) after NewClient).
+		c.wireNoJar = &http.Client{Transport: callerTransport{c.hc}, CheckRedirect: c.hc.CheckRedirect, Timeout: c.hc.Timeout}
+	}
 	svc := service{client: c}
 	c.Facebook = (*FacebookService)(&svc)
 	c.Twitter = (*TwitterService)(&svc)
@@ -483,7 +496,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior car
 		return nil, &TransportError{Method: cl.method, URL: redacted, Err: ctxErr}
 	}
 	st := attemptState{send: cl.send && !c.cfg.unsafeRetries, method: cl.method, url: redacted,
-		attempts: prior.attempts, prior: prior.attempts, unsure: prior.unsure}
+		attempts: prior.attempts, prior: prior.attempts, unsure: prior.unsure, noJar: cl.ep == c.messenger}
 	if !cl.tokenFetch {
 		st.gate = cl.ep.csrf // nil for an endpoint without CSRF
 	}

@@ -102,7 +102,10 @@ func neverSent(err error) bool {
 // attemptState is what the retry hooks know of the request they judge,
 // and its count of attempts.
 type attemptState struct {
-	send     bool
+	send bool
+	// noJar sends the request through the client's jar-less twin (see
+	// Client.wireNoJar): an endpoint that needs no cookies.
+	noJar    bool
 	method   string
 	url      string
 	attempts int
@@ -231,6 +234,10 @@ func (c *Client) getAttempt(st attemptState) *attempt {
 		}
 	}
 	a.st = st
+	a.rc.HTTPClient = c.wire
+	if st.noJar {
+		a.rc.HTTPClient = c.wireNoJar
+	}
 	a.traced.Store(false)
 	a.wrote.Store(false)
 	return a
