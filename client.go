@@ -139,8 +139,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 }
 
 // HTTPClient returns the *http.Client every request goes through, the one
-// given to WithHTTPClient or the client's own (with a cookie jar). A given
-// client is used through a wrapper that follows no redirect to another host.
+// given to WithHTTPClient or the client's own (with a cookie jar for GWS's
+// session; its Messenger requests use the same transport without the jar).
+// A given client is used through a wrapper that follows no redirect to
+// another host.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 
 // BaseURL returns the GWS base URL with a trailing slash, or "" when none was given.
