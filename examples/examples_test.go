@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,7 @@ func TestExamples(t *testing.T) {
 			}
 			if tt.name == "quickstart" {
 				checkReadBack(t, string(out))
+				checkReadmeOutput(t, string(out))
 			}
 		})
 	}
@@ -87,6 +89,40 @@ func checkReadBack(t *testing.T, out string) {
 	report := regexp.MustCompile(`delivery report: messageId=(\S+) `).FindStringSubmatch(out)
 	if sent == nil || report == nil || sent[1] != report[1] {
 		t.Errorf("the delivery report is not the TEXT message's:\n%s", out)
+	}
+}
+
+// checkReadmeOutput holds the README's printed quickstart output to the real
+// one: the same lines, ids, ports and the order of lines aside (as the
+// README says they vary).
+func checkReadmeOutput(t *testing.T, out string) {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "What `go run ./examples/quickstart` prints")
+	if ok {
+		_, block, ok = strings.Cut(block, "```\n")
+	}
+	if ok {
+		block, _, ok = strings.Cut(block, "```")
+	}
+	if !ok {
+		t.Fatal("README.md shows no quickstart output block")
+	}
+	norm := func(text string) []string {
+		ids := regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|127\.0\.0\.1:(\d+|PORT)`)
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
+			lines = append(lines, ids.ReplaceAllString(l, "ID"))
+		}
+		slices.Sort(lines)
+		return lines
+	}
+	if got, want := norm(out), norm(block); !slices.Equal(got, want) {
+		t.Errorf("README.md's quickstart output is not what it prints (ids and order aside):\nREADME:\n%s\nprinted:\n%s",
+			strings.Join(want, "\n"), strings.Join(got, "\n"))
 	}
 }
 
