@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -254,17 +255,26 @@ func (r aboutRule) holds(n Notification) bool {
 	if r.id == "" {
 		return true
 	}
-	got := ""
 	if r.parent {
+		// A Reply's notification is about its new draft, whose parentId
+		// (when the server sends one) is the interaction answered; one
+		// about an inbound interaction (such as an Error) must be that one.
+		parent, id, inbound := "", "", false
 		switch ev := n.(type) {
 		case *FacebookStateChange:
-			got = ev.Facebook.ParentID
+			parent, id, inbound = ev.Facebook.ParentID, ev.Facebook.ID, ev.Facebook.FacebookType == "Inbound"
 		case *TwitterStateChange:
-			got = ev.Tweet.ParentID
+			parent, id, inbound = ev.Tweet.ParentID, ev.Tweet.ID, ev.Tweet.TwitterType == "Inbound"
 		}
-	} else {
-		got, _ = resourceOf(n)
+		switch {
+		case parent != "":
+			return parent == r.id
+		case inbound && id != "":
+			return id == r.id
+		}
+		return true
 	}
+	got, _ := resourceOf(n)
 	return got == "" || got == r.id
 }
 
@@ -280,8 +290,12 @@ func resourceOf(n Notification) (string, State) {
 	case *FacebookSessionStateChange:
 		return ev.Session.ID, ev.Session.State
 	case *MessageLogUpdated: // names its session by URI only: .../facebooksessions/{id}
-		if i := strings.LastIndexByte(ev.FacebookSessionURI, '/'); i >= 0 {
-			return ev.FacebookSessionURI[i+1:], ""
+		u := strings.TrimRight(ev.FacebookSessionURI, "/")
+		if i := strings.LastIndexByte(u, '/'); i >= 0 {
+			if id, err := url.PathUnescape(u[i+1:]); err == nil {
+				return id, ""
+			}
+			return u[i+1:], ""
 		}
 		return "", ""
 	}

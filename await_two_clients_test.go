@@ -2,6 +2,8 @@ package omni_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,22 +83,30 @@ func TestLifecycleWaitsSkipAnotherClientsNotificationWithTheSameReferenceID(t *t
 		t.Fatal(err)
 	}
 	for _, op := range []struct {
-		name string
-		run  func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error)
+		name  string
+		run   func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error)
+		bFail bool // b's operation fails: its Error notification names b's post
 	}{
 		{"AttachUserData", func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error) {
 			return func(ctx context.Context) (omni.Accepted, error) {
 				return c.Facebook.AttachUserData(ctx, id, map[string]any{"k": id})
 			}
-		}},
+		}, false},
 		{"AddComment", func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error) {
 			return func(ctx context.Context) (omni.Accepted, error) { return c.Facebook.AddComment(ctx, id, "note") }
-		}},
+		}, false},
 		{"Reply", func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error) {
 			return func(ctx context.Context) (omni.Accepted, error) {
 				return c.Facebook.Reply(ctx, id, omni.FacebookReply{QueuePath: "/queues/out"})
 			}
-		}},
+		}, false},
+		// Third outside review: an Error about the other client's post
+		// (inbound, no parentId) ended a's Reply wait as a failure.
+		{"Reply, the other's fails", func(c *omni.Client, id string) func(context.Context) (omni.Accepted, error) {
+			return func(ctx context.Context) (omni.Accepted, error) {
+				return c.Facebook.Reply(ctx, id, omni.FacebookReply{QueuePath: "/queues/out"})
+			}
+		}, true},
 	} {
 		pa, pb := srv.CustomerPost("alice", op.name+" a"), srv.CustomerPost("bob", op.name+" b")
 		// a's operation is answered later than b's, with the same referenceId.
@@ -115,7 +125,11 @@ func TestLifecycleWaitsSkipAnotherClientsNotificationWithTheSameReferenceID(t *t
 		if err := clock.WaitPending(ctx, pending+1); err != nil {
 			t.Fatal(err)
 		}
-		if err := srv.Script(omnitest.RouteFacebookSend, omnitest.Sent().After(time.Second)); err != nil {
+		bOutcome := omnitest.Sent()
+		if op.bFail {
+			bOutcome = omnitest.Failed("b failed")
+		}
+		if err := srv.Script(omnitest.RouteFacebookSend, bOutcome.After(time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		nb, err := func() (omni.Notification, error) {
@@ -123,6 +137,10 @@ func TestLifecycleWaitsSkipAnotherClientsNotificationWithTheSameReferenceID(t *t
 			var werr error
 			go func() {
 				n, err := b.Await(ctx, omni.Expect{Channel: omni.ChannelFacebook}, op.run(b, pb))
+				var oe *omni.OperationError
+				if op.bFail && errors.As(err, &oe) {
+					n, err = oe.Notification, nil
+				}
 				werr = err
 				ch <- n
 			}()
@@ -145,7 +163,7 @@ func TestLifecycleWaitsSkipAnotherClientsNotificationWithTheSameReferenceID(t *t
 			t.Fatalf("%s: referenceIds %d and %d: the test needs them equal", op.name, na.Header().ReferenceID, nb.Header().ReferenceID)
 		}
 		fa := na.(*omni.FacebookStateChange).Facebook
-		if got := fa.ID; op.name == "Reply" {
+		if got := fa.ID; strings.HasPrefix(op.name, "Reply") {
 			if fa.ParentID != pa {
 				t.Errorf("%s: a's wait took the draft answering %s, want %s", op.name, fa.ParentID, pa)
 			}

@@ -48,6 +48,7 @@ var reportsOnItself = map[Operation]bool{
 	OpAccept: true, OpReject: true, OpConsult: true, OpLeave: true,
 	OpAddComment: true, OpAttachUserData: true, OpUpdateUserData: true, OpDeleteUserData: true,
 	OpSendMessage: true, OpSendToAgents: true, // MessageLogUpdated names its session by facebooksessionUri
+	OpSetInFocus: true, OpInFocus: true,
 }
 
 func (r *OperationResult) accepted() *SendResult {

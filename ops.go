@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // OperationResult is GWS's answer to an interaction operation, with what a
@@ -128,8 +129,10 @@ func checkEncodable(v *ValidationError, data map[string]any) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if _, err := json.Marshal(data[k]); err != nil {
+		if b, err := json.Marshal(data[k]); err != nil {
 			v.add("userData."+k, "must be encodable as JSON (%s)", strings.TrimPrefix(err.Error(), "json: "))
+		} else if !utf8.Valid(b) {
+			v.add("userData."+k, ruleUTF8) // a Marshaler's own output, sent as it is
 		}
 	}
 }

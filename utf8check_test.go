@@ -42,6 +42,10 @@ func TestGWSRefusesInvalidUTF8(t *testing.T) {
 			_, err := c.Facebook.AttachUserData(ctx, "id", map[string]any{"k": json.RawMessage("\"a\xffb\"")})
 			return err
 		}},
+		{"user data a Marshaler encodes", "userData.k", func() error {
+			_, err := c.Facebook.AttachUserData(ctx, "id", map[string]any{"k": badMarshaler{}})
+			return err
+		}},
 		{"id", "id", func() error {
 			_, err := c.Facebook.Send(ctx, "a\xffb", omni.FacebookSend{QueuePath: "/q", From: "p", Message: "m"})
 			return err
@@ -83,3 +87,9 @@ func TestGWSRefusesInvalidUTF8(t *testing.T) {
 		t.Errorf("valid UTF-8: %v", err)
 	}
 }
+
+// badMarshaler encodes itself as a JSON string holding an invalid byte
+// (third outside review: a Marshaler's output went out as it was).
+type badMarshaler struct{}
+
+func (badMarshaler) MarshalJSON() ([]byte, error) { return []byte("\"\xff\""), nil }
