@@ -184,7 +184,7 @@ func (t *tracker) resync(snap *AgentSnapshot, mark uint64, finals map[string]Int
 		t.mu.Lock()
 		old, known := t.live[k]
 		fresh := known && old.seq > mark
-		changed := known && (old.State != in.State || !slices.Equal(old.Capabilities, in.Capabilities))
+		changed := known && !sameInteraction(old.Interaction, in) // properties included
 		t.mu.Unlock()
 		if fresh || (known && !changed) {
 			continue

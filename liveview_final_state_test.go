@@ -113,3 +113,52 @@ func TestLiveViewResyncReportsTheFinalState(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A re-sync reports a change of properties the gap hid, not only of state
+// and capabilities, and the view then holds the snapshot's resource (third
+// outside review: a dropped AttachUserData stayed unseen, the view stale).
+func TestLiveViewResyncReportsPropertyChanges(t *testing.T) {
+	srv, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), guardTimeout)
+	defer cancel()
+	changes := make(chan *omni.InteractionEvent, 8)
+	news := make(chan string, 8)
+	v, err := c.Watch(ctx, omni.InteractionHandlers{
+		OnNew:    func(ev *omni.InteractionEvent) { news <- ev.ID },
+		OnChange: func(ev *omni.InteractionEvent) { changes <- ev },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	startAgent(t, c, nil, omnitest.AgentChannelFacebook)
+	post := srv.CustomerPost("alice", "properties")
+	select {
+	case <-news:
+	case <-ctx.Done():
+		t.Fatal("no new post")
+	}
+	if err := srv.InjectMessage(omni.ChannelFacebook, omnitest.DropMessage()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Facebook.AttachUserData(ctx, post, map[string]any{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the notification dropped", func() bool { return len(srv.PendingMessageFaults()) == 0 })
+	if err := v.Resync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-changes:
+		if ev.ID != post || ev.Notification != nil || ev.Facebook == nil || ev.Facebook.UserData["k"] != "v" {
+			t.Errorf("change %+v", ev)
+		}
+	case <-ctx.Done():
+		t.Fatal("the re-sync reported no change")
+	}
+	for _, in := range v.Interactions() {
+		if in.ID == post && in.Facebook.UserData["k"] != "v" {
+			t.Errorf("the view holds %+v", in.Facebook.UserData)
+		}
+	}
+}
