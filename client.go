@@ -71,7 +71,7 @@ type endpoint struct {
 	details func(e *APIError, body []byte)
 	// redact removes the endpoint's credentials from the server's words in
 	// an error (see redactor); nil when there are none to remove.
-	redact func(error)
+	redact func(any)
 }
 
 // service is embedded by every service so they share the client.

@@ -3,6 +3,7 @@ package omni
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -119,16 +120,28 @@ func BearerToken(token string) MessengerCredentials { return schemeToken{"Bearer
 const minRedacted = 4
 
 // redactor returns a function that replaces, in the server's words an
-// error carries (*APIError's messages, messageId and body, *DecodeError's
-// body, *RejectedError's answer), each
-// of secrets with "[redacted]": a server that echoes the Authorization
-// header or the password must not put them in an error string. It keeps
-// the secrets in its closure, so no value the SDK returns prints them.
-func redactor(secrets []string) func(error) {
+// error or a send's result carries (*APIError's messages, messageId and
+// body, *DecodeError's body, *RejectedError's and *MessagesError's fields,
+// a *SentMessage's or *MessagesResponse's), each of secrets with
+// "[redacted]": a server that echoes the Authorization header or the
+// password must not put them in an error string or a result. A secret is
+// also found in the forms JSON encoders give it in a raw body (Go's
+// \u0026-style escapes, "\/" for "/"). The function keeps the secrets in
+// its closure, so no value the SDK returns prints them.
+func redactor(secrets []string) func(any) {
 	var keep []string
+	seen := map[string]bool{}
 	for _, s := range secrets {
-		if len(s) >= minRedacted {
-			keep = append(keep, s)
+		if len(s) < minRedacted {
+			continue
+		}
+		enc, _ := json.Marshal(s)
+		inner := string(enc[1 : len(enc)-1])
+		for _, f := range []string{s, inner, strings.ReplaceAll(s, "/", `\/`), strings.ReplaceAll(inner, "/", `\/`)} {
+			if !seen[f] {
+				seen[f] = true
+				keep = append(keep, f)
+			}
 		}
 	}
 	if len(keep) == 0 {
@@ -148,11 +161,34 @@ func redactor(secrets []string) func(error) {
 		}
 		return b
 	}
-	var walk func(err error)
-	walk = func(err error) {
-		switch e := err.(type) {
+	status := func(st *DeliveryStatus) {
+		st.GroupName, st.Name, st.Description, st.Action = str(st.GroupName), str(st.Name), str(st.Description), str(st.Action)
+	}
+	var walk func(x any)
+	walk = func(x any) {
+		switch e := x.(type) {
 		case nil:
 			return
+		case *SentMessage:
+			status(&e.Status)
+			e.MessageID, e.To = str(e.MessageID), str(e.To)
+			return
+		case *MessagesResponse:
+			e.BulkID = str(e.BulkID)
+			for i := range e.Messages {
+				m := &e.Messages[i]
+				status(&m.Status)
+				m.MessageID, m.Destination, m.Details = str(m.MessageID), str(m.Destination), byt(m.Details)
+			}
+			return
+		case *MessagesError:
+			e.ErrorCode, e.Description, e.Action = str(e.ErrorCode), str(e.Description), str(e.Action)
+			for i := range e.Violations {
+				e.Violations[i].Property, e.Violations[i].Violation = str(e.Violations[i].Property), str(e.Violations[i].Violation)
+			}
+			for i := range e.Resources {
+				e.Resources[i].Name, e.Resources[i].URL = str(e.Resources[i].Name), str(e.Resources[i].URL)
+			}
 		case *APIError:
 			e.GWSStatusMessage, e.Text, e.Body = str(e.GWSStatusMessage), str(e.Text), byt(e.Body)
 			e.MessageID, e.RequestID = str(e.MessageID), str(e.RequestID)
@@ -168,11 +204,10 @@ func redactor(secrets []string) func(error) {
 		case *DecodeError:
 			e.Body = byt(e.Body)
 		case *RejectedError:
-			st := &e.Sent.Status
-			st.GroupName, st.Name, st.Description, st.Action = str(st.GroupName), str(st.Name), str(st.Description), str(st.Action)
+			status(&e.Sent.Status)
 			e.Sent.MessageID, e.Sent.To = str(e.Sent.MessageID), str(e.Sent.To)
 		}
-		switch u := err.(type) {
+		switch u := x.(type) {
 		case interface{ Unwrap() error }:
 			walk(u.Unwrap())
 		case interface{ Unwrap() []error }:

@@ -193,12 +193,11 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 	if err != nil {
 		return nil, err
 	}
+	if r := s.client.messenger.redact; r != nil {
+		r(out) // the server's words may echo a credential
+	}
 	if out.Status.rejected() {
-		re := &RejectedError{Sent: *out}
-		if r := s.client.messenger.redact; r != nil {
-			r(re) // the status description is the server's words
-		}
-		return nil, re
+		return nil, &RejectedError{Sent: *out}
 	}
 	return out, nil
 }

@@ -224,7 +224,10 @@ func (s *MessengerService) SendMessages(ctx context.Context, req MessagesRequest
 	err := s.client.do(ctx, &call{ep: s.client.messenger, method: http.MethodPost, path: messagesPath,
 		body: req, send: true, lenient: func(b []byte) error { return decodeMessagesLeniently(b, out) }}, out)
 	if err != nil {
-		return nil, asMessagesError(err)
+		return nil, s.messagesError(err)
+	}
+	if r := s.client.messenger.redact; r != nil {
+		r(out) // the server's words: statuses may echo a credential
 	}
 	return out, nil
 }

@@ -56,6 +56,16 @@ func (e *MessagesError) Unwrap() error { return e.API }
 
 // asMessagesError turns an *APIError whose body has the current error
 // shape into a *MessagesError; any other error is returned as it is.
+// messagesError is asMessagesError with the client's credentials redacted
+// from the service's words (see redactor).
+func (s *MessengerService) messagesError(err error) error {
+	err = asMessagesError(err)
+	if r := s.client.messenger.redact; r != nil {
+		r(err)
+	}
+	return err
+}
+
 func asMessagesError(err error) error {
 	var api *APIError
 	if !errors.As(err, &api) || len(api.Body) == 0 {

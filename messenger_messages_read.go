@@ -175,7 +175,7 @@ func (s *MessengerService) MessageReports(ctx context.Context, opts *MessageRepo
 		Results []DeliveryReport `json:"results"`
 	}
 	if err := s.client.get(ctx, call{ep: s.client.messenger, path: messageReportsPath, send: true}, opts, &out); err != nil {
-		return nil, asMessagesError(err)
+		return nil, s.messagesError(err)
 	}
 	return out.Results, nil
 }
@@ -192,7 +192,7 @@ func (s *MessengerService) MessageLogs(ctx context.Context, opts *MessageLogsOpt
 	}
 	out := new(MessageLogs)
 	if err := s.client.get(ctx, call{ep: s.client.messenger, path: messageLogsPath}, opts, out); err != nil {
-		return nil, asMessagesError(err)
+		return nil, s.messagesError(err)
 	}
 	return out, nil
 }

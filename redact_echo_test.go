@@ -2,6 +2,7 @@ package omni_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -87,6 +88,76 @@ func TestRejectedAndMessageIDDoNotRepeatEchoedCredentials(t *testing.T) {
 		for _, s := range []string{fmt.Sprint(err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
 			if strings.Contains(s, key) {
 				t.Errorf("%s: the error shows the key (not printed)", name)
+			}
+		}
+		c.Close()
+		srv.Close()
+	}
+}
+
+// An echo in the forms JSON encoders give a secret ("\/" for "/", Go's
+// \u0026 for "&"), in the current Messages API's errors and in the answers
+// a send returns, is redacted too (third outside review: the escaped form
+// passed, and SendMessages' statuses and SendSingle's answer kept the key).
+func TestEscapedAndResultEchoesAreRedacted(t *testing.T) {
+	const token, password = "abc/DEF+ghi==", "Pa&ss<w>rd"
+	for name, tc := range map[string]struct {
+		creds  omni.MessengerCredentials
+		secret string
+		answer func(w http.ResponseWriter, r *http.Request)
+		call   func(c *omni.Client) (any, error)
+	}{
+		"escaped slash in a Messages API error": {omni.BearerToken(token), token,
+			func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, `{"errorCode":"E401","description":"Invalid token abc\/DEF+ghi==","violations":[],"resources":[]}`)
+			},
+			func(c *omni.Client) (any, error) {
+				return c.Messenger.SendMessages(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{
+					Sender: "p", Destinations: []omni.Destination{{To: "u"}}, Content: omni.TextContent{Text: "hi"}}}})
+			}},
+		"Go-escaped password in a Basic echo": {omni.MessengerBasicAuth("user", password), password,
+			func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusBadRequest)
+				b, _ := json.Marshal("password " + password + " refused")
+				fmt.Fprintf(w, `{"requestError":{"serviceException":{"messageId":"BAD_REQUEST","text":%s}}}`, b)
+			},
+			func(c *omni.Client) (any, error) {
+				return c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
+			}},
+		"REJECTED status in SendMessages' answer": {omni.AppKey("key-5e5e5e5e"), "key-5e5e5e5e",
+			func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprint(w, `{"bulkId":"b","messages":[{"messageId":"m","status":{"groupId":5,"groupName":"REJECTED","id":12,"name":"REJECTED_SOURCE","description":"key key-5e5e5e5e not allowed"},"destination":"u"}]}`)
+			},
+			func(c *omni.Client) (any, error) {
+				return c.Messenger.SendMessages(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{
+					Sender: "p", Destinations: []omni.Destination{{To: "u", MessageID: "m"}}, Content: omni.TextContent{Text: "hi"}}}})
+			}},
+		"SendSingle's answer": {omni.AppKey("key-6f6f6f6f"), "key-6f6f6f6f",
+			func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprint(w, `{"to":"u","messageCount":1,"messageId":"m","status":{"groupId":1,"groupName":"PENDING","id":7,"name":"PENDING_ENROUTE","description":"sent with key-6f6f6f6f"}}`)
+			},
+			func(c *omni.Client) (any, error) {
+				return c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
+			}},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			tc.answer(w, r)
+		}))
+		c, err := omni.NewClient("", omni.WithMessenger(srv.URL, tc.creds))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := tc.call(c)
+		body := ""
+		if ae := (*omni.APIError)(nil); errors.As(err, &ae) {
+			body = string(ae.Body) // the raw answer, escapes and all
+		}
+		for _, s := range []string{fmt.Sprintf("%+v", res), fmt.Sprintf("%#v", res), fmt.Sprint(err), fmt.Sprintf("%#v", err), body} {
+			if strings.Contains(s, tc.secret) || strings.Contains(s, strings.ReplaceAll(tc.secret, "/", `\/`)) ||
+				strings.Contains(s, `Pa\u0026ss`) {
+				t.Errorf("%s: the credential shows (not printed)", name)
 			}
 		}
 		c.Close()
