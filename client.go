@@ -119,7 +119,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		c.hc, c.own = defaultHTTPClient()
 	}
 	c.wire = wireClient(c.hc, c.own != nil)
-	c.wireNoJar = c.wire
+	// A caller's client: Messenger goes through its transport without its
+	// jar too, so that GWS's session cookie never reaches the Messenger
+	// host (Infobip uses no cookies).
+	c.wireNoJar = &http.Client{Transport: c.wire.Transport, CheckRedirect: c.wire.CheckRedirect, Timeout: c.wire.Timeout}
 	if c.own != nil {
 		// Messenger needs no cookies: its requests go through the same
 		// transport without the jar that keeps GWS's session, so that
@@ -140,7 +143,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 
 // HTTPClient returns the *http.Client every request goes through, the one
 // given to WithHTTPClient or the client's own (with a cookie jar for GWS's
-// session; its Messenger requests use the same transport without the jar).
+// session). Messenger requests go through its transport without the jar,
+// whichever client it is: Infobip uses no cookies, and GWS's must not reach
+// it.
 // A given client is used through a wrapper that follows no redirect to
 // another host.
 func (c *Client) HTTPClient() *http.Client { return c.hc }

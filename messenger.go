@@ -168,6 +168,19 @@ func (st DeliveryStatus) rejected() bool {
 	return st.GroupID == GroupRejected || (st.GroupID == 0 && strings.EqualFold(st.GroupName, "REJECTED"))
 }
 
+// normalize gives a status that names its group only by groupName the
+// group's id, so that comparing GroupID with the constants works.
+func (st *DeliveryStatus) normalize() {
+	if st.GroupID != 0 {
+		return
+	}
+	for g := GroupPending; g <= GroupRejected; g++ {
+		if strings.EqualFold(st.GroupName, g.String()) {
+			st.GroupID = g
+		}
+	}
+}
+
 // SendSingle sends one message. Invalid input returns a *ValidationError and
 // sends nothing. No idempotency key exists, so SendSingle is not retried once
 // the request may have reached the service (see WithRetryUnsafeSends). A 2xx
@@ -196,6 +209,7 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 	if r := s.client.messenger.redact; r != nil {
 		r(out) // the server's words may echo a credential
 	}
+	out.Status.normalize()
 	if out.Status.rejected() {
 		return nil, &RejectedError{Sent: *out}
 	}

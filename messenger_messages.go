@@ -229,6 +229,9 @@ func (s *MessengerService) SendMessages(ctx context.Context, req MessagesRequest
 	if r := s.client.messenger.redact; r != nil {
 		r(out) // the server's words: statuses may echo a credential
 	}
+	for i := range out.Messages {
+		out.Messages[i].Status.normalize()
+	}
 	return out, nil
 }
 

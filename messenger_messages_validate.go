@@ -294,6 +294,13 @@ func knownContent(raw []byte, typ ContentType) (c Content, known bool) {
 		if !strings.EqualFold(w.Payload.Type, payloadButton) {
 			return nil, false
 		}
+		for _, b := range w.Payload.Buttons {
+			if b.Type != ButtonPostback && b.Type != ButtonURL {
+				// A button type the SDK does not model (the Messages API
+				// also documents CALL): the service's rules, not the SDK's.
+				return nil, false
+			}
+		}
 		return TemplateContent{Text: w.Payload.Text, Buttons: w.Payload.Buttons}, true
 	}
 	return MediaContent{Kind: kind, URL: w.URL}, true

@@ -3,6 +3,7 @@ package omni_test
 import (
 	"context"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -45,6 +46,24 @@ func TestMessengerGetsNoGWSCookie(t *testing.T) {
 	}
 	if strings.Contains(cookie, "JSESSIONID") {
 		t.Errorf("the Messenger request carried GWS's session cookie: %q", cookie)
+	}
+	// A caller's client with a jar, as WithHTTPClient advises: the same.
+	jar, _ := cookiejar.New(nil)
+	uc, err := omni.NewClient(gws.URL+"/api/v2", omni.WithBasicAuth("agent", "pw"), omni.WithMessenger(ib.URL, omni.AppKey("key-1234")),
+		omni.WithHTTPClient(&http.Client{Jar: jar}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uc.Close()
+	if _, err := uc.Facebook.Send(ctx, "id1", omni.FacebookSend{QueuePath: "/q", From: "p", Message: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	cookie = ""
+	if _, err := uc.Messenger.SendSingle(ctx, single(omni.TextMessage("hi"))); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(cookie, "JSESSIONID") {
+		t.Errorf("with the caller's client, the Messenger request carried GWS's session cookie: %q", cookie)
 	}
 	httpmock.ActivateNonDefault(c.HTTPClient())
 	defer httpmock.DeactivateAndReset()
