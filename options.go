@@ -127,7 +127,8 @@ func WithMessenger(baseURL string, creds MessengerCredentials) Option {
 
 // WithHTTPClient makes the Client send every request, REST and CometD,
 // through hc. Give hc a cookie jar (net/http/cookiejar): GWS keeps its
-// session and CSRF token in cookies. hc is never changed: its Transport and
+// session and CSRF token in cookies (Messenger requests are sent without
+// the jar: Infobip uses none, and GWS's must not reach it). hc is never changed: its Transport and
 // Jar are read on every request, so httpmock.ActivateNonDefault(hc) works
 // before or after NewClient; its Timeout (as set when NewClient ran) and
 // CheckRedirect apply, except that a redirect to another host or scheme is
@@ -177,7 +178,8 @@ func WithRetry(p RetryPolicy) Option {
 
 // WithRetryUnsafeSends lets the client retry sends (POSTs that create a
 // message) on failures after which the server may have acted: a connection
-// reset after the request was written, or 502/503/504 without Retry-After.
+// reset after the request was written, or 429, 502, 503 and 504 without a
+// (valid) Retry-After.
 // Neither vendor documents an idempotency key, so such a retry can deliver a
 // message twice. Off by default.
 func WithRetryUnsafeSends(on bool) Option {

@@ -327,8 +327,10 @@ func (c *Client) checkRetry(ctx context.Context, st *attemptState, resp *http.Re
 }
 
 // backoff waits Retry-After when the server sent one (as checkRetry
-// parsed it), otherwise an exponential delay from min, capped at max, with
-// jitter in its upper half.
+// parsed it), otherwise an exponential delay between min and max: the n-th
+// retry waits a random time in [min·2ⁿ, min·2ⁿ⁺¹], capped at max (and,
+// once capped, in the upper half below max), so that no wait is shorter
+// than min or longer than max, as RetryPolicy says.
 func backoff(min, max time.Duration, attempt int, st *attemptState) time.Duration {
 	if st.hasRetryAfter {
 		return st.retryAfter
@@ -337,9 +339,13 @@ func backoff(min, max time.Duration, attempt int, st *attemptState) time.Duratio
 	for i := 0; i < attempt && d < max; i++ {
 		d *= 2
 	}
-	if d > max {
-		d = max
+	hi := d * 2
+	if hi > max || hi <= 0 {
+		hi = max
 	}
-	half := d / 2
-	return half + rand.N(half+1)
+	lo := hi / 2
+	if lo < min {
+		lo = min
+	}
+	return lo + rand.N(hi-lo+1)
 }

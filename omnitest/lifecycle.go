@@ -118,7 +118,9 @@ func (s *Server) FailTwitterOperations(message string) {
 // notification with that referenceId has notificationType "Error" with the
 // resource as it was and errorMessage message. The documents say such a
 // notification exists without showing one; its errorMessage field is
-// inferred from TwitterOperationResponse.
+// inferred from TwitterOperationResponse. FailOperations decides before
+// any script (Server.Script) of the route: an operation it fails uses no
+// script, which waits for the next request of its route.
 func (s *Server) FailOperations(n int, message string) {
 	lc := &s.lc
 	lc.mu.Lock()
