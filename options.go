@@ -128,9 +128,10 @@ func WithMessenger(baseURL string, creds MessengerCredentials) Option {
 // WithHTTPClient makes the Client send every request, REST and CometD,
 // through hc. Give hc a cookie jar (net/http/cookiejar): GWS keeps its
 // session and CSRF token in cookies (Messenger requests are sent without
-// the jar: Infobip uses none, and GWS's must not reach it). hc is never changed: its Transport and
-// Jar are read on every request, so httpmock.ActivateNonDefault(hc) works
-// before or after NewClient; its Timeout (as set when NewClient ran) and
+// the jar: Infobip uses none, and GWS's must not reach it). hc is never
+// changed: its Transport and Jar are read on every request, so
+// httpmock.ActivateNonDefault(hc) works before or after NewClient; its
+// Timeout (as set when NewClient ran) and
 // CheckRedirect apply, except that a redirect to another host or scheme is
 // never followed (credentials stay with their host; the 3xx is an
 // *APIError). Client.Close leaves hc's connections alone.
