@@ -63,6 +63,9 @@ type lifecycle struct {
 	// sink, while an operation runs, collects the notifications it would
 	// publish (lcPublish), so that the request's outcome decides.
 	sink *[]Notice
+	// jr, while an agent request runs, is its journal entry: what it
+	// publishes (channel states, the offers it releases) is recorded there.
+	jr *Request
 }
 
 func (lc *lifecycle) init() {
@@ -173,7 +176,7 @@ func lifecycleRoute(sub string) (Route, bool) {
 func (s *Server) serveLifecycle(w http.ResponseWriter, r *http.Request, route Route, sub string, hs *httpSession, body []byte) bool {
 	switch {
 	case route == RouteMe && r.Method == http.MethodPost:
-		s.postMeLifecycle(w, hs, s.userName(r), body)
+		s.postMeLifecycle(w, requestOf(r.Context()), hs, s.userName(r), body)
 		return true
 	case route == RouteMe && r.Method == http.MethodGet && r.URL.Query().Has("subresources"):
 		s.getSnapshot(w, r, s.userName(r))
@@ -186,7 +189,7 @@ func (s *Server) serveLifecycle(w http.ResponseWriter, r *http.Request, route Ro
 		writeResource(w, "channels", chs)
 		return true
 	case route == RouteAgentChannel && r.Method == http.MethodPost:
-		s.postChannel(w, s.userName(r), strings.TrimPrefix(sub, "/me/channels/"), body)
+		s.postChannel(w, requestOf(r.Context()), s.userName(r), strings.TrimPrefix(sub, "/me/channels/"), body)
 		return true
 	case route == RouteInteractionCollection && r.Method == http.MethodPost:
 		s.collectionOp(w, r, hs, strings.TrimPrefix(sub, "/me/"), body)
@@ -211,7 +214,7 @@ type agentOp struct {
 
 // postMeLifecycle serves POST /me: StartContactCenterSession,
 // EndContactCenterSession, and agent-state operations on every channel.
-func (s *Server) postMeLifecycle(w http.ResponseWriter, hs *httpSession, user string, body []byte) {
+func (s *Server) postMeLifecycle(w http.ResponseWriter, jr *Request, hs *httpSession, user string, body []byte) {
 	var req agentOp
 	if !decodeGWS(w, body, &req) {
 		return
@@ -220,6 +223,8 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, hs *httpSession, user st
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	lc.init()
+	lc.jr = jr // the request's notifications go in its journal entry
+	defer func() { lc.jr = nil }()
 	switch req.OperationName {
 	case "":
 		writeMissing(w, "operationName")
@@ -301,7 +306,7 @@ func (lc *lifecycle) validState(op string) bool {
 }
 
 // postChannel serves POST /me/channels/{channel}.
-func (s *Server) postChannel(w http.ResponseWriter, user, channel string, body []byte) {
+func (s *Server) postChannel(w http.ResponseWriter, jr *Request, user, channel string, body []byte) {
 	var req agentOp
 	if !decodeGWS(w, body, &req) {
 		return
@@ -310,6 +315,8 @@ func (s *Server) postChannel(w http.ResponseWriter, user, channel string, body [
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	lc.init()
+	lc.jr = jr // the request's notifications go in its journal entry
+	defer func() { lc.jr = nil }()
 	switch {
 	case req.OperationName == "":
 		writeMissing(w, "operationName")
@@ -398,7 +405,7 @@ func (s *Server) publishChannels(lc *lifecycle, names []string) {
 	if len(names) == 0 {
 		return
 	}
-	s.publishTo(nil, lc.owner, ChannelChannels, map[string]any{
+	s.publishTo(lc.jr, lc.owner, ChannelChannels, map[string]any{
 		"messageType": "ChannelStateChangeMessageV2",
 		"channels":    lc.channelStates(names),
 	})

@@ -242,7 +242,7 @@ func (s *Server) lcPublish(agent, channel string, data any) {
 		*s.lc.sink = append(*s.lc.sink, Notice{Channel: channel, Data: data, to: agent})
 		return
 	}
-	s.publishTo(nil, agent, channel, data)
+	s.publishTo(s.lc.jr, agent, channel, data)
 }
 
 // agentFor names the agent whose CometD sessions get it's notifications:
@@ -270,7 +270,7 @@ func (s *Server) offer(lc *lifecycle, it *item) {
 	res := it.resource(base)
 	res["tweetType"] = res["twitterType"]
 	delete(res, "twitterType")
-	s.publishTo(nil, s.lc.agentFor(it), ChannelTwitter, map[string]any{
+	s.publishTo(s.lc.jr, s.lc.agentFor(it), ChannelTwitter, map[string]any{
 		"messageType": "TweetStateChangeMessage", "notificationType": "StatusChange", "tweet": res,
 	})
 }

@@ -101,3 +101,34 @@ func TestScriptsCoverTheInteractionCollection(t *testing.T) {
 		t.Errorf("Follow: %v, want an *OperationError", err)
 	}
 }
+
+// An agent request's notifications are in its journal entry: the channel
+// state a Ready publishes and the offer it releases (third outside review:
+// RouteAgentChannel and RouteMe requests recorded none).
+func TestJournalRecordsAgentRequestsNotifications(t *testing.T) {
+	srv := NewServer(t)
+	c := srv.NewClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{AgentChannelFacebook}}); err != nil {
+		t.Fatal(err)
+	}
+	srv.CustomerPost("alice", "waits for a Ready agent")
+	if err := c.Agent.Ready(ctx, AgentChannelFacebook); err != nil {
+		t.Fatal(err)
+	}
+	r, err := srv.WaitRequest(ctx, ByRoute(RouteAgentChannel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	channels := map[string]int{}
+	for _, n := range r.Notifications {
+		channels[n.Channel]++
+	}
+	if channels[ChannelChannels] != 1 || channels[ChannelFacebook] != 1 {
+		t.Errorf("Ready's journal entry: notifications on %v, want the channel state and the post's offer", channels)
+	}
+	if me := srv.Requests(ByRoute(RouteMe)); len(me) == 0 || len(me[0].Notifications) == 0 {
+		t.Errorf("StartContactCenterSession's journal entry holds no notification")
+	}
+}
