@@ -88,7 +88,7 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 	// route (one failing changes nothing), or what the operation publishes.
 	route := itemRoute(it.kind)
 	sc := s.scriptFor(route)
-	send := Send{Route: route, ReferenceID: ref, ID: it.id, Resource: it.resource(base), to: lc.agentFor(it)}
+	send := Send{Route: route, ReferenceID: ref, ID: it.id, Resource: it.resource(base), to: lc.agentFor(it), item: true}
 	if !sc.fails() {
 		var notices []Notice
 		lc.sink = &notices

@@ -132,3 +132,35 @@ func TestJournalRecordsAgentRequestsNotifications(t *testing.T) {
 		t.Errorf("StartContactCenterSession's journal entry holds no notification")
 	}
 }
+
+// A scripted failure of an operation on a customer's Tweet is a
+// TwitterStateChangeMessage of type Error naming the tweet, as the documents
+// describe interaction operations' failures (third outside review: it was a
+// TwitterOperationResponse, which names no interaction, so another client's
+// wait could take it).
+func TestScriptedTweetOperationFailureNamesTheTweet(t *testing.T) {
+	srv := NewServer(t)
+	c := srv.NewClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{AgentChannelTwitter}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Agent.Ready(ctx, AgentChannelTwitter); err != nil {
+		t.Fatal(err)
+	}
+	tweet := srv.CustomerTweet("bob", "hello")
+	if err := srv.Script(RouteTwitterSend, Failed("Tweet not found")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Await(ctx, omni.Expect{Channel: omni.ChannelTwitter}, func(ctx context.Context) (omni.Accepted, error) {
+		return c.Twitter.Complete(ctx, tweet, omni.Complete{})
+	})
+	var oe *omni.OperationError
+	if !errors.As(err, &oe) {
+		t.Fatalf("Complete: %v, want an *OperationError", err)
+	}
+	if n, ok := oe.Notification.(*omni.TwitterStateChange); !ok || n.Tweet.ID != tweet {
+		t.Errorf("the failure's notification: %#v", oe.Notification)
+	}
+}

@@ -36,6 +36,7 @@ type Send struct {
 
 	to      string // the agent the request's notices go to; "" for every session
 	channel string // RouteInteractionCollection: the topic of the resource
+	item    bool   // an operation on a customer-started interaction or draft
 }
 
 // Outcome decides what notifications a processed request publishes; give
@@ -70,8 +71,11 @@ func Sent() Outcome {
 // the route's documented shape: FacebookStateChangeMessage or
 // FacebooksessionStateChangeMessage with notificationType Error (the
 // message in errorMessage, the field TwitterOperationResponse uses; the
-// GWS documents give no field for it), and for a Tweet a
-// TwitterOperationResponse with success "false" and errorMessage.
+// GWS documents give no field for it), and for a Tweet send a
+// TwitterOperationResponse with success "false" and errorMessage (for an
+// operation on a customer-started Tweet or its draft a
+// TwitterStateChangeMessage of type Error with the tweet, as the documents
+// describe the failures of interaction operations).
 //
 // A request whose outcome ends with Failed (its last Sent or Failed part)
 // changes nothing: a read of the resource afterwards finds it as it was
@@ -217,6 +221,9 @@ var outcomeTable = struct {
 		return FacebookStateChange(s.ReferenceID, "Error", s.Resource).withError(msg)
 	}},
 	RouteTwitterSend: {failed: func(s Send, msg string) Notice {
+		if s.item { // the documents: interaction operations fail with notificationType Error
+			return TwitterStateChange(s.ReferenceID, "Error", s.Resource).withError(msg)
+		}
 		return TwitterOperationResponse(s.ReferenceID, false, msg)
 	}},
 	RouteFacebookSession: {failed: func(s Send, msg string) Notice {
