@@ -162,17 +162,17 @@ func (InboundUnknown) inbound()  {}
 
 // wireInbound is the union of both generations' result fields.
 type wireInbound struct {
-	Sender          string          `json:"sender"`
-	From            string          `json:"from"`
-	To              string          `json:"to"`
-	IntegrationType string          `json:"integrationType"`
+	Sender          flexString      `json:"sender"`
+	From            flexString      `json:"from"`
+	To              flexString      `json:"to"`
+	IntegrationType flexString      `json:"integrationType"`
 	ReceivedAt      json.RawMessage `json:"receivedAt"`
-	Keyword         string          `json:"keyword"`
-	MessageID       string          `json:"messageId"`
-	PairedMessageID string          `json:"pairedMessageId"`
-	CallbackData    string          `json:"callbackData"`
-	EntityID        string          `json:"entityId"`
-	ApplicationID   string          `json:"applicationId"`
+	Keyword         flexString      `json:"keyword"`
+	MessageID       flexString      `json:"messageId"`
+	PairedMessageID flexString      `json:"pairedMessageId"`
+	CallbackData    flexString      `json:"callbackData"`
+	EntityID        flexString      `json:"entityId"`
+	ApplicationID   flexString      `json:"applicationId"`
 	Message         json.RawMessage `json:"message"`
 	Price           *Price          `json:"price"`
 }
@@ -211,21 +211,21 @@ func (m *InboundMessage) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	out := InboundMessage{
-		Sender:          w.Sender,
-		To:              w.To,
-		IntegrationType: w.IntegrationType,
-		Keyword:         w.Keyword,
-		MessageID:       w.MessageID,
-		PairedMessageID: w.PairedMessageID,
-		CallbackData:    w.CallbackData,
-		EntityID:        w.EntityID,
-		ApplicationID:   w.ApplicationID,
+		Sender:          string(w.Sender),
+		To:              string(w.To),
+		IntegrationType: string(w.IntegrationType),
+		Keyword:         string(w.Keyword),
+		MessageID:       string(w.MessageID),
+		PairedMessageID: string(w.PairedMessageID),
+		CallbackData:    string(w.CallbackData),
+		EntityID:        string(w.EntityID),
+		ApplicationID:   string(w.ApplicationID),
 		Content:         content,
 		Price:           w.Price,
 		Raw:             bytes.Clone(data),
 	}
 	if out.Sender == "" {
-		out.Sender = w.From // the legacy generation
+		out.Sender = string(w.From) // the legacy generation
 	}
 	out.ReceivedAt, out.RawReceivedAt = parseReportTime(w.ReceivedAt)
 	*m = out

@@ -115,3 +115,28 @@ func TestRawContentTakesUnmodelledButtons(t *testing.T) {
 		t.Errorf("a CALL button: %v", err)
 	}
 }
+
+// A send answer with a number where a string is expected is decoded, not a
+// *DecodeError (third outside review).
+func TestSendAnswersTakeNumbersForStrings(t *testing.T) {
+	hc := &http.Client{}
+	httpmock.ActivateNonDefault(hc)
+	t.Cleanup(httpmock.DeactivateAndReset)
+	c, err := omni.NewClient("", omni.WithMessenger("https://xyz.api.infobip.com", omni.AppKey("key")), omni.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	httpmock.RegisterResponder(http.MethodPost, "https://xyz.api.infobip.com/facebook/1/single", httpmock.NewStringResponder(200,
+		`{"to":15105551234,"messageCount":1,"messageId":"m1","status":{"groupId":1,"groupName":"PENDING","id":7,"name":"PENDING_ENROUTE","description":7}}`))
+	if out, err := c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi"))); err != nil || out.To != "15105551234" {
+		t.Errorf("SendSingle: %+v, %v", out, err)
+	}
+	httpmock.RegisterResponder(http.MethodPost, "https://xyz.api.infobip.com/messenger/1/messages", httpmock.NewStringResponder(200,
+		`{"bulkId":2034072219640523072,"messages":[{"messageId":"d1","status":{"groupId":1,"groupName":"PENDING","id":26,"name":"PENDING_ACCEPTED"},"destination":15105551234}]}`))
+	resp, err := c.Messenger.SendMessages(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "p",
+		Destinations: []omni.Destination{{To: "15105551234", MessageID: "d1"}}, Content: omni.TextContent{Text: "hi"}}}})
+	if err != nil || resp.BulkID != "2034072219640523072" || resp.Messages[0].Destination != "15105551234" {
+		t.Errorf("SendMessages: %+v, %v", resp, err)
+	}
+}

@@ -9,10 +9,10 @@ import (
 
 // wireReport is the union of the fields of a delivery report and a log entry.
 type wireReport struct {
-	BulkID       string          `json:"bulkId"`
-	MessageID    string          `json:"messageId"`
-	To           string          `json:"to"`
-	From         string          `json:"from"`
+	BulkID       flexString      `json:"bulkId"`
+	MessageID    flexString      `json:"messageId"`
+	To           flexString      `json:"to"`
+	From         flexString      `json:"from"`
 	Text         string          `json:"text"`
 	SentAt       json.RawMessage `json:"sentAt"`
 	DoneAt       json.RawMessage `json:"doneAt"`
@@ -40,7 +40,7 @@ func (l *MessengerLog) UnmarshalJSON(data []byte) error {
 	if err != nil || w == nil {
 		return err
 	}
-	*l = MessengerLog{DeliveryReport: w.report(data), From: w.From, Text: w.Text}
+	*l = MessengerLog{DeliveryReport: w.report(data), From: string(w.From), Text: w.Text}
 	return nil
 }
 
@@ -63,9 +63,9 @@ func decodeWireReport(data []byte) (*wireReport, error) {
 // report builds the DeliveryReport of w; data is the object w came from.
 func (w *wireReport) report(data []byte) DeliveryReport {
 	r := DeliveryReport{
-		BulkID:       w.BulkID,
-		MessageID:    w.MessageID,
-		To:           w.To,
+		BulkID:       string(w.BulkID),
+		MessageID:    string(w.MessageID),
+		To:           string(w.To),
 		MessageCount: int(w.MessageCount),
 		Price:        w.Price,
 		Status:       w.Status.status(),
@@ -100,17 +100,17 @@ func parseReportTime(raw json.RawMessage) (time.Time, string) {
 // that one odd field does not fail a whole push of reports. (The answer to
 // a send decodes DeliveryStatus as it is: that path is kept lean.)
 type wireStatus struct {
-	GroupID     flexInt `json:"groupId"`
-	GroupName   string  `json:"groupName"`
-	ID          flexInt `json:"id"`
-	Name        string  `json:"name"`
-	Description string  `json:"description"`
-	Action      string  `json:"action"`
+	GroupID     flexInt    `json:"groupId"`
+	GroupName   flexString `json:"groupName"`
+	ID          flexInt    `json:"id"`
+	Name        flexString `json:"name"`
+	Description flexString `json:"description"`
+	Action      flexString `json:"action"`
 }
 
 func (w wireStatus) status() DeliveryStatus {
-	return DeliveryStatus{GroupID: StatusGroup(w.GroupID), GroupName: w.GroupName, ID: int(w.ID), Name: w.Name,
-		Description: w.Description, Action: w.Action}
+	return DeliveryStatus{GroupID: StatusGroup(w.GroupID), GroupName: string(w.GroupName), ID: int(w.ID), Name: string(w.Name),
+		Description: string(w.Description), Action: string(w.Action)}
 }
 
 // UnmarshalJSON decodes an error leniently: groupId and id as numbers or
@@ -152,15 +152,15 @@ func withoutNulls[T any](list []T, raw func(*T) json.RawMessage) []T {
 // as strings (call.lenient).
 func decodeSentLeniently(body []byte, out *SentMessage) error {
 	var w struct {
-		To           string     `json:"to"`
+		To           flexString `json:"to"`
 		MessageCount flexInt    `json:"messageCount"`
-		MessageID    string     `json:"messageId"`
+		MessageID    flexString `json:"messageId"`
 		Status       wireStatus `json:"status"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
 		return err
 	}
-	*out = SentMessage{To: w.To, MessageCount: int(w.MessageCount), MessageID: w.MessageID, Status: w.Status.status()}
+	*out = SentMessage{To: string(w.To), MessageCount: int(w.MessageCount), MessageID: string(w.MessageID), Status: w.Status.status()}
 	return nil
 }
 
@@ -168,21 +168,21 @@ func decodeSentLeniently(body []byte, out *SentMessage) error {
 // SendMessages.
 func decodeMessagesLeniently(body []byte, out *MessagesResponse) error {
 	var w struct {
-		BulkID   string `json:"bulkId"`
+		BulkID   flexString `json:"bulkId"`
 		Messages []struct {
-			MessageID   string          `json:"messageId"`
+			MessageID   flexString      `json:"messageId"`
 			Status      wireStatus      `json:"status"`
-			Destination string          `json:"destination"`
+			Destination flexString      `json:"destination"`
 			Details     json.RawMessage `json:"details"`
 		} `json:"messages"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
 		return err
 	}
-	*out = MessagesResponse{BulkID: w.BulkID}
+	*out = MessagesResponse{BulkID: string(w.BulkID)}
 	for _, m := range w.Messages {
-		out.Messages = append(out.Messages, MessageResult{MessageID: m.MessageID, Status: m.Status.status(),
-			Destination: m.Destination, Details: m.Details})
+		out.Messages = append(out.Messages, MessageResult{MessageID: string(m.MessageID), Status: m.Status.status(),
+			Destination: string(m.Destination), Details: m.Details})
 	}
 	return nil
 }

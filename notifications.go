@@ -320,6 +320,25 @@ func (b *flexBool) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// flexString decodes a string, or a number as its literal (a phone number
+// or an id some servers send unquoted); anything else is "" (the raw data
+// keeps it), never an error that would fail the whole value.
+type flexString string
+
+func (s *flexString) UnmarshalJSON(data []byte) error {
+	*s = ""
+	switch {
+	case len(data) > 0 && data[0] == '"':
+		var v string
+		if json.Unmarshal(data, &v) == nil {
+			*s = flexString(v)
+		}
+	case len(data) > 0 && (data[0] == '-' || (data[0] >= '0' && data[0] <= '9')):
+		*s = flexString(data)
+	}
+	return nil
+}
+
 // flexInt decodes a number or a numeric string; anything else is 0 (the
 // raw data keeps it), never an error that would fail the whole value.
 type flexInt int64

@@ -37,3 +37,19 @@ func TestPushesDecodeLenientlyAndSkipNulls(t *testing.T) {
 		t.Errorf("DecodeInbound: %+v, %v", in, err)
 	}
 }
+
+// A number where a string is expected (a phone number or an id sent
+// unquoted) is read as its literal, in pushes and in send answers (third
+// outside review: a numeric sender made the whole inbound push a 400, which
+// Infobip would redeliver for ever, and a numeric "to" made an accepted
+// send a *DecodeError).
+func TestNumbersWhereStringsAreExpected(t *testing.T) {
+	in, err := omni.DecodeInbound([]byte(`{"results":[{"sender":15105551234,"to":"page","messageId":"i1","message":{"type":"TEXT","text":"hi"}}]}`))
+	if err != nil || len(in.Results) != 1 || in.Results[0].Sender != "15105551234" {
+		t.Errorf("DecodeInbound: %+v, %v", in, err)
+	}
+	reports, err := omni.DecodeDeliveryReports([]byte(`{"results":[{"messageId":"m1","to":15105551234,"bulkId":2034072219640523072,"status":{"groupId":3,"groupName":"DELIVERED","id":5,"name":"DELIVERED_TO_HANDSET","description":42}}]}`))
+	if err != nil || len(reports) != 1 || reports[0].To != "15105551234" || reports[0].BulkID != "2034072219640523072" || reports[0].Status.Description != "42" {
+		t.Errorf("DecodeDeliveryReports: %+v, %v", reports, err)
+	}
+}
