@@ -30,9 +30,10 @@
 // The server's advice (reconnect, interval, timeout, maxInterval) is obeyed
 // and updated from every reply; absent fields keep their values. Network
 // failures and HTTP 5xx back off linearly (WithBackoff), for handshakes as
-// for connects, and the backoff resets after a successful connect. When the
-// server advises a new handshake (whatever its error text, e.g.
-// "402::Unknown client"), or the client has been unable to connect for
+// for connects, and the backoff resets after a successful connect. When an
+// unsuccessful reply advises a new handshake (whatever its error text, e.g.
+// "402::Unknown client"; a successful connect advising one keeps its
+// session, as the JavaScript client does), or the client has been unable to connect for
 // longer than the server keeps sessions, the client handshakes again with
 // fresh advice — at once and with the backoff reset when the session had
 // connected (as the Java and JavaScript clients do), after the backoff when
