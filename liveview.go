@@ -3,6 +3,7 @@ package omni
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"sync"
@@ -49,8 +50,10 @@ type InteractionHandlers struct {
 	OnEnd func(*InteractionEvent)
 	// OnMessages receives the message log of private-messaging sessions.
 	OnMessages func(*MessageLogUpdated)
-	// OnResyncError receives a failed snapshot read of a LiveView; the
-	// next re-handshake tries again.
+	// OnResyncError receives a failed snapshot read of a LiveView (the
+	// next re-handshake tries again) and, once, the error that stopped the
+	// view's notifications for good, such as a session refused for a
+	// changed password (it matches ErrUnauthorized).
 	OnResyncError func(error)
 }
 
@@ -335,6 +338,10 @@ type queued struct {
 // ctx bounds the start only (the subscription and the first snapshot): once
 // Watch has returned, ending ctx ends nothing. The view runs until Close, or
 // until the Client is closed (Client.Close closes every view of the client).
+// Should the server refuse its session for good (such as a changed
+// password at a re-handshake), the view hears nothing more and says so:
+// OnResyncError gets the error and Resync returns it; Watch again once the
+// cause is fixed.
 func (c *Client) Watch(ctx context.Context, h InteractionHandlers, extra ...Handler) (*LiveView, error) {
 	v := &LiveView{t: newTracker(h), client: c, slots: make(chan struct{}, 1024), wake: make(chan struct{}, 1)}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
@@ -364,6 +371,16 @@ func (c *Client) Watch(ctx context.Context, h InteractionHandlers, extra ...Hand
 	stopFn := sub.OnState(func(ev cometd.StateChange) {
 		if ev.Resubscribed > 0 {
 			v.resyncAsync()
+		}
+		if ev.To == cometd.StateTerminated && ev.From != cometd.StateTerminated && v.ctx.Err() == nil && v.t.h.OnResyncError != nil {
+			// The server refused the session for good (such as a changed
+			// password): the view hears nothing more, and says so.
+			cause := ev.Err
+			if cause == nil {
+				cause = sub.cm.Err()
+			}
+			err := fmt.Errorf("omni: the view's notifications stopped: %w", sentinelFor(cause))
+			v.enqueue(func() { v.t.h.OnResyncError(err) })
 		}
 	})
 	v.mu.Lock()
@@ -448,6 +465,14 @@ func (v *LiveView) run() {
 func (v *LiveView) resync(ctx context.Context, wait bool) error {
 	if v.ctx.Err() != nil {
 		return ErrClientClosed
+	}
+	v.mu.Lock()
+	sub := v.sub
+	v.mu.Unlock()
+	if sub != nil {
+		if err := sub.Err(); err != nil {
+			return fmt.Errorf("omni: the view's notifications stopped: %w", err)
+		}
 	}
 	mark := v.t.mark()
 	snap, err := v.client.Agent.Snapshot(ctx)

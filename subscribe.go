@@ -284,8 +284,14 @@ func (s *Subscription) add(ctx context.Context, h Handler) error {
 // or when the server refused the session (see Err).
 func (s *Subscription) Done() <-chan struct{} { return s.cm.Done() }
 
-// Err returns why the subscription stopped, or nil.
-func (s *Subscription) Err() error { return s.cm.Err() }
+// Err returns why the subscription stopped, or nil. A session refused for
+// the credentials matches ErrUnauthorized, as on a first Subscribe.
+func (s *Subscription) Err() error {
+	if err := s.cm.Err(); err != nil {
+		return sentinelFor(err)
+	}
+	return nil
+}
 
 // Ready waits until every CometD subscription of s is active on the server
 // in the current session (see cometd.Subscription.Ready): after a
@@ -299,7 +305,7 @@ func (s *Subscription) Ready(ctx context.Context) error {
 	s.mu.Unlock()
 	for _, sub := range subs {
 		if err := sub.Ready(ctx); err != nil {
-			return fmt.Errorf("omni: notifications not ready: %w", err)
+			return fmt.Errorf("omni: notifications not ready: %w", sentinelFor(err))
 		}
 	}
 	return nil
