@@ -31,3 +31,18 @@ func TestBackoffStaysBetweenMinAndMaxWait(t *testing.T) {
 		t.Errorf("with Retry-After 3s: %v", w)
 	}
 }
+
+// A MaxWait given alone below the default MinWait bounds the waits
+// (fifth outside review: the default MinWait of 250 ms won, five times a
+// MaxWait of 50 ms).
+func TestMaxWaitAloneBoundsTheWaits(t *testing.T) {
+	p := RetryPolicy{MaxWait: 50 * time.Millisecond}.withDefaults()
+	for attempt := range 5 {
+		if w := backoff(p.MinWait, p.MaxWait, attempt, &attemptState{}); w > 50*time.Millisecond {
+			t.Fatalf("attempt %d waited %v, above MaxWait 50ms", attempt, w)
+		}
+	}
+	if p := (RetryPolicy{MinWait: 20 * time.Second}).withDefaults(); p.MaxWait != 20*time.Second {
+		t.Errorf("MinWait alone above the default MaxWait: MaxWait %v", p.MaxWait)
+	}
+}

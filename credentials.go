@@ -115,9 +115,9 @@ func IBSSOToken(token string) MessengerCredentials { return schemeToken{"IBSSO",
 func BearerToken(token string) MessengerCredentials { return schemeToken{"Bearer", token} }
 
 // minRedacted is the shortest secret redacted from server text: replacing a
-// shorter one would mangle ordinary words and still give it away by its
-// gaps.
-const minRedacted = 4
+// shorter one would mangle ordinary words and ids ("test", "PENDING") and
+// still give it away by its gaps.
+const minRedacted = 8
 
 // redactor returns a function that replaces, in the server's words an
 // error or a send's result carries (*APIError's messages, messageId and
@@ -161,24 +161,21 @@ func redactor(secrets []string) func(any) {
 		}
 		return b
 	}
-	status := func(st *DeliveryStatus) {
-		st.GroupName, st.Name, st.Description, st.Action = str(st.GroupName), str(st.Name), str(st.Description), str(st.Action)
-	}
+	// In a status only the free text is the server's words; the names are
+	// its vocabulary, and ids are what the caller looks messages up by.
+	status := func(st *DeliveryStatus) { st.Description, st.Action = str(st.Description), str(st.Action) }
 	var walk func(x any)
 	walk = func(x any) {
 		switch e := x.(type) {
 		case nil:
 			return
-		case *SentMessage:
+		case *SentMessage: // a success: ids stay as sent
 			status(&e.Status)
-			e.MessageID, e.To = str(e.MessageID), str(e.To)
 			return
 		case *MessagesResponse:
-			e.BulkID = str(e.BulkID)
 			for i := range e.Messages {
-				m := &e.Messages[i]
-				status(&m.Status)
-				m.MessageID, m.Destination, m.Details = str(m.MessageID), str(m.Destination), byt(m.Details)
+				status(&e.Messages[i].Status)
+				e.Messages[i].Details = byt(e.Messages[i].Details)
 			}
 			return
 		case *MessagesError:
@@ -203,7 +200,7 @@ func redactor(secrets []string) func(any) {
 			}
 		case *DecodeError:
 			e.Body = byt(e.Body)
-		case *RejectedError:
+		case *RejectedError: // an error: its string shows the answer's ids too
 			status(&e.Sent.Status)
 			e.Sent.MessageID, e.Sent.To = str(e.Sent.MessageID), str(e.Sent.To)
 		}

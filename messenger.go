@@ -206,12 +206,16 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 	if err != nil {
 		return nil, err
 	}
-	if r := s.client.messenger.redact; r != nil {
-		r(out) // the server's words may echo a credential
-	}
 	out.Status.normalize()
 	if out.Status.rejected() {
-		return nil, &RejectedError{Sent: *out}
+		re := &RejectedError{Sent: *out}
+		if r := s.client.messenger.redact; r != nil {
+			r(re) // the server's words may echo a credential
+		}
+		return nil, re
+	}
+	if r := s.client.messenger.redact; r != nil {
+		r(out)
 	}
 	return out, nil
 }

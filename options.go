@@ -42,7 +42,8 @@ type RetryPolicy struct {
 	// MinWait and MaxWait bound the jittered exponential backoff between
 	// attempts (defaults 250ms and 8s). MinWait longer than MaxWait is
 	// refused; MinWait longer than the default MaxWait, with MaxWait left
-	// 0, raises MaxWait to MinWait.
+	// 0, raises MaxWait to MinWait, and MaxWait shorter than the default
+	// MinWait, with MinWait left 0, lowers MinWait to MaxWait.
 	MinWait, MaxWait time.Duration
 	// MaxRetryAfter is the longest Retry-After the client waits out by itself
 	// (default 30s), whatever the status of the answer that carries it; a
@@ -78,13 +79,18 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxAttempts <= 0 {
 		p.MaxAttempts = 4
 	}
-	if p.MinWait <= 0 {
+	minSet, maxSet := p.MinWait > 0, p.MaxWait > 0
+	if !minSet {
 		p.MinWait = 250 * time.Millisecond
 	}
-	if p.MaxWait <= 0 {
+	if !maxSet {
 		p.MaxWait = 8 * time.Second
 	}
-	if p.MaxWait < p.MinWait {
+	switch {
+	case p.MaxWait >= p.MinWait:
+	case maxSet && !minSet: // MaxWait alone, below the default MinWait
+		p.MinWait = p.MaxWait
+	default: // MinWait alone, above the default MaxWait
 		p.MaxWait = p.MinWait
 	}
 	if p.MaxRetryAfter <= 0 {

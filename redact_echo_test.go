@@ -164,3 +164,28 @@ func TestEscapedAndResultEchoesAreRedacted(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// Redaction never rewrites a successful answer's ids, nor ordinary words
+// with a short credential (fifth outside review: with the key "test" an
+// accepted destination's messageId "test-order-1" came back as
+// "[redacted]-order-1", so SendBulk could not find it and marked it
+// unknown).
+func TestRedactionLeavesSuccessIDsAlone(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"bulkId":"b-test","messages":[{"messageId":"test-order-1","status":{"groupId":1,"groupName":"PENDING","id":26,"name":"PENDING_ACCEPTED","description":"test message sent"},"destination":"user-test-1"}]}`)
+	}))
+	defer srv.Close()
+	for _, key := range []string{"test", "key-0123456789-order"} {
+		c, err := omni.NewClient("", omni.WithMessenger(srv.URL, omni.AppKey(key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := c.Messenger.SendBulk(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "p",
+			Destinations: []omni.Destination{{To: "user-test-1", MessageID: "test-order-1"}}, Content: omni.TextContent{Text: "hi"}}}}, nil)
+		if err != nil || b.Entries[0].State != omni.BulkAccepted || b.Entries[0].Status.Description != "test message sent" {
+			t.Errorf("key %q: %+v, %v", key, b.Entries, err)
+		}
+		c.Close()
+	}
+}
