@@ -280,6 +280,9 @@ func DecodeInbound(body []byte) (*InboundPush, error) {
 	if err := decodePushBody(body, pushInbound, &w); err != nil {
 		return nil, err
 	}
+	if w.Results == nil {
+		return nil, noResults(pushInbound)
+	}
 	return &InboundPush{Results: withoutNulls(w.Results, func(m *InboundMessage) json.RawMessage { return m.Raw }),
 		MessageCount:        int(w.MessageCount),
 		PendingMessageCount: int(w.PendingMessageCount)}, nil
@@ -336,6 +339,12 @@ func decodePushBody(body []byte, push string, v any) error {
 		return &WebhookError{Status: http.StatusBadRequest, Err: fmt.Errorf("body is not valid %s JSON: %w", push, redactJSONError(err)), push: push}
 	}
 	return nil
+}
+
+// noResults is the error for a push body without a "results" array: not a
+// push of its kind (answering 200 would drop what it meant to carry).
+func noResults(push string) error {
+	return &WebhookError{Status: http.StatusBadRequest, Err: errors.New(`body has no "results" array`), push: push}
 }
 
 // redactedJSONError is a JSON error rewritten to carry nothing of the body.

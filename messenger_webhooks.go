@@ -72,6 +72,9 @@ func DecodeSeenReports(body []byte) ([]SeenReport, error) {
 	if err := decodePushBody(body, pushSeen, &w); err != nil {
 		return nil, err
 	}
+	if w.Results == nil {
+		return nil, noResults(pushSeen)
+	}
 	return withoutNulls(w.Results, func(r *SeenReport) json.RawMessage { return r.Raw }), nil
 }
 

@@ -34,6 +34,9 @@ func DecodeDeliveryReports(body []byte) ([]DeliveryReport, error) {
 	if err := decodePushBody(body, pushDelivery, &w); err != nil {
 		return nil, err
 	}
+	if w.Results == nil {
+		return nil, noResults(pushDelivery)
+	}
 	return withoutNulls(w.Results, func(r *DeliveryReport) json.RawMessage { return r.Raw }), nil
 }
 

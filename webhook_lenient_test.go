@@ -1,6 +1,7 @@
 package omni_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/omnisdk/omni"
@@ -51,5 +52,25 @@ func TestNumbersWhereStringsAreExpected(t *testing.T) {
 	reports, err := omni.DecodeDeliveryReports([]byte(`{"results":[{"messageId":"m1","to":15105551234,"bulkId":2034072219640523072,"status":{"groupId":3,"groupName":"DELIVERED","id":5,"name":"DELIVERED_TO_HANDSET","description":42}}]}`))
 	if err != nil || len(reports) != 1 || reports[0].To != "15105551234" || reports[0].BulkID != "2034072219640523072" || reports[0].Status.Description != "42" {
 		t.Errorf("DecodeDeliveryReports: %+v, %v", reports, err)
+	}
+}
+
+// A push body without a "results" array is not a push of its kind: a 400,
+// so the service delivers it again, not a 200 for nothing (fifth outside
+// review: {"result":[...]} was zero reports and no error). An empty array is
+// an empty push.
+func TestPushWithoutResultsIsRefused(t *testing.T) {
+	var we *omni.WebhookError
+	if _, err := omni.DecodeDeliveryReports([]byte(`{"result":[{"messageId":"m1"}]}`)); !errors.As(err, &we) || we.Status != 400 {
+		t.Errorf("DecodeDeliveryReports without results: %v", err)
+	}
+	if _, err := omni.DecodeSeenReports([]byte(`{}`)); !errors.As(err, &we) {
+		t.Errorf("DecodeSeenReports without results: %v", err)
+	}
+	if _, err := omni.DecodeInbound([]byte(`{"messageCount":1}`)); !errors.As(err, &we) {
+		t.Errorf("DecodeInbound without results: %v", err)
+	}
+	if r, err := omni.DecodeDeliveryReports([]byte(`{"results":[]}`)); err != nil || len(r) != 0 {
+		t.Errorf("an empty push: %v, %v", r, err)
 	}
 }
