@@ -41,8 +41,8 @@ type Client struct {
 	hc   *http.Client    // the caller's (WithHTTPClient) or the SDK's own
 	own  *http.Transport // the SDK's own transport, nil with WithHTTPClient
 	wire *http.Client    // what requests go through (see wireClient)
-	// wireNoJar is wire without a cookie jar, for Messenger when the SDK
-	// built the client (with a client of the caller's, its jar is theirs).
+	// wireNoJar is wire without its cookie jar, for Messenger: Infobip uses
+	// no cookies, and GWS's session cookie must not reach it.
 	wireNoJar *http.Client
 	// userAgent is the User-Agent header value of every request, built once.
 	userAgent []string
@@ -119,19 +119,17 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		c.hc, c.own = defaultHTTPClient()
 	}
 	c.wire = wireClient(c.hc, c.own != nil)
-	// A caller's client: Messenger goes through its transport without its
-	// jar too, so that GWS's session cookie never reaches the Messenger
-	// host (Infobip uses no cookies).
-	c.wireNoJar = &http.Client{Transport: c.wire.Transport, CheckRedirect: c.wire.CheckRedirect, Timeout: c.wire.Timeout}
+	// Messenger's requests go through the same transport without the jar
+	// that keeps GWS's session, so that cookie never reaches it (cookies
+	// ignore ports: a gateway serving both on one host would get it) and no
+	// jar lookup costs a send. The transport is read at each request
+	// (httpmock.ActivateNonDefault(c.HTTPClient()) after NewClient): a
+	// caller's wire reads it already, the SDK's own wire is hc itself.
+	tr := c.wire.Transport
 	if c.own != nil {
-		// Messenger needs no cookies: its requests go through the same
-		// transport without the jar that keeps GWS's session, so that
-		// cookie never reaches it (cookies ignore ports: a gateway serving
-		// both on one host would get it) and no jar lookup costs a send.
-		// The transport is read at each request, as the caller's is
-		// (httpmock.ActivateNonDefault(c.HTTPClient()) after NewClient).
-		c.wireNoJar = &http.Client{Transport: callerTransport{c.hc}, CheckRedirect: c.hc.CheckRedirect, Timeout: c.hc.Timeout}
+		tr = callerTransport{c.hc}
 	}
+	c.wireNoJar = &http.Client{Transport: tr, CheckRedirect: c.wire.CheckRedirect, Timeout: c.wire.Timeout}
 	svc := service{client: c}
 	c.Facebook = (*FacebookService)(&svc)
 	c.Twitter = (*TwitterService)(&svc)
@@ -145,8 +143,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 // given to WithHTTPClient or the client's own (with a cookie jar for GWS's
 // session). Messenger requests go through its transport without the jar,
 // whichever client it is: Infobip uses no cookies, and GWS's must not reach
-// it.
-// A given client is used through a wrapper that follows no redirect to
+// it. A given client is used through a wrapper that follows no redirect to
 // another host.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 

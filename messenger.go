@@ -162,14 +162,10 @@ func (g StatusGroup) String() string {
 	return "StatusGroup(" + strconv.Itoa(int(g)) + ")"
 }
 
-// rejected reports whether st is of group REJECTED: by its groupId, or by
-// its groupName when the answer carries no groupId.
-func (st DeliveryStatus) rejected() bool {
-	return st.GroupID == GroupRejected || (st.GroupID == 0 && strings.EqualFold(st.GroupName, "REJECTED"))
-}
-
 // normalize gives a status that names its group only by groupName the
-// group's id, so that comparing GroupID with the constants works.
+// group's id, so that comparing GroupID with the constants works. Every
+// status the SDK decodes goes through it (send answers here and in
+// SendMessages, reports and logs in wireStatus.status).
 func (st *DeliveryStatus) normalize() {
 	if st.GroupID != 0 {
 		return
@@ -207,7 +203,7 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 		return nil, err
 	}
 	out.Status.normalize()
-	if out.Status.rejected() {
+	if out.Status.GroupID == GroupRejected {
 		re := &RejectedError{Sent: *out}
 		if r := s.client.messenger.redact; r != nil {
 			r(re) // the server's words may echo a credential

@@ -269,7 +269,7 @@ func (s *MessengerService) reconcile(ctx context.Context, b *Bulk) error {
 			e := &b.Entries[byID[id]]
 			if l, ok := found[id]; ok {
 				e.State, e.Status, e.BulkID, e.Err = BulkAccepted, l.Status, l.BulkID, nil
-				if l.Status.rejected() {
+				if l.Status.GroupID == GroupRejected {
 					e.State, e.Violation = BulkRejected, l.Status.Description
 				}
 			} else {
@@ -330,7 +330,7 @@ func (s *MessengerService) sendChunk(ctx context.Context, b *Bulk, idx []int) {
 			}
 			e := &b.Entries[i]
 			e.Status, e.BulkID, e.Err, e.State = r.Status, resp.BulkID, nil, BulkAccepted
-			if r.Status.rejected() {
+			if r.Status.GroupID == GroupRejected {
 				e.State, e.Violation = BulkRejected, r.Status.Description
 			}
 			delete(byID, r.MessageID)

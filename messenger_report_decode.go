@@ -109,8 +109,10 @@ type wireStatus struct {
 }
 
 func (w wireStatus) status() DeliveryStatus {
-	return DeliveryStatus{GroupID: StatusGroup(w.GroupID), GroupName: string(w.GroupName), ID: int(w.ID), Name: string(w.Name),
+	st := DeliveryStatus{GroupID: StatusGroup(w.GroupID), GroupName: string(w.GroupName), ID: int(w.ID), Name: string(w.Name),
 		Description: string(w.Description), Action: string(w.Action)}
+	st.normalize()
+	return st
 }
 
 // UnmarshalJSON decodes an error leniently: groupId and id as numbers or

@@ -386,7 +386,6 @@ func (s *Server) collectionOp(w http.ResponseWriter, r *http.Request, hs *httpSe
 	send := Send{Route: RouteInteractionCollection, ReferenceID: ref, to: user, channel: ChannelTwitter}
 	var notices []Notice
 	lc.sink = &notices
-	defer func() { lc.sink = nil }()
 	if req.OperationName != "Create" {
 		if !sc.fails() {
 			s.lcPublish(user, ChannelTwitter, lc.twitterOperationResponse(ref))
