@@ -128,8 +128,8 @@ func TestJournalRecordsAgentRequestsNotifications(t *testing.T) {
 	if channels[ChannelChannels] != 1 || channels[ChannelFacebook] != 1 {
 		t.Errorf("Ready's journal entry: notifications on %v, want the channel state and the post's offer", channels)
 	}
-	if me := srv.Requests(ByRoute(RouteMe)); len(me) == 0 || len(me[0].Notifications) == 0 {
-		t.Errorf("StartContactCenterSession's journal entry holds no notification")
+	if me, err := srv.WaitRequest(ctx, ByRoute(RouteMe)); err != nil || len(me.Notifications) == 0 {
+		t.Errorf("StartContactCenterSession's journal entry holds no notification (%v)", err)
 	}
 }
 
