@@ -67,6 +67,7 @@ type Client struct {
 	cancelConnect context.CancelFunc
 	subs          map[string][]*Subscription
 	route         *route // handlers of the last channel delivered; nil after any change to subs
+	closing       bool   // Close was called: no handler or listener starts any more
 	subSeq        uint64
 	metaListeners []*metaListener
 	stateLis      []*stateListener
@@ -126,7 +127,7 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	if slices.Contains(cfg.transports, WebSocket) {
 		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
-		ws.failed = func(err error) { c.failPending(ws, err) }
+		ws.failed = func(err error, except []*Message) { c.failPending(ws, err, except...) }
 		c.ws = ws
 	}
 	c.tr = c.transportByName(cfg.transports[0])

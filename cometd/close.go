@@ -72,6 +72,7 @@ func (c *Client) Disconnect(ctx context.Context) error {
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
+		c.closing = true
 		if !c.stopped {
 			c.stopped, c.stopErr = true, ErrClosed
 			c.state = StateDisconnected

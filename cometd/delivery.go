@@ -20,11 +20,13 @@ type Handler func(m *Message)
 type metaListener struct {
 	channel string
 	fn      func(*Message)
+	removed bool // guarded by c.mu
 }
 
 // stateListener is a listener registered with OnState.
 type stateListener struct {
-	fn func(StateChange)
+	fn      func(StateChange)
+	removed bool // guarded by c.mu
 }
 
 // OnMeta registers fn for replies on meta channels matching channel (which
@@ -38,6 +40,7 @@ func (c *Client) OnMeta(channel string, fn func(*Message)) (remove func()) {
 	return func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		l.removed = true
 		for i, x := range c.metaListeners {
 			if x == l {
 				c.metaListeners = append(c.metaListeners[:i:i], c.metaListeners[i+1:]...)
@@ -57,6 +60,7 @@ func (c *Client) OnState(fn func(StateChange)) (remove func()) {
 	return func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		l.removed = true
 		for i, x := range c.stateLis {
 			if x == l {
 				c.stateLis = append(c.stateLis[:i:i], c.stateLis[i+1:]...)
@@ -127,58 +131,98 @@ func (c *Client) logState(ev StateChange) {
 // dispatch runs the handlers of a data message, or the meta listeners of
 // a meta message, on the delivery goroutine. A handler that panics is
 // recovered and reported (reportPanic); the next one runs.
+//
+// Which handlers get m is decided under c.mu, for the first when the
+// message is taken and for each next one again just before it runs: an
+// earlier handler of the same message may have run for long, and a
+// Subscription removed (Unsubscribe, a refused Subscribe) or a Close
+// meanwhile must keep the message from the later ones (their documents say
+// nothing is handed over after those return).
 func (c *Client) dispatch(m *Message) {
-	c.mu.Lock()
-	meta := isMeta(m.Channel)
-	var fns []Handler
-	if meta {
-		for _, l := range c.metaListeners {
-			if Match(l.channel, m.Channel) {
-				fns = append(fns, l.fn)
-			}
-		}
-	} else {
-		fns = c.handlersLocked(m.Channel)
+	if isMeta(m.Channel) {
+		c.dispatchMeta(m)
+		return
 	}
+	c.mu.Lock()
+	subs := c.handlersLocked(m.Channel)
+	closing := c.closing
 	c.mu.Unlock()
-	if len(fns) == 0 && !meta {
+	if len(subs) == 0 {
 		c.cfg.logger.Debug("cometd: message with no subscriber", "channel", m.Channel)
 	}
-	for _, fn := range fns {
-		if p := recoverPanic(m.Channel, func() { fn(m) }); p != nil {
+	for i, s := range subs {
+		if i > 0 {
+			c.mu.Lock()
+			closing = c.closing || s.removed
+			c.mu.Unlock()
+		}
+		if closing {
+			return
+		}
+		if p := recoverPanic(m.Channel, func() { s.handler(m) }); p != nil {
 			c.reportPanic(p)
 		}
 	}
 }
 
-// notify runs the state listeners for ev on the delivery goroutine. A
-// listener that panics is recovered and logged (not reported as a state
-// event, which a listener panicking on every event would turn into a loop).
+// dispatchMeta runs the meta listeners of a meta message (see dispatch).
+func (c *Client) dispatchMeta(m *Message) {
+	c.mu.Lock()
+	var lis []*metaListener
+	for _, l := range c.metaListeners {
+		if Match(l.channel, m.Channel) {
+			lis = append(lis, l)
+		}
+	}
+	c.mu.Unlock()
+	for _, l := range lis {
+		c.mu.Lock()
+		gone := c.closing || l.removed
+		c.mu.Unlock()
+		if gone {
+			continue
+		}
+		if p := recoverPanic(m.Channel, func() { l.fn(m) }); p != nil {
+			c.reportPanic(p)
+		}
+	}
+}
+
+// notify runs the state listeners for ev on the delivery goroutine, each
+// checked just before it runs as in dispatch. A listener that panics is
+// recovered and logged (not reported as a state event, which a listener
+// panicking on every event would turn into a loop).
 func (c *Client) notify(ev StateChange) {
 	c.mu.Lock()
 	lis := append([]*stateListener(nil), c.stateLis...)
 	c.mu.Unlock()
 	for _, l := range lis {
+		c.mu.Lock()
+		gone := c.closing || l.removed
+		c.mu.Unlock()
+		if gone {
+			continue
+		}
 		if p := recoverPanic("", func() { l.fn(ev) }); p != nil {
 			c.logPanic(p)
 		}
 	}
 }
 
-// route caches the handlers of one channel. One entry is enough for the
-// hot case, a burst on one channel, and costs an idle client nothing.
+// route caches the subscriptions of one channel. One entry is enough for
+// the hot case, a burst on one channel, and costs an idle client nothing.
 type route struct {
-	channel  string
-	handlers []Handler
+	channel string
+	subs    []*Subscription
 }
 
-// handlersLocked returns the registered handlers for a data message on
+// handlersLocked returns the registered subscriptions for a data message on
 // channel, in subscription order, from a cache of the last channel that is
 // dropped after any change to the subscriptions; c.mu held. The returned
 // slice is never modified.
-func (c *Client) handlersLocked(channel string) []Handler {
+func (c *Client) handlersLocked(channel string) []*Subscription {
 	if r := c.route; r != nil && r.channel == channel {
-		return r.handlers
+		return r.subs
 	}
 	var subs []*Subscription
 	for _, p := range patternsFor(channel) {
@@ -187,12 +231,8 @@ func (c *Client) handlersLocked(channel string) []Handler {
 		subs = append(subs, c.subs[p]...)
 	}
 	sort.Slice(subs, func(i, j int) bool { return subs[i].seq < subs[j].seq })
-	hs := make([]Handler, len(subs))
-	for i, s := range subs {
-		hs[i] = s.handler
-	}
-	c.route = &route{channel: channel, handlers: hs}
-	return hs
+	c.route = &route{channel: channel, subs: subs}
+	return subs
 }
 
 // closeDone closes Done once.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -86,11 +87,11 @@ func (c *Client) isPending(id string) bool {
 }
 
 // failPending fails every request sent on tr (all requests if tr is nil).
-func (c *Client) failPending(tr transport, err error) {
+func (c *Client) failPending(tr transport, err error, except ...*Message) {
 	c.mu.Lock()
 	var ids []string
 	for id, p := range c.pending {
-		if tr == nil || p.tr == tr {
+		if (tr == nil || p.tr == tr) && !slices.ContainsFunc(except, func(m *Message) bool { return m.ID == id }) {
 			ids = append(ids, id)
 		}
 	}

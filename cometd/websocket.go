@@ -26,12 +26,19 @@ type wsTransport struct {
 	wg  *sync.WaitGroup
 	// receive handles each message of a frame, in order.
 	receive func(*Message)
-	// failed fails the requests waiting for a reply on this transport.
-	failed func(err error)
+	// failed fails the requests waiting for a reply on this transport,
+	// but those of except.
+	failed func(err error, except []*Message)
 
-	mu      sync.Mutex // guards conn, stopped; held while dialling
+	mu      sync.Mutex // guards conn, stopped, writing, dropErr; held while dialling
 	conn    *websocket.Conn
 	stopped bool
+	// writing is the batch being written to conn: a drop meanwhile leaves
+	// its requests to send, which settles them with the write's outcome
+	// (the write's own error, such as the client's deadline cutting it off,
+	// rather than whatever the reader saw first on the socket it closed).
+	writing []*Message
+	dropErr error      // why the last socket was dropped
 	wmu     sync.Mutex // serialises writes
 }
 
@@ -74,24 +81,44 @@ func (t *wsTransport) send(ctx context.Context, msgs []*Message) error {
 	}
 	interrupt := context.AfterFunc(ctx, func() { _ = conn.CloseNow() })
 	t.wmu.Lock()
-	err = conn.Write(context.Background(), websocket.MessageText, b)
-	t.wmu.Unlock()
-	if !interrupt() && err != nil {
-		err = fmt.Errorf("%w (%w)", context.Cause(ctx), err)
-	}
-	if err != nil {
-		t.mu.Lock()
-		dropped := t.conn != conn
-		t.mu.Unlock()
-		if dropped {
-			// The socket was dropped while being written to (its reader
-			// failed, such as on a frame over WithMaxMessageSize): the
-			// requests on it were failed then, with that cause.
-			return nil
+	t.mu.Lock()
+	t.writing = msgs
+	t.mu.Unlock()
+	werr := conn.Write(context.Background(), websocket.MessageText, b)
+	interrupted := !interrupt()
+	err = nil
+	if werr != nil {
+		err = werr
+		if interrupted { // ctx ended during the write: the client's delay, or its stop
+			err = fmt.Errorf("%w (%w)", context.Cause(ctx), werr)
 		}
 		err = &wsError{err: err}
-		t.drop(conn, err)
+	}
+	t.mu.Lock()
+	t.writing = nil
+	first := err != nil && t.conn == conn
+	if first {
+		t.conn, t.dropErr = nil, err
+	}
+	current, cause := t.conn == conn, t.dropErr
+	t.mu.Unlock()
+	t.wmu.Unlock()
+	if first {
+		_ = conn.CloseNow()
+		t.failed(err, msgs) // msgs get err from the caller
+	}
+	switch {
+	case err != nil && (first || interrupted):
 		return err
+	case !current && cause != nil:
+		// The socket was dropped while being written to (its reader
+		// failed, such as on a frame over WithMaxMessageSize): that is
+		// the batch's cause too.
+		return cause
+	case err != nil:
+		return err
+	case !current:
+		return &wsError{err: errors.New("socket closed during the write")}
 	}
 	return nil
 }
@@ -209,17 +236,20 @@ func putFrame(p *[]byte) {
 // drop forgets a failed socket and fails the requests waiting on it. Only
 // the call that finds conn current fails them: a socket already replaced
 // (reset, a new dial) had its requests failed then, and failing again would
-// hit the requests sent on its successor.
+// hit the requests sent on its successor. The batch being written then is
+// left to send, which settles it.
 func (t *wsTransport) drop(conn *websocket.Conn, err error) {
 	t.mu.Lock()
-	current := t.conn == conn
-	if current {
-		t.conn = nil
+	first := t.conn == conn
+	var writing []*Message
+	if first {
+		t.conn, t.dropErr = nil, err
+		writing = t.writing
 	}
 	t.mu.Unlock()
 	_ = conn.CloseNow()
-	if current {
-		t.failed(err)
+	if first {
+		t.failed(err, writing)
 	}
 }
 
