@@ -84,10 +84,9 @@
 // Handlers, meta listeners (OnMeta) and state listeners run on one delivery
 // goroutine per client, one at a time: messages in the order they arrived,
 // a state change before the messages still queued. The delivery goroutine
-// and the one that sends queued requests exist only while they have work
-// (the delivery goroutine waits a few milliseconds for the next message
-// before it ends), so an idle session costs the connect loop and its
-// connection's goroutines (see BENCHMARKS.md for the figures).
+// and the one that sends queued requests exist only while they have work,
+// so an idle session costs the connect loop and its connection's goroutines
+// (see BENCHMARKS.md for the figures).
 //
 // Slow handlers: the queue in front of the delivery goroutine holds up to
 // WithQueueBytes (8 MiB by default). While it has room the client goes on

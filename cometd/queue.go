@@ -10,12 +10,8 @@ import (
 // messages and state events on it, and the one delivery goroutine that runs
 // handlers and listeners. Its rules:
 //
-//   - One delivery goroutine per client, started on demand and gone once
-//     a whole deliveryLinger went by without work, so an idle client has
-//     none. While it lingers, a new message wakes it rather than starting
-//     another: at one message per websocket frame (Faye's way) a goroutine
-//     per message grew a fresh stack for every handler (issue 14's profile:
-//     a quarter of the client's CPU time in stack copying).
+//   - One delivery goroutine per client, started on demand and gone when
+//     there is nothing to do, so an idle client has none.
 //   - Messages are delivered in the order they were put; a state event is
 //     delivered before the messages still queued.
 //   - The queued messages hold at most limit bytes (messageSize). put waits
@@ -35,42 +31,28 @@ type deliveryQueue struct {
 	notify   func(StateChange) // runs the state listeners
 	onEnd    func()            // runs once when delivery ended after end
 
-	mu        sync.Mutex
-	msgs      []*Message // msgs[head:] wait; grows on demand, released after a burst
-	head      int
-	bytes     int64 // size of msgs[head:]
-	events    []StateChange
-	room      chan struct{} // closed when put may retry; made by the first waiter
-	waiters   int           // puts waiting for room
-	stall     time.Time     // when the current wait for room began; zero if none
-	lastEnd   time.Time     // when the last wait for room ended
-	noLimit   bool          // unbound was called
-	active    bool          // the delivery goroutine runs (or lingers)
-	lingers   bool          // the delivery goroutine waits on wake
-	wake      chan struct{} // one token: work came, end or close was called, or the linger expired
-	armed     bool          // the linger timer runs
-	expired   bool          // the linger timer fired since the delivery goroutine last looked
-	worked    bool          // the delivery goroutine had work since the linger timer was armed
-	linger    *time.Timer   // made on first use, then reset
-	lingerFor time.Duration // deliveryLinger; tests set another
-	busy      bool          // a handler or listener runs
-	ending    bool          // end was called
-	closed    bool          // close was called
-	over      bool          // delivery has ended: no goroutine starts again
-	done      chan struct{} // closed when delivery has ended
-	once      sync.Once
+	mu      sync.Mutex
+	msgs    []*Message // msgs[head:] wait; grows on demand, released after a burst
+	head    int
+	bytes   int64 // size of msgs[head:]
+	events  []StateChange
+	room    chan struct{} // closed when put may retry; made by the first waiter
+	waiters int           // puts waiting for room
+	stall   time.Time     // when the current wait for room began; zero if none
+	lastEnd time.Time     // when the last wait for room ended
+	noLimit bool          // unbound was called
+	active  bool          // the delivery goroutine runs
+	busy    bool          // a handler or listener runs
+	ending  bool          // end was called
+	closed  bool          // close was called
+	over    bool          // delivery has ended: no goroutine starts again
+	done    chan struct{} // closed when delivery has ended
+	once    sync.Once
 }
 
 // messageOverhead is the memory a queued message costs besides its fields'
 // bytes: the Message struct, its slices' headers and the queue's slot.
 const messageOverhead = 256
-
-// deliveryLinger is how long the delivery goroutine stays without work
-// before it ends: at least one, at most two of these. The messages of a
-// burst come microseconds apart. One timer runs per linger, not one per
-// wait: a timer armed for every wait (every message, at Faye's pace) cost
-// more than the goroutine it saved.
-const deliveryLinger = 2 * time.Millisecond
 
 // messageSize is the size a message counts for in the queue's limit.
 func messageSize(m *Message) int64 {
@@ -86,8 +68,7 @@ func messageSize(m *Message) int64 {
 }
 
 func newDeliveryQueue(limit int64, dispatch func(*Message), notify func(StateChange), onEnd func()) *deliveryQueue {
-	return &deliveryQueue{limit: limit, dispatch: dispatch, notify: notify, onEnd: onEnd,
-		done: make(chan struct{}), wake: make(chan struct{}, 1), lingerFor: deliveryLinger}
+	return &deliveryQueue{limit: limit, dispatch: dispatch, notify: notify, onEnd: onEnd, done: make(chan struct{})}
 }
 
 // put queues m, waiting for room while the queue is full, until ctx is done
@@ -178,7 +159,6 @@ func (q *deliveryQueue) end() {
 	if idle {
 		q.over = true
 	}
-	q.nudgeLocked()
 	q.mu.Unlock()
 	if idle {
 		q.finish(true)
@@ -199,7 +179,6 @@ func (q *deliveryQueue) close() (discarded int, running bool) {
 	if idle {
 		q.over = true
 	}
-	q.nudgeLocked()
 	q.mu.Unlock()
 	if idle {
 		q.finish(false)
@@ -226,74 +205,13 @@ func (q *deliveryQueue) stalledSince(t time.Time) bool {
 }
 
 // startLocked starts the delivery goroutine unless it runs or delivery
-// ended, and wakes it if it lingers; q.mu held.
+// ended; q.mu held.
 func (q *deliveryQueue) startLocked() {
-	if q.active {
-		q.nudgeLocked()
-		return
-	}
-	if q.over || q.closed {
+	if q.active || q.over || q.closed {
 		return
 	}
 	q.active = true
 	go q.loop()
-}
-
-// nudgeLocked wakes the delivery goroutine if it lingers; q.mu held.
-func (q *deliveryQueue) nudgeLocked() {
-	if !q.lingers {
-		return
-	}
-	q.lingers = false
-	select {
-	case q.wake <- struct{}{}:
-	default: // a token waits already
-	}
-}
-
-// expire runs when the linger timer fires.
-func (q *deliveryQueue) expire() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.armed {
-		q.expired = true
-		q.nudgeLocked()
-	}
-}
-
-// lingerLocked, called by the delivery goroutine with nothing to do,
-// waits for a nudge and reports true, or reports false once a whole
-// linger went by without work; q.mu held on entry and on return.
-func (q *deliveryQueue) lingerLocked() bool {
-	if q.expired {
-		q.armed, q.expired = false, false
-		if !q.worked {
-			return false
-		}
-	}
-	if !q.armed {
-		q.armed, q.worked = true, false
-		if q.linger == nil {
-			q.linger = time.AfterFunc(q.lingerFor, q.expire)
-		} else {
-			q.linger.Reset(q.lingerFor)
-		}
-	}
-	q.lingers = true
-	q.mu.Unlock()
-	<-q.wake
-	q.mu.Lock()
-	q.lingers = false
-	return true
-}
-
-// disarmLocked stops the linger timer as the delivery goroutine ends; q.mu
-// held.
-func (q *deliveryQueue) disarmLocked() {
-	if q.armed {
-		q.linger.Stop()
-	}
-	q.armed, q.expired = false, false
 }
 
 // takeLocked removes and returns the first queued message, or nil; q.mu
@@ -327,7 +245,6 @@ func (q *deliveryQueue) loop() {
 		q.busy = false
 		if q.closed {
 			q.active, q.over = false, true
-			q.disarmLocked()
 			q.mu.Unlock()
 			q.finish(false)
 			return
@@ -338,23 +255,19 @@ func (q *deliveryQueue) loop() {
 			if len(q.events) == 0 {
 				q.events = nil
 			}
-			q.busy, q.worked = true, true
+			q.busy = true
 			q.mu.Unlock()
 			q.notify(ev)
 			q.mu.Lock()
 			continue
 		}
 		if m := q.takeLocked(); m != nil {
-			q.busy, q.worked = true, true
+			q.busy = true
 			q.mu.Unlock()
 			q.dispatch(m)
 			q.mu.Lock()
 			continue
 		}
-		if !q.ending && q.lingerLocked() {
-			continue
-		}
-		q.disarmLocked()
 		q.active = false
 		final := q.ending
 		if final {
