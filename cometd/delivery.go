@@ -151,13 +151,17 @@ func (c *Client) dispatch(m *Message) {
 		c.cfg.logger.Debug("cometd: message with no subscriber", "channel", m.Channel)
 	}
 	for i, s := range subs {
+		removed := false
 		if i > 0 {
 			c.mu.Lock()
-			closing = c.closing || s.removed
+			closing, removed = c.closing, s.removed
 			c.mu.Unlock()
 		}
 		if closing {
 			return
+		}
+		if removed {
+			continue // the subscriptions after it still get m
 		}
 		if p := recoverPanic(m.Channel, func() { s.handler(m) }); p != nil {
 			c.reportPanic(p)

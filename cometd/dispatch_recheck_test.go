@@ -183,3 +183,38 @@ func TestRefusedSubscriptionMissesTheMessageBeingHandled(t *testing.T) {
 		t.Fatalf("the refused handler got %d message(s) after Subscribe returned", n)
 	}
 }
+
+// Removing one later subscription keeps the message from it only: those
+// after it still get it (second outside review: the loop stopped there).
+func TestRemovedSubscriptionDoesNotCostTheOnesAfterIt(t *testing.T) {
+	f := newFake(t)
+	c, _ := newTestClient(t, f, WithTransports(LongPolling))
+	if err := c.Handshake(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	var b *Subscription
+	var got []string
+	done := make(chan struct{})
+	if _, err := c.Subscribe(ctxT(t), "/a", func(*Message) {
+		got = append(got, "A")
+		_ = b.Unsubscribe(ctxT(t))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.Subscribe(ctxT(t), "/a", func(*Message) { got = append(got, "B") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Subscribe(ctxT(t), "/a", func(*Message) { got = append(got, "C"); close(done) }); err != nil {
+		t.Fatal(err)
+	}
+	f.publish("/a", 1)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the third subscription never got the message; handlers run: %v", got)
+	}
+	if len(got) != 2 || got[0] != "A" || got[1] != "C" {
+		t.Fatalf("handlers run: %v, want [A C]", got)
+	}
+}
