@@ -147,21 +147,15 @@ func (c *Client) dispatch(m *Message) {
 	subs := c.handlersLocked(m.Channel)
 	closing := c.closing
 	c.mu.Unlock()
+	if closing {
+		return
+	}
 	if len(subs) == 0 {
 		c.cfg.logger.Debug("cometd: message with no subscriber", "channel", m.Channel)
 	}
 	for i, s := range subs {
-		removed := false
-		if i > 0 {
-			c.mu.Lock()
-			closing, removed = c.closing, s.removed
-			c.mu.Unlock()
-		}
-		if closing {
-			return
-		}
-		if removed {
-			continue // the subscriptions after it still get m
+		if i > 0 && c.gone(&s.removed) {
+			continue // the subscriptions after a removed one still get m
 		}
 		if p := recoverPanic(m.Channel, func() { s.handler(m) }); p != nil {
 			c.reportPanic(p)
@@ -180,16 +174,22 @@ func (c *Client) dispatchMeta(m *Message) {
 	}
 	c.mu.Unlock()
 	for _, l := range lis {
-		c.mu.Lock()
-		gone := c.closing || l.removed
-		c.mu.Unlock()
-		if gone {
+		if c.gone(&l.removed) {
 			continue
 		}
 		if p := recoverPanic(m.Channel, func() { l.fn(m) }); p != nil {
 			c.reportPanic(p)
 		}
 	}
+}
+
+// gone reports, just before a handler or listener runs, whether the client
+// was closed or *removed (its Subscription's or listener's flag, guarded by
+// c.mu) was set since the list it is on was taken.
+func (c *Client) gone(removed *bool) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closing || *removed
 }
 
 // notify runs the state listeners for ev on the delivery goroutine, each
@@ -201,10 +201,7 @@ func (c *Client) notify(ev StateChange) {
 	lis := append([]*stateListener(nil), c.stateLis...)
 	c.mu.Unlock()
 	for _, l := range lis {
-		c.mu.Lock()
-		gone := c.closing || l.removed
-		c.mu.Unlock()
-		if gone {
+		if c.gone(&l.removed) {
 			continue
 		}
 		if p := recoverPanic("", func() { l.fn(ev) }); p != nil {
