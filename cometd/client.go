@@ -127,7 +127,7 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	if slices.Contains(cfg.transports, WebSocket) {
 		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
-		ws.failed = func(err error, except []*Message) { c.failPending(ws, err, except...) }
+		ws.written, ws.failed = c.tagSocket, c.failPending
 		c.ws = ws
 	}
 	c.tr = c.transportByName(cfg.transports[0])

@@ -203,7 +203,7 @@ func (c *Client) connect(tr transport, first bool) (*Message, error) {
 		return lost, nil
 	}
 	c.cancelConnect = cancel
-	p := c.addPendingLocked(m.ID, tr, nil)
+	p := c.addPendingLocked(m.ID, nil)
 	c.mu.Unlock()
 	r, err := c.exchangeIn(ctx, tr, m, millis(adv.Timeout)+c.cfg.maxNetworkDelay, p) // ctx is c.ctx or its child
 	c.mu.Lock()

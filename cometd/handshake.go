@@ -358,7 +358,7 @@ func (c *Client) exchange(ctx context.Context, tr transport, m *Message, timeout
 // nil.
 func (c *Client) exchangeIn(ctx context.Context, tr transport, m *Message, timeout time.Duration, p *pendingReq) (*Message, error) {
 	if p == nil {
-		p = c.addPending(m.ID, tr, nil)
+		p = c.addPending(m.ID, nil)
 	}
 	defer c.removePending(m.ID)
 	c.outgoing(m)
@@ -389,9 +389,12 @@ func (c *Client) exchangeIn(ctx context.Context, tr transport, m *Message, timeo
 		if r.err != errReplyTimedOut {
 			return r.m, r.err
 		}
-		// A socket that takes messages but does not answer is dead.
+		// A socket that takes messages but does not answer is dead: drop
+		// the one m went out on, not whichever is open by now.
 		if ws, ok := tr.(*wsTransport); ok {
-			ws.dropCurrent(errors.New("socket abandoned"))
+			if s := c.socketOf(p); s != nil {
+				ws.drop(s, &wsError{err: errors.New("socket abandoned")})
+			}
 		}
 		return nil, &wsError{err: fmt.Errorf("%w to %s within %v", ErrNoReply, m.Channel, timeout)}
 	case <-ctx.Done():

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"math"
-	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -12,7 +11,9 @@ import (
 // pendingReq is a message waiting for its reply, matched by id.
 type pendingReq struct {
 	ch chan reply // buffered: resolve never blocks
-	tr transport
+	// sock is the websocket the request was written on, once the write is
+	// done (tagSocket); its drop fails the request. Set under c.mu.
+	sock *wsSocket
 	// onReply runs on the network goroutine as soon as the reply is
 	// decoded, before any later message of the same batch is handled.
 	onReply func(*Message)
@@ -31,16 +32,16 @@ type reply struct {
 	err error
 }
 
-// addPending registers a request sent (or to be sent) on tr.
-func (c *Client) addPending(id string, tr transport, onReply func(*Message)) *pendingReq {
+// addPending registers a request to be sent.
+func (c *Client) addPending(id string, onReply func(*Message)) *pendingReq {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.addPendingLocked(id, tr, onReply)
+	return c.addPendingLocked(id, onReply)
 }
 
 // addPendingLocked is addPending with c.mu held.
-func (c *Client) addPendingLocked(id string, tr transport, onReply func(*Message)) *pendingReq {
-	p := &pendingReq{ch: make(chan reply, 1), tr: tr, onReply: onReply}
+func (c *Client) addPendingLocked(id string, onReply func(*Message)) *pendingReq {
+	p := &pendingReq{ch: make(chan reply, 1), onReply: onReply}
 	c.pending[id] = p
 	return p
 }
@@ -86,12 +87,31 @@ func (c *Client) isPending(id string) bool {
 	return ok
 }
 
-// failPending fails every request sent on tr (all requests if tr is nil).
-func (c *Client) failPending(tr transport, err error, except ...*Message) {
+// tagSocket records that msgs were written on s (wsTransport.written).
+func (c *Client) tagSocket(msgs []*Message, s *wsSocket) {
+	c.mu.Lock()
+	for _, m := range msgs {
+		if p := c.pending[m.ID]; p != nil {
+			p.sock = s
+		}
+	}
+	c.mu.Unlock()
+}
+
+// socketOf returns the websocket p was written on, or nil.
+func (c *Client) socketOf(p *pendingReq) *wsSocket {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return p.sock
+}
+
+// failPending fails every request written on s, or every request if s is
+// nil (the client stopping).
+func (c *Client) failPending(s *wsSocket, err error) {
 	c.mu.Lock()
 	var ids []string
 	for id, p := range c.pending {
-		if (tr == nil || p.tr == tr) && !slices.ContainsFunc(except, func(m *Message) bool { return m.ID == id }) {
+		if s == nil || p.sock == s {
 			ids = append(ids, id)
 		}
 	}

@@ -83,9 +83,6 @@ func (c *Client) takeOutbox() ([]*Message, transport) {
 	c.outbox = nil
 	for _, m := range batch {
 		m.ClientID = c.clientID
-		if p := c.pending[m.ID]; p != nil {
-			p.tr = c.tr
-		}
 	}
 	return batch, c.tr
 }

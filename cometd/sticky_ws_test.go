@@ -81,10 +81,12 @@ func TestWebSocketOldSocketDropSparesNewRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.ws.reset()
-	if _, err := c.ws.dial(ctx); err != nil {
+	cur, err := c.ws.dial(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	p := c.addPending("on-new-socket", c.ws, nil)
+	p := c.addPending("on-new-socket", nil)
+	c.tagSocket([]*Message{{ID: "on-new-socket"}}, cur)
 	c.ws.drop(old, &wsError{err: errors.New("late close of the old socket")})
 	select {
 	case r := <-p.ch:

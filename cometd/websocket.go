@@ -26,33 +26,44 @@ type wsTransport struct {
 	wg  *sync.WaitGroup
 	// receive handles each message of a frame, in order.
 	receive func(*Message)
-	// failed fails the requests waiting for a reply on this transport,
-	// but those of except.
-	failed func(err error, except []*Message)
+	// written records that msgs went out on s: a drop of s fails the
+	// requests among them still waiting for a reply.
+	written func(msgs []*Message, s *wsSocket)
+	// failed fails the requests written on s and still waiting.
+	failed func(s *wsSocket, err error)
 
-	mu      sync.Mutex // guards conn, stopped, writing, dropErr; held while dialling
-	conn    *websocket.Conn
+	mu      sync.Mutex // guards sock, stopped and every wsSocket's err; held while dialling
+	sock    *wsSocket  // the open socket, if any
 	stopped bool
-	// writing is the batch being written to conn: a drop meanwhile leaves
-	// its requests to send, which settles them with the write's outcome
-	// (the write's own error, such as the client's deadline cutting it off,
-	// rather than whatever the reader saw first on the socket it closed).
-	writing []*Message
-	dropErr error      // why the last socket was dropped
 	wmu     sync.Mutex // serialises writes
+}
+
+// wsSocket is one websocket connection of the transport. Requests are
+// failed by the socket they were written on, not by transport: when a
+// socket drops, the requests already written on its successor (a batch
+// queued behind the write that failed, say) must not be failed with the
+// old socket's error, which would make a caller that retries send them
+// twice.
+type wsSocket struct {
+	conn *websocket.Conn
+	err  error // why it was dropped; nil while it is open
 }
 
 func (t *wsTransport) name() string      { return WebSocket }
 func (t *wsTransport) synchronous() bool { return false }
 
-// stop closes the socket; the transport cannot be used again.
+// stop closes the socket; the transport cannot be used again. The client
+// fails every waiting request itself when it stops.
 func (t *wsTransport) stop() {
 	t.mu.Lock()
-	conn := t.conn
-	t.conn, t.stopped = nil, true
+	s := t.sock
+	t.sock, t.stopped = nil, true
+	if s != nil && s.err == nil {
+		s.err = &wsError{err: ErrClosed}
+	}
 	t.mu.Unlock()
-	if conn != nil {
-		_ = conn.CloseNow()
+	if s != nil {
+		_ = s.conn.CloseNow()
 	}
 }
 
@@ -61,8 +72,14 @@ func (t *wsTransport) stop() {
 func (t *wsTransport) reset() { t.dropCurrent(errors.New("socket closed by the client")) }
 
 // send writes msgs as one frame; replies arrive through the reader.
+//
+// The requests of msgs are recorded as written on the socket (t.written)
+// only once the write is done: a drop during the write leaves them to
+// send, which settles them with the write's outcome (the write's own
+// error, such as the client's deadline cutting it off, rather than
+// whatever the reader saw first on the socket it closed).
 func (t *wsTransport) send(ctx context.Context, msgs []*Message) error {
-	conn, err := t.dial(ctx)
+	s, err := t.dial(ctx)
 	if err != nil {
 		return err
 	}
@@ -79,59 +96,51 @@ func (t *wsTransport) send(ctx context.Context, msgs []*Message) error {
 	if err := ctx.Err(); err != nil {
 		return &wsError{err: err} // nothing written: the socket stays
 	}
-	interrupt := context.AfterFunc(ctx, func() { _ = conn.CloseNow() })
+	interrupt := context.AfterFunc(ctx, func() { _ = s.conn.CloseNow() })
 	t.wmu.Lock()
-	t.mu.Lock()
-	t.writing = msgs
-	t.mu.Unlock()
-	werr := conn.Write(context.Background(), websocket.MessageText, b)
+	werr := s.conn.Write(context.Background(), websocket.MessageText, b)
+	t.wmu.Unlock()
 	interrupted := !interrupt()
-	err = nil
 	if werr != nil {
-		err = werr
+		err := werr
 		if interrupted { // ctx ended during the write: the client's delay, or its stop
 			err = fmt.Errorf("%w (%w)", context.Cause(ctx), werr)
 		}
 		err = &wsError{err: err}
-	}
-	t.mu.Lock()
-	t.writing = nil
-	first := err != nil && t.conn == conn
-	if first {
-		t.conn, t.dropErr = nil, err
-	}
-	current, cause := t.conn == conn, t.dropErr
-	t.mu.Unlock()
-	t.wmu.Unlock()
-	if first {
-		_ = conn.CloseNow()
-		t.failed(err, msgs) // msgs get err from the caller
-	}
-	switch {
-	case err != nil && (first || interrupted):
-		return err
-	case !current && cause != nil:
+		if t.drop(s, err) || interrupted {
+			return err
+		}
 		// The socket was dropped while being written to (its reader
 		// failed, such as on a frame over WithMaxMessageSize): that is
 		// the batch's cause too.
-		return cause
-	case err != nil:
+		return t.dropped(s)
+	}
+	// Recorded first, checked second: a drop after the record fails the
+	// requests itself; one before it is seen by the check, and the caller
+	// settles them with its error.
+	t.written(msgs, s)
+	if err := t.dropped(s); err != nil {
 		return err
-	case !current:
-		return &wsError{err: errors.New("socket closed during the write")}
 	}
 	return nil
 }
 
+// dropped returns why s was dropped, or nil while it is open.
+func (t *wsTransport) dropped(s *wsSocket) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return s.err
+}
+
 // dial returns the open socket, dialling it if needed.
-func (t *wsTransport) dial(ctx context.Context) (*websocket.Conn, error) {
+func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.stopped {
 		return nil, ErrClosed
 	}
-	if t.conn != nil {
-		return t.conn, nil
+	if t.sock != nil {
+		return t.sock, nil
 	}
 	h := http.Header{}
 	if t.header != nil {
@@ -148,13 +157,13 @@ func (t *wsTransport) dial(ctx context.Context) (*websocket.Conn, error) {
 		return nil, &wsError{err: err}
 	}
 	conn.SetReadLimit(t.maxSize)
-	t.conn = conn
+	t.sock = &wsSocket{conn: conn}
 	t.wg.Add(1)
-	go t.read(conn)
-	return conn, nil
+	go t.read(t.sock)
+	return t.sock, nil
 }
 
-// read hands every frame of conn to t.receive until the socket fails.
+// read hands every frame of s to t.receive until the socket fails.
 //
 // Two per-frame costs are avoided; both showed in the CPU profile of a Faye
 // burst (one websocket frame per message). The frames are read with a
@@ -164,25 +173,25 @@ func (t *wsTransport) dial(ctx context.Context) (*websocket.Conn, error) {
 // (two allocations and two locks of t.ctx's parent each). And the frame is
 // read into a pooled buffer rather than a new one grown by io.ReadAll:
 // DecodeMessages copies everything it keeps (TestDecodeMessagesKeepsNoInput).
-func (t *wsTransport) read(conn *websocket.Conn) {
+func (t *wsTransport) read(s *wsSocket) {
 	defer t.wg.Done()
-	stop := context.AfterFunc(t.ctx, func() { _ = conn.CloseNow() })
+	stop := context.AfterFunc(t.ctx, func() { _ = s.conn.CloseNow() })
 	defer stop()
 	for {
-		frame, err := readFrame(conn)
+		frame, err := readFrame(s.conn)
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
 				err = fmt.Errorf("%w: %w", ErrMessageTooLarge, err)
 			} else if cerr := t.ctx.Err(); cerr != nil {
 				err = cerr // as when t.ctx was the read's context
 			}
-			t.drop(conn, &wsError{err: err})
+			t.drop(s, &wsError{err: err})
 			return
 		}
 		msgs, err := DecodeMessages(*frame)
 		putFrame(frame)
 		if err != nil {
-			t.drop(conn, &wsError{err: fmt.Errorf("decoding frame: %w", err)})
+			t.drop(s, &wsError{err: fmt.Errorf("decoding frame: %w", err)})
 			return
 		}
 		for _, m := range msgs {
@@ -233,33 +242,32 @@ func putFrame(p *[]byte) {
 	}
 }
 
-// drop forgets a failed socket and fails the requests waiting on it. Only
-// the call that finds conn current fails them: a socket already replaced
-// (reset, a new dial) had its requests failed then, and failing again would
-// hit the requests sent on its successor. The batch being written then is
-// left to send, which settles it.
-func (t *wsTransport) drop(conn *websocket.Conn, err error) {
+// drop forgets a failed socket and fails the requests written on it. Only
+// the first drop of s fails them, with its error, and reports true.
+func (t *wsTransport) drop(s *wsSocket, err error) bool {
 	t.mu.Lock()
-	first := t.conn == conn
-	var writing []*Message
+	first := s.err == nil
 	if first {
-		t.conn, t.dropErr = nil, err
-		writing = t.writing
+		s.err = err
+	}
+	if t.sock == s {
+		t.sock = nil
 	}
 	t.mu.Unlock()
-	_ = conn.CloseNow()
+	_ = s.conn.CloseNow()
 	if first {
-		t.failed(err, writing)
+		t.failed(s, err)
 	}
+	return first
 }
 
 // dropCurrent closes the current socket, if any, so the next send dials a
 // new one; requests waiting on the old socket fail with a *wsError of why.
 func (t *wsTransport) dropCurrent(why error) {
 	t.mu.Lock()
-	conn := t.conn
+	s := t.sock
 	t.mu.Unlock()
-	if conn != nil {
-		t.drop(conn, &wsError{err: why})
+	if s != nil {
+		t.drop(s, &wsError{err: why})
 	}
 }

@@ -70,7 +70,7 @@ func TestWebSocketSendWithEndedContextWritesNothing(t *testing.T) {
 	}
 	eventually(t, "connected", func() bool { return c.State() == StateConnected })
 	c.ws.mu.Lock()
-	conn := c.ws.conn
+	sock := c.ws.sock
 	c.ws.mu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -82,7 +82,7 @@ func TestWebSocketSendWithEndedContextWritesNothing(t *testing.T) {
 		t.Fatalf("the server got %v", got)
 	}
 	c.ws.mu.Lock()
-	same := c.ws.conn == conn
+	same := c.ws.sock == sock
 	c.ws.mu.Unlock()
 	if !same {
 		t.Fatal("a send that wrote nothing dropped the socket")
