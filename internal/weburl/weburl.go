@@ -17,7 +17,7 @@ const Rule = "must be an http or https URL, or a host name such as www.example.c
 // "www.infobip.com" (the Infobip document's own URL button), which the
 // vendor accepts, or with "localhost". A port (1-65535) may follow the
 // host ("www.infobip.com:8080", "localhost:3000"); host names may be
-// internationalised ("bücher.de"). Text that is not a URL, relative paths,
+// internationalised ("bücher.de") and hold underscores. Text that is not a URL, relative paths,
 // other schemes ("javascript:", "mailto:", "ftp://"), user information and
 // anything with spaces are refused.
 func Valid(s string) bool {
@@ -58,8 +58,12 @@ func port(u *url.URL) bool {
 }
 
 // hostName reports whether h is made of dot-separated labels of letters
-// (any script, for internationalised names), digits and hyphens (an IPv6
-// literal in brackets is fine too).
+// (any script, for internationalised names), digits, hyphens and
+// underscores (an IPv6 literal in brackets is fine too). Underscores are
+// not allowed in host names proper (RFC 1123), but DNS, browsers and URL
+// parsers take them and real media hosts use them (older S3 bucket names
+// such as my_bucket.s3.amazonaws.com); the vendor's documents only ask for
+// a URL, so they are not refused.
 func hostName(h string) bool {
 	if h == "" {
 		return false
@@ -72,7 +76,7 @@ func hostName(h string) bool {
 			return false
 		}
 		for _, r := range label {
-			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-') {
+			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_') {
 				return false
 			}
 		}
