@@ -1,7 +1,9 @@
 package omni_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/omnisdk/omni"
@@ -70,5 +72,27 @@ func TestMessagesRequestRefusesInvalidUTF8(t *testing.T) {
 		m.Content = omni.LocationContent{Name: "Café ☕", Address: "שדרות רוטשילד 1"}
 	}); err != nil {
 		t.Errorf("valid location: %v", err)
+	}
+}
+
+// A read's query values are held to the same rule, before anything is sent
+// (stop 21's review: they went out percent-encoded as they were).
+func TestReadQueriesRefuseInvalidUTF8(t *testing.T) {
+	fs := newFakeServer(t, reply(200, `{"results":[]}`))
+	c := newMessenger(t, fs)
+	ctx := context.Background()
+	_, err := c.Messenger.MessageLogs(ctx, &omni.MessageLogsOptions{Sender: "page\xff", MessageIDs: []string{"ok", "b\xc3"}})
+	if got, want := fmt.Sprint(err), "omni: invalid request: messageId: must be valid UTF-8; sender: must be valid UTF-8"; got != want {
+		t.Errorf("MessageLogs = %s, want %s", got, want)
+	}
+	_, err = c.Messenger.MessageReports(ctx, &omni.MessageReportsOptions{BulkID: "\xa4"})
+	if got, want := fmt.Sprint(err), "omni: invalid request: bulkId: must be valid UTF-8"; got != want {
+		t.Errorf("MessageReports = %s, want %s", got, want)
+	}
+	if n := len(fs.requests()); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+	if _, err := c.Messenger.MessageLogs(ctx, &omni.MessageLogsOptions{Sender: "café"}); err != nil {
+		t.Errorf("valid UTF-8 refused: %v", err)
 	}
 }

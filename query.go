@@ -3,8 +3,11 @@ package omni
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"unicode/utf8"
 
 	"github.com/google/go-querystring/query"
 )
@@ -12,7 +15,10 @@ import (
 // queryOf encodes an options struct, whose fields carry `url:` tags, into
 // query values. It is the one place the SDK builds query strings: every read
 // passes its options through it. nil, a nil pointer or options with every
-// field empty give no values, so the request has no "?".
+// field empty give no values, so the request has no "?". A value that is not
+// valid UTF-8 is refused with a *ValidationError naming its parameter, as
+// in a request's body: percent-encoded, its bytes would reach the server as
+// they are, and it would read another id or name than the one meant.
 func queryOf(opts any) (url.Values, error) {
 	q, err := query.Values(opts)
 	if err != nil {
@@ -20,6 +26,18 @@ func queryOf(opts any) (url.Values, error) {
 	}
 	if len(q) == 0 {
 		return nil, nil
+	}
+	var v ValidationError
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		for _, s := range q[k] {
+			if !utf8.ValidString(s) {
+				v.add(k, ruleUTF8)
+				break
+			}
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
 	}
 	return q, nil
 }
