@@ -156,6 +156,7 @@ func TestSimulatorEndSessionEndsTheHTTPSession(t *testing.T) {
 	if err := c.Agent.EndContactCenterSession(ctx); err != nil {
 		t.Fatal(err)
 	}
+	in.next(t, "the post revoked", facebookWith(post, omni.StateRevoked))
 	if srv.SignedIn() {
 		t.Fatal("still signed in")
 	}
@@ -181,4 +182,32 @@ func TestSimulatorEndSessionEndsTheHTTPSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.next(t, "completed post", facebookWith(post, omni.StateCompleted))
+}
+
+// An interaction withdrawn at EndContactCenterSession ends in the agent's
+// view (Revoked), and offered again after the next StartContactCenterSession
+// it is new again: the simulator used to withdraw it silently, so a view
+// kept it, live, while no agent held it (stop 21's review).
+func TestSimulatorEndSessionRevokesTheOfferedInteractions(t *testing.T) {
+	srv, c := simClient(t)
+	ctx := context.Background()
+	ev := &viewEvents{ch: make(chan string, 64)}
+	sub, err := c.Subscribe(ctx, omni.OnInteractions(ev.handlers())...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	startAgent(t, c, nil, omnitest.AgentChannelTwitter)
+	tw := srv.CustomerTweet("vitaliy_onv", "hello")
+	ev.want(t, "new tweet/"+tw)
+	if err := c.Agent.EndContactCenterSession(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ev.want(t, "end tweet/"+tw)
+	startAgent(t, c, nil, omnitest.AgentChannelTwitter)
+	ev.want(t, "new tweet/"+tw)
+	if _, err := c.Twitter.Complete(ctx, tw, omni.Complete{}); err != nil {
+		t.Fatal(err)
+	}
+	ev.want(t, "end tweet/"+tw)
 }

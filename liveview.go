@@ -34,7 +34,10 @@ type InteractionHandlers struct {
 	// OnNew receives an interaction the first time it is seen: an inbound
 	// post, comment, Tweet or direct message arriving (Processing), a
 	// private-messaging session offered (Invited), or a draft the agent
-	// created with Reply or Create (Inbound false).
+	// created with Reply or Create (Inbound false). An interaction that
+	// ended Revoked (withdrawn from the agent, as at
+	// EndContactCenterSession) or Gone is new again when a notification
+	// offers it once more; one that ended otherwise is not revived.
 	OnNew func(*InteractionEvent)
 	// OnChange receives every later change of a live interaction: state,
 	// capabilities (replaced whole), participants or properties (any field
@@ -60,11 +63,14 @@ type InteractionHandlers struct {
 // tracker turns state-change notifications into new / change / end events.
 // It is used from one goroutine at a time.
 type tracker struct {
-	h     InteractionHandlers
-	mu    sync.Mutex // guards live, for readers on other goroutines
-	live  map[string]*tracked
-	ended map[string]bool // ids that ended: a stale snapshot must not revive them
-	seq   uint64          // events applied
+	h    InteractionHandlers
+	mu   sync.Mutex // guards live, for readers on other goroutines
+	live map[string]*tracked
+	// ended holds the interactions that ended, so that a stale snapshot
+	// does not revive them; true for those that may be offered again
+	// (Revoked, Gone), which a later notification makes new.
+	ended map[string]bool
+	seq   uint64 // events applied
 }
 
 type tracked struct {
@@ -100,18 +106,20 @@ func (t *tracker) apply(in Interaction, n Notification) {
 	t.mu.Lock()
 	t.seq++
 	old, known := t.live[k]
+	again, ended := t.ended[k]
 	same := false
 	switch {
 	case in.State.Terminal():
 		delete(t.live, k)
-		t.ended[k] = true
+		t.ended[k] = in.State == StateRevoked
 	case known:
 		same = sameInteraction(old.Interaction, in)
 		old.Interaction, old.seq = in, t.seq
-	case t.ended[k]:
+	case ended && !(again && n != nil):
 		t.mu.Unlock()
-		return // a late notification of an ended interaction
-	default:
+		return // a late word of an ended interaction
+	default: // new, or offered again after a withdrawal
+		delete(t.ended, k)
 		t.live[k] = &tracked{Interaction: in, seq: t.seq}
 	}
 	t.mu.Unlock()

@@ -98,3 +98,36 @@ func TestTrackerReportsOnlyChanges(t *testing.T) {
 		t.Fatalf("events %q, want %q", events, want)
 	}
 }
+
+// TestOnlyAWithdrawnInteractionComesBack: a notification offering again an
+// interaction that ended Revoked (or Gone) makes it new; the same word about
+// one that ended otherwise, or a stale snapshot holding the withdrawn one,
+// revives nothing.
+func TestOnlyAWithdrawnInteractionComesBack(t *testing.T) {
+	var events []string
+	rec := func(what string) func(*InteractionEvent) {
+		return func(ev *InteractionEvent) { events = append(events, what+" "+ev.ID+" "+string(ev.State)) }
+	}
+	tr := newTracker(InteractionHandlers{OnNew: rec("new"), OnEnd: rec("end")})
+	note := &TwitterStateChange{} // any notification: what matters is that one came
+	for _, id := range []string{"R", "C", "G"} {
+		tr.apply(Interaction{Kind: KindTweet, ID: id, State: StateProcessing}, note)
+	}
+	tr.apply(Interaction{Kind: KindTweet, ID: "R", State: StateRevoked}, note)
+	tr.apply(Interaction{Kind: KindTweet, ID: "C", State: StateCompleted}, note)
+	tr.end(Interaction{Kind: KindTweet, ID: "G", State: StateProcessing})
+	mark := tr.mark()
+	snap, err := decodeSnapshot([]byte(`{"tweets":[{"id":"R","state":"Processing"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.resync(snap, mark, nil) // read before the withdrawal: stale
+	for _, id := range []string{"R", "C", "G"} {
+		tr.apply(Interaction{Kind: KindTweet, ID: id, State: StateProcessing}, note)
+	}
+	want := []string{"new R Processing", "new C Processing", "new G Processing",
+		"end R Revoked", "end C Completed", "end G Processing", "new R Processing", "new G Processing"}
+	if !slices.Equal(events, want) {
+		t.Fatalf("events\n%q\nwant\n%q", events, want)
+	}
+}

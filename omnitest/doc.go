@@ -30,6 +30,11 @@
 // statusCode 6, missing credentials (WithBasicAuth) HTTP 401 statusCode 20,
 // a missing or stale CSRF token (WithCSRF) HTTP 403 statusCode 3.
 //
+// EndContactCenterSession (or another agent's StartContactCenterSession)
+// withdraws the inbound interactions the agent held and had not finished:
+// each gets a StatusChange to Revoked with no capabilities, and is offered
+// again, as a new arrival, at the next Ready on its channel.
+//
 // The Messenger endpoint checks the Authorization header (App, Basic, IBSSO
 // and Bearer forms) and validates the message like the service: TEXT 1..640
 // characters, media url and button url an http(s) URL or, as the vendor's

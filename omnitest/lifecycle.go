@@ -246,7 +246,7 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, jr *Request, hs *httpSes
 			return
 		}
 		if lc.session && lc.owner != user {
-			lc.release() // another agent signs in: the simulator has one agent seat
+			s.release(lc) // another agent signs in: the simulator has one agent seat
 		}
 		lc.session, lc.owner = true, user
 		lc.channels = make(map[string]string)
@@ -271,7 +271,7 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, jr *Request, hs *httpSes
 			writeNoSession(w)
 			return
 		}
-		lc.release()
+		s.release(lc)
 		lc.session, lc.owner = false, ""
 		lc.channels = make(map[string]string)
 		lc.order = nil
@@ -344,11 +344,20 @@ func (lc *lifecycle) holds(user string) bool { return lc.session && lc.owner == 
 
 // release hands the live inbound interactions offered to the ending
 // contact-center session back to routing: they wait, unoffered, for the
-// next agent Ready on their channel.
-func (lc *lifecycle) release() {
+// next agent Ready on their channel. The agent is told of each with a
+// StatusChange to Revoked and no capabilities (the documents name Revoked
+// as a workitem's withdrawal; that GWS sends it here is inferred), so that
+// its view of the interaction ends and the next offer is a new arrival.
+// It runs before lc.owner changes: the notifications go to the agent who
+// held them.
+func (s *Server) release(lc *lifecycle) {
+	base := s.URL()
 	for _, id := range lc.ids {
 		if it := lc.items[id]; it.offered && it.inbound && !it.terminal() {
 			it.offered = false
+			revoked := *it
+			revoked.state, revoked.caps = "Revoked", []string{}
+			s.publishItem(&revoked, base, "StatusChange", 0)
 		}
 	}
 }
