@@ -127,7 +127,13 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	if slices.Contains(cfg.transports, WebSocket) {
 		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
-		ws.written, ws.failed = c.tagSocket, c.failPending
+		ws.written = c.tagSocket
+		ws.failed = func(s *wsSocket, err error) {
+			if serr := c.errIfStopped(); serr != nil {
+				err = serr // the client's stop, not its socket's end
+			}
+			c.failPending(s, err)
+		}
 		c.ws = ws
 	}
 	c.tr = c.transportByName(cfg.transports[0])

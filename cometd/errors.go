@@ -19,8 +19,10 @@ var (
 	// ErrMessageTooLarge is returned when a response body or websocket frame
 	// exceeds the maximum message size.
 	ErrMessageTooLarge = errors.New("cometd: message exceeds the maximum size")
-	// ErrNoReply is returned when the server did not answer a message
-	// within WithMaxNetworkDelay; the message may have reached it.
+	// ErrNoReply is returned when a message went out and its reply did
+	// not come: not within WithMaxNetworkDelay, or the connection it went
+	// out on failed first (the error wraps that failure too). The message
+	// may have reached the server.
 	ErrNoReply = errors.New("cometd: no reply from the server")
 	// ErrUnsubscribed is a Subscription's Err after Unsubscribe.
 	ErrUnsubscribed = errors.New("cometd: unsubscribed")

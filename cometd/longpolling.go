@@ -27,7 +27,9 @@ func (t *longPolling) reset()            {}
 
 // send POSTs msgs and hands the messages of the reply to t.receive, in
 // order, before it returns. A malformed reply is an error, after the
-// messages before the fault were handed over.
+// messages before the fault were handed over. A failure once the request
+// may have gone out wraps ErrNoReply (lostReply): only a connection that
+// could not be opened says the server cannot have got it.
 func (t *longPolling) send(ctx context.Context, msgs []*Message) error {
 	body, err := json.Marshal(msgs)
 	if err != nil {
@@ -43,7 +45,10 @@ func (t *longPolling) send(ctx context.Context, msgs []*Message) error {
 	req.Header.Set("Content-Type", "application/json;charset=UTF-8")
 	resp, err := t.hc.Do(req)
 	if err != nil {
-		return err
+		if notSent(err) {
+			return err
+		}
+		return lostReply("the request failed", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -52,13 +57,13 @@ func (t *longPolling) send(ctx context.Context, msgs []*Message) error {
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, t.maxSize+1))
 	if err != nil {
-		return err
+		return lostReply("reading the reply", err)
 	}
 	if int64(len(b)) > t.maxSize {
-		return ErrMessageTooLarge
+		return lostReply("the reply", ErrMessageTooLarge)
 	}
 	if err := decodeEach(b, t.receive); err != nil {
-		return fmt.Errorf("cometd: decoding reply: %w", err)
+		return lostReply("decoding the reply", err)
 	}
 	return nil
 }

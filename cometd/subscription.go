@@ -535,7 +535,13 @@ func (s *Subscription) Unsubscribe(ctx context.Context) error {
 // needed. An unsuccessful reply is returned as an error wrapping *Error.
 // If Publish gives up (ctx ended) while the message is still queued, not
 // yet taken for writing, it is taken out and never sent; once taken, the
-// error (ctx's, or ErrNoReply) cannot say whether the server got it.
+// error (ctx's, or ErrNoReply) cannot say whether the server got it: an
+// error wrapping ErrNoReply means the message may have reached the server.
+// A failure to open the connection or to write the message does not wrap
+// ErrNoReply: the server cannot have read it. A *StatusError is the HTTP
+// status the server (or a proxy) answered the request with. Close and
+// Disconnect end a waiting Publish with ErrClosed or ErrDisconnected,
+// whether or not the message went out.
 func (c *Client) Publish(ctx context.Context, channel string, data any) error {
 	if err := checkChannel(channel, false); err != nil {
 		return err

@@ -2,7 +2,10 @@ package cometd
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -60,4 +63,25 @@ func wsURL(u *url.URL) string {
 		w.Scheme = "ws"
 	}
 	return w.String()
+}
+
+// lostReply is the error of requests that went out and got no reply
+// because of cause (what names the step that failed): it wraps ErrNoReply,
+// since the server may have got them, and cause.
+func lostReply(what string, cause error) error {
+	return fmt.Errorf("%w: %s: %w", ErrNoReply, what, cause)
+}
+
+// notSent reports whether err, from http.Client.Do, says the request never
+// went out: the connection could not be opened (dial, DNS, a refused
+// connection) or its TLS handshake failed. Any other failure may come after
+// the request was written.
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var cv *tls.CertificateVerificationError
+	var rh tls.RecordHeaderError
+	return errors.As(err, &cv) || errors.As(err, &rh)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -46,8 +47,18 @@ type wsTransport struct {
 // twice.
 type wsSocket struct {
 	conn *websocket.Conn
-	err  error // why it was dropped; nil while it is open
+	err  error // why it takes no more writes; nil while it does
+	over bool  // closed, its requests failed (or left to the client's stop)
+	// grace closes it after a failed write, if its reader has not failed
+	// by then (retire).
+	grace *time.Timer
 }
+
+// retireGrace bounds how long a socket whose write failed is left to its
+// reader (retire). The reader fails on the broken connection as soon as it
+// has read what arrived before the break, in microseconds; the bound is
+// for a reader held up by a full delivery queue.
+const retireGrace = time.Second
 
 func (t *wsTransport) name() string      { return WebSocket }
 func (t *wsTransport) synchronous() bool { return false }
@@ -58,8 +69,14 @@ func (t *wsTransport) stop() {
 	t.mu.Lock()
 	s := t.sock
 	t.sock, t.stopped = nil, true
-	if s != nil && s.err == nil {
-		s.err = &wsError{err: ErrClosed}
+	if s != nil {
+		if s.err == nil {
+			s.err = &wsError{err: ErrClosed}
+		}
+		s.over = true
+		if s.grace != nil {
+			s.grace.Stop()
+		}
 	}
 	t.mu.Unlock()
 	if s != nil {
@@ -77,7 +94,11 @@ func (t *wsTransport) reset() { t.dropCurrent(errors.New("socket closed by the c
 // only once the write is done: a drop during the write leaves them to
 // send, which settles them with the write's outcome (the write's own
 // error, such as the client's deadline cutting it off, rather than
-// whatever the reader saw first on the socket it closed).
+// whatever the reader saw first on the socket it closed). A failed write
+// was not taken whole by the kernel, so the server cannot have read the
+// frame: its error says so by not wrapping ErrNoReply. Once written, a
+// request the socket's end leaves unanswered fails with ErrNoReply
+// (closedBeforeReply): the server may have got it.
 func (t *wsTransport) send(ctx context.Context, msgs []*Message) error {
 	s, err := t.dial(ctx)
 	if err != nil {
@@ -107,29 +128,45 @@ func (t *wsTransport) send(ctx context.Context, msgs []*Message) error {
 			err = fmt.Errorf("%w (%w)", context.Cause(ctx), werr)
 		}
 		err = &wsError{err: err}
-		if t.drop(s, err) || interrupted {
+		if interrupted { // the socket is closed already: fail what it holds
+			t.drop(s, err)
 			return err
 		}
-		// The socket was dropped while being written to (its reader
-		// failed, such as on a frame over WithMaxMessageSize): that is
-		// the batch's cause too.
-		return t.dropped(s)
+		if t.retire(s, err) {
+			return err
+		}
+		// The socket had failed already (its reader failed, such as on
+		// a frame over WithMaxMessageSize): that is the batch's cause too.
+		cause, _ := t.ended(s)
+		return cause
 	}
 	// Recorded first, checked second: a drop after the record fails the
 	// requests itself; one before it is seen by the check, and the caller
-	// settles them with its error.
+	// settles them. A socket only retired still reads: the replies, or its
+	// drop, settle them.
 	t.written(msgs, s)
-	if err := t.dropped(s); err != nil {
-		return err
+	if cause, over := t.ended(s); over {
+		return closedBeforeReply(cause)
 	}
 	return nil
 }
 
-// dropped returns why s was dropped, or nil while it is open.
-func (t *wsTransport) dropped(s *wsSocket) error {
+// ended returns why s takes no more writes (nil while it does) and whether
+// it is closed, its requests failed.
+func (t *wsTransport) ended(s *wsSocket) (cause error, over bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return s.err
+	return s.err, s.over
+}
+
+// closedBeforeReply is the error of a request written on a socket that
+// closed before the request's reply came: it wraps ErrNoReply, since the
+// server may have got the request, and the socket's cause.
+func closedBeforeReply(cause error) error {
+	if w, ok := cause.(*wsError); ok {
+		cause = w.err
+	}
+	return &wsError{err: lostReply("the socket closed before the reply", cause)}
 }
 
 // dial returns the open socket, dialling it if needed.
@@ -242,8 +279,30 @@ func putFrame(p *[]byte) {
 	}
 }
 
-// drop forgets a failed socket and fails the requests written on it. Only
-// the first drop of s fails them, with its error, and reports true.
+// retire takes s out of use after a write on it failed, but leaves it to
+// its reader: what the server sent before the break (replies to requests
+// written earlier, which the server has, and events) is still read, and
+// the reader's own failure on the broken connection then drops s. Closing
+// it at once, as drop does, threw those replies away and failed requests
+// the server had answered. retireGrace bounds the wait. It reports whether
+// s was open: the write's error is then s's cause.
+func (t *wsTransport) retire(s *wsSocket, err error) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.sock == s {
+		t.sock = nil
+	}
+	if s.err != nil {
+		return false
+	}
+	s.err = err
+	s.grace = time.AfterFunc(retireGrace, func() { t.drop(s, err) })
+	return true
+}
+
+// drop forgets a failed socket, closes it and fails the requests written on
+// it (closedBeforeReply of s's first cause), once. It reports whether s was
+// open (not retired or dropped before).
 func (t *wsTransport) drop(s *wsSocket, err error) bool {
 	t.mu.Lock()
 	first := s.err == nil
@@ -253,10 +312,15 @@ func (t *wsTransport) drop(s *wsSocket, err error) bool {
 	if t.sock == s {
 		t.sock = nil
 	}
+	fail, cause := !s.over, s.err
+	s.over = true
+	if s.grace != nil {
+		s.grace.Stop()
+	}
 	t.mu.Unlock()
 	_ = s.conn.CloseNow()
-	if first {
-		t.failed(s, err)
+	if fail {
+		t.failed(s, closedBeforeReply(cause))
 	}
 	return first
 }
