@@ -50,6 +50,7 @@ type Client struct {
 	// larger objects, and a bool between two words takes a word.
 	wsDisabled    bool // fell back to long-polling
 	authStreak    bool // the last handshake attempt, or the session's connect, was refused with 401/403
+	serverAcks    bool // the session's handshake reply agreed to the ack extension
 	loopStarted   bool
 	stopped       bool  // Close, Disconnect or a terminal error happened
 	senderOn      bool  // the sender goroutine runs; it exits when the outbox is empty

@@ -17,6 +17,7 @@ func (c *Client) loop() {
 	first := true
 	rehandshake := false
 	connected := false // a connect of the current session succeeded
+	tooLarge := 0      // connects failed in a row on a message over WithMaxMessageSize
 	var delay time.Duration
 	for {
 		if !c.wait(c.ctx, delay) || c.leaving() {
@@ -49,7 +50,28 @@ func (c *Client) loop() {
 		adv := c.currentAdvice()
 		if err != nil {
 			failures++
-			c.setState(StateUnconnected, err, "connect failed", false)
+			// Each message refused for its size is a loss of its own: it
+			// is announced even while unconnected already.
+			large := errors.Is(err, ErrMessageTooLarge)
+			c.setState(StateUnconnected, err, "connect failed", large)
+			if large {
+				tooLarge++
+			} else {
+				tooLarge = 0
+			}
+			if large && tooLarge >= 2 && c.acksOn() {
+				// With the ack extension the server sends the refused
+				// batch again at every connect: the session can never
+				// get past it. A new session is the way out; what the
+				// server holds for this one is lost, and said so. (The
+				// official clients reconnect into the same refusal.)
+				tooLarge = 0
+				c.setState(StateUnconnected, fmt.Errorf("%w: the server sends it again at every connect (ack extension); "+
+					"re-handshaking, which loses what the server holds for the session", ErrMessageTooLarge),
+					"re-handshake: a message over the maximum size is re-sent", true)
+				rehandshake, delay = true, c.backoff(failures)
+				continue
+			}
 			if authRefused(err) {
 				// HTTP 401/403 on /meta/connect: the session's credentials
 				// (per handshake, see WithHandshakeAuth) are no longer
@@ -98,7 +120,7 @@ func (c *Client) loop() {
 				c.terminate(&TerminalError{Err: ErrReconnectNone})
 				return
 			}
-			failures, first, connected = 0, false, true
+			failures, first, connected, tooLarge = 0, false, true, 0
 			c.mu.Lock()
 			c.lastConnected, c.lastConnectSent = time.Now(), sent
 			c.wsFailures = 0
@@ -471,4 +493,11 @@ func (c *Client) endSubscriptions(err error) {
 			s.endLocked(err)
 		}
 	}
+}
+
+// acksOn reports whether the session's server agreed to the ack extension.
+func (c *Client) acksOn() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.serverAcks
 }

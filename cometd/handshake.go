@@ -255,6 +255,7 @@ func (c *Client) handshakeAttempts(ctx context.Context, re bool, extp *map[strin
 		c.mu.Lock()
 		c.clientID = r.ClientID
 		c.serverTypes = slices.Clone(r.SupportedConnectionTypes)
+		c.serverAcks, _ = handshakeAck(r.Ext["ack"])
 		c.sessCancel()    // what ran for the previous session stops
 		c.lostReply = nil // about the previous session
 		c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)

@@ -130,7 +130,13 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithMaxMessageSize caps the size of a long-polling response body and of a
 // websocket frame the client reads. The default is 1 MiB. A larger reply is a
-// failure (ErrMessageTooLarge) handled like a network error.
+// failure (ErrMessageTooLarge) handled like a network error: what it carried
+// is lost, and each such refusal is a StateChange whose Err wraps
+// ErrMessageTooLarge. With the ack extension the server sends the refused
+// batch again at every connect, so at the second refusal in a row the client
+// re-handshakes, announced the same way: the new session starts empty, and
+// what the server held for the old one is lost too. Requests waiting for a
+// reply on the refused socket or response fail with ErrNoReply.
 func WithMaxMessageSize(n int64) Option {
 	return func(cfg *config) error {
 		if n <= 0 {
