@@ -67,6 +67,10 @@ type Client struct {
 	lostReply     *Message
 	cancelConnect context.CancelFunc
 	subs          map[string][]*Subscription
+	// unsubLeft holds channels whose /meta/unsubscribe got no reply, by
+	// the clientId it went out in: sent again after the next successful
+	// connect of that session (retryUnsubscribes). Nil until needed.
+	unsubLeft     map[string]string
 	route         *route // handlers of the last channel delivered; nil after any change to subs
 	closing       bool   // Close was called: no handler or listener starts any more
 	subSeq        uint64

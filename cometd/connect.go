@@ -126,6 +126,7 @@ func (c *Client) loop() {
 			c.wsFailures = 0
 			c.mu.Unlock()
 			c.setState(StateConnected, nil, "", false)
+			c.retryUnsubscribes()
 			delay = millis(adv.Interval)
 			continue
 		}

@@ -501,7 +501,12 @@ func (c *Client) removeSubLocked(s *Subscription, why error) (last bool) {
 // Unsubscribe stops delivery to the subscription's handler at once (no
 // message is handed to it after Unsubscribe returns, unless it is running)
 // and, if it was the client's last subscription on the channel, sends
-// /meta/unsubscribe. Calling it again returns nil.
+// /meta/unsubscribe. Calling it again returns nil. Should the
+// /meta/unsubscribe get no reply (its connection failed, or it could not be
+// written), Unsubscribe returns that error and the client sends it again
+// after each successful connect of the session until the server answers,
+// so that the server does not keep the channel; a new session holds no
+// subscription anyway.
 func (s *Subscription) Unsubscribe(ctx context.Context) error {
 	c := s.c
 	// Whether s is the channel's last subscription and the /meta/unsubscribe
@@ -521,6 +526,9 @@ func (s *Subscription) Unsubscribe(ctx context.Context) error {
 	}
 	c.wakeSender()
 	r, err := c.await(ctx, m.ID, p)
+	if err != nil && ctx.Err() == nil {
+		c.unsubscribeLater(s.channel, m) // no reply: not sent, or lost
+	}
 	if err == nil && !r.Successful {
 		err = replyError(r)
 	}
@@ -528,6 +536,46 @@ func (s *Subscription) Unsubscribe(ctx context.Context) error {
 		return fmt.Errorf("cometd: unsubscribing from %s: %w", s.channel, err)
 	}
 	return nil
+}
+
+// unsubscribeLater records that m, a /meta/unsubscribe of channel taken
+// for sending, got no reply: the server may still hold the channel for the
+// session. The connect loop sends it again (retryUnsubscribes).
+func (c *Client) unsubscribeLater(channel string, m *Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped || !c.sentInSessionLocked(m) || len(c.subs[channel]) > 0 {
+		return
+	}
+	if c.unsubLeft == nil {
+		c.unsubLeft = map[string]string{}
+	}
+	c.unsubLeft[channel] = m.ClientID
+}
+
+// retryUnsubscribes sends again, after a successful connect, the
+// /meta/unsubscribe of each channel unsubscribeLater recorded in this
+// session and that no subscription took again since. One that gets no
+// reply again is recorded again; a reply of any kind ends it.
+func (c *Client) retryUnsubscribes() {
+	c.mu.Lock()
+	left := c.unsubLeft
+	c.unsubLeft = nil
+	queued := false
+	for channel, clientID := range left {
+		if clientID != c.clientID || len(c.subs[channel]) > 0 {
+			continue
+		}
+		m := &Message{Channel: ChannelUnsubscribe, ID: c.nextID(), Subscription: channel}
+		onFail := func(error) { c.unsubscribeLater(channel, m) }
+		if _, err := c.queueOutLocked(m, nil, onFail); err == nil {
+			queued = true
+		}
+	}
+	c.mu.Unlock()
+	if queued {
+		c.wakeSender()
+	}
 }
 
 // Publish sends data, encoded as JSON (a json.RawMessage is sent as is), to
