@@ -211,3 +211,48 @@ func TestSimulatorEndSessionRevokesTheOfferedInteractions(t *testing.T) {
 	}
 	ev.want(t, "end tweet/"+tw)
 }
+
+// A private-messaging session withdrawn at EndContactCenterSession after
+// its Accept is offered again as a new arrival: Invited, Accept and Reject,
+// no agent among its participants, and it can be accepted again. Before, it
+// came back Chatting with the old agent, and Accept was refused (outside
+// review).
+func TestSimulatorWithdrawnSessionIsOfferedAgainAsInvited(t *testing.T) {
+	srv, c := simClient(t)
+	in := listen(t, c)
+	ctx := context.Background()
+	startAgent(t, c, in)
+	if err := c.Agent.ReadyAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sess := srv.CustomerPrivateMessage("FirstL", "Hello World")
+	in.next(t, "offer", sessionWith(sess, omni.StateInvited))
+	if _, err := c.FacebookSessions.Accept(ctx, sess, "agentA"); err != nil {
+		t.Fatal(err)
+	}
+	in.next(t, "chatting", sessionWith(sess, omni.StateChatting))
+	if err := c.Agent.EndContactCenterSession(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rev := in.next(t, "revoked", sessionWith(sess, omni.StateRevoked)).(*omni.FacebookSessionStateChange)
+	if len(rev.Session.Capabilities) != 0 {
+		t.Errorf("revoked with capabilities %v", rev.Session.Capabilities)
+	}
+	startAgent(t, c, in)
+	if err := c.Agent.ReadyAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := in.next(t, "offered again", sessionWith(sess, omni.StateInvited)).(*omni.FacebookSessionStateChange)
+	if !sameOps(again.Session.Capabilities, omni.OpAccept, omni.OpReject) {
+		t.Errorf("offered again with capabilities %v", again.Session.Capabilities)
+	}
+	for _, p := range again.Session.Participants {
+		if p.Type == omni.ParticipantAgent {
+			t.Errorf("offered again with agent %+v", p)
+		}
+	}
+	if _, err := c.FacebookSessions.Accept(ctx, sess, "agentB"); err != nil {
+		t.Fatalf("Accept of the session offered again: %v", err)
+	}
+	in.next(t, "chatting again", sessionWith(sess, omni.StateChatting))
+}

@@ -36,8 +36,10 @@ type InteractionHandlers struct {
 	// private-messaging session offered (Invited), or a draft the agent
 	// created with Reply or Create (Inbound false). An interaction that
 	// ended Revoked (withdrawn from the agent, as at
-	// EndContactCenterSession) or Gone is new again when a notification
-	// offers it once more; one that ended otherwise is not revived.
+	// EndContactCenterSession) or Gone is new again when it is offered once
+	// more (a StatusChange notification), or when a LiveView's re-sync
+	// reads a snapshot after its end that shows it live; one that ended
+	// otherwise is not revived.
 	OnNew func(*InteractionEvent)
 	// OnChange receives every later change of a live interaction: state,
 	// capabilities (replaced whole), participants or properties (any field
@@ -67,9 +69,8 @@ type tracker struct {
 	mu   sync.Mutex // guards live, for readers on other goroutines
 	live map[string]*tracked
 	// ended holds the interactions that ended, so that a stale snapshot
-	// does not revive them; true for those that may be offered again
-	// (Revoked, Gone), which a later notification makes new.
-	ended map[string]bool
+	// or a late notification does not revive them.
+	ended map[string]endedAt
 	seq   uint64 // events applied
 }
 
@@ -78,8 +79,18 @@ type tracked struct {
 	seq uint64 // the event that last changed it
 }
 
+// endedAt is how and when an interaction ended.
+type endedAt struct {
+	seq uint64 // the event that ended it
+	// again is set for an interaction withdrawn (Revoked) or gone from a
+	// snapshot: it may be offered again, and an offer (a StatusChange
+	// notification), or a snapshot read after it ended, that shows it live
+	// makes it new.
+	again bool
+}
+
 func newTracker(h InteractionHandlers) *tracker {
-	return &tracker{h: h, live: map[string]*tracked{}, ended: map[string]bool{}}
+	return &tracker{h: h, live: map[string]*tracked{}, ended: map[string]endedAt{}}
 }
 
 // key identifies an interaction across kinds.
@@ -97,25 +108,28 @@ func (t *tracker) notify(n Notification) {
 	if !ok {
 		return
 	}
-	t.apply(in, n)
+	revive := n.Header().NotificationType == NotificationStatusChange
+	t.apply(in, n, revive)
 }
 
-// apply records in and calls the matching handler.
-func (t *tracker) apply(in Interaction, n Notification) {
+// apply records in and calls the matching handler. revive says that in,
+// if live, is news after any withdrawal: an offer, or a snapshot read after
+// the withdrawal (see endedAt).
+func (t *tracker) apply(in Interaction, n Notification, revive bool) {
 	k := key(in.Kind, in.ID)
 	t.mu.Lock()
 	t.seq++
 	old, known := t.live[k]
-	again, ended := t.ended[k]
+	end, ended := t.ended[k]
 	same := false
 	switch {
 	case in.State.Terminal():
 		delete(t.live, k)
-		t.ended[k] = in.State == StateRevoked
+		t.ended[k] = endedAt{seq: t.seq, again: in.State == StateRevoked}
 	case known:
 		same = sameInteraction(old.Interaction, in)
 		old.Interaction, old.seq = in, t.seq
-	case ended && !(again && n != nil):
+	case ended && !(end.again && revive):
 		t.mu.Unlock()
 		return // a late word of an ended interaction
 	default: // new, or offered again after a withdrawal
@@ -196,11 +210,14 @@ func (t *tracker) resync(snap *AgentSnapshot, mark uint64, finals map[string]Int
 		old, known := t.live[k]
 		fresh := known && old.seq > mark
 		changed := known && !sameInteraction(old.Interaction, in) // properties included
+		end, ended := t.ended[k]
 		t.mu.Unlock()
 		if fresh || (known && !changed) {
 			continue
 		}
-		t.apply(in, nil)
+		// Live in a snapshot read after it was withdrawn: offered again
+		// meanwhile (the offer was lost in the gap).
+		t.apply(in, nil, ended && end.again && end.seq <= mark)
 	}
 	t.mu.Lock()
 	var gone []*tracked
@@ -213,7 +230,7 @@ func (t *tracker) resync(snap *AgentSnapshot, mark uint64, finals map[string]Int
 	slices.SortFunc(gone, func(a, b *tracked) int { return int(a.seq) - int(b.seq) })
 	for _, it := range gone {
 		if in, ok := finals[key(it.Kind, it.ID)]; ok {
-			t.apply(in, nil)
+			t.apply(in, nil, false)
 		} else {
 			t.end(it.Interaction)
 		}
@@ -229,7 +246,7 @@ func (t *tracker) end(in Interaction) {
 	if known {
 		t.seq++
 		delete(t.live, k)
-		t.ended[k] = true
+		t.ended[k] = endedAt{seq: t.seq, again: true}
 	}
 	t.mu.Unlock()
 	if known && t.h.OnEnd != nil {

@@ -357,7 +357,17 @@ func (s *Server) release(lc *lifecycle) {
 			it.offered = false
 			revoked := *it
 			revoked.state, revoked.caps = "Revoked", []string{}
+			revoked.agent, revoked.consult = nil, nil
 			s.publishItem(&revoked, base, "StatusChange", 0)
+			if it.kind == kindSession {
+				// The agent has left it: the next offer is a new
+				// arrival, Invited, for whoever accepts it.
+				if it.agent != nil {
+					it.appendLog("ParticipantLeft", *it.agent, "", "All")
+				}
+				it.agent, it.consult = nil, nil
+				it.state, it.caps = "Invited", append([]string(nil), capsSessionInvited...)
+			}
 		}
 	}
 }
