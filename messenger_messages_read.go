@@ -24,11 +24,12 @@ type MessageReportsOptions struct {
 	CampaignReferenceID string `url:"campaignReferenceId,omitempty"`
 }
 
-// Validate checks Limit.
+// Validate checks Limit and that every value is valid UTF-8.
 func (o *MessageReportsOptions) Validate() error {
 	var v ValidationError
 	if o != nil {
 		checkLimit(&v, o.Limit)
+		checkQueryUTF8(&v, o)
 	}
 	return v.err()
 }
@@ -57,7 +58,8 @@ type MessageLogsOptions struct {
 	Cursor    string `url:"cursor,omitempty"`
 }
 
-// Validate checks Limit, GeneralStatus, the id lists and the time range.
+// Validate checks Limit, GeneralStatus, the id lists, the time range and
+// that every value is valid UTF-8.
 func (o *MessageLogsOptions) Validate() error {
 	var v ValidationError
 	if o == nil {
@@ -68,6 +70,7 @@ func (o *MessageLogsOptions) Validate() error {
 	checkIDList(&v, "bulkId", o.BulkIDs)
 	checkIDList(&v, "messageId", o.MessageIDs)
 	checkSentRange(&v, o.SentSince, o.SentUntil)
+	checkQueryUTF8(&v, o)
 	return v.err()
 }
 

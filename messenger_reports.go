@@ -52,11 +52,12 @@ type ReportsOptions struct {
 	Limit int `url:"limit,omitempty"`
 }
 
-// Validate checks Limit.
+// Validate checks Limit and that every value is valid UTF-8.
 func (o *ReportsOptions) Validate() error {
 	var v ValidationError
 	if o != nil {
 		checkLimit(&v, o.Limit)
+		checkQueryUTF8(&v, o)
 	}
 	return v.err()
 }
@@ -86,7 +87,7 @@ type LogsOptions struct {
 }
 
 // Validate checks Limit, GeneralStatus, the message ids and that SentSince
-// is not after SentUntil.
+// is not after SentUntil, and that every value is valid UTF-8.
 func (o *LogsOptions) Validate() error {
 	var v ValidationError
 	if o == nil {
@@ -100,6 +101,7 @@ func (o *LogsOptions) Validate() error {
 		}
 	}
 	checkSentRange(&v, o.SentSince, o.SentUntil)
+	checkQueryUTF8(&v, o)
 	return v.err()
 }
 

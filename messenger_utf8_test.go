@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/omnisdk/omni"
@@ -94,5 +95,20 @@ func TestReadQueriesRefuseInvalidUTF8(t *testing.T) {
 	}
 	if _, err := c.Messenger.MessageLogs(ctx, &omni.MessageLogsOptions{Sender: "café"}); err != nil {
 		t.Errorf("valid UTF-8 refused: %v", err)
+	}
+}
+
+// The options' own Validate methods refuse what the read refuses (outside
+// review: they returned nil for invalid UTF-8 the read then refused).
+func TestReadOptionsValidateUTF8(t *testing.T) {
+	for name, err := range map[string]error{
+		"MessageLogsOptions":    (&omni.MessageLogsOptions{Sender: "p\xff"}).Validate(),
+		"MessageReportsOptions": (&omni.MessageReportsOptions{BulkID: "b\xff"}).Validate(),
+		"LogsOptions":           (&omni.LogsOptions{From: "f\xff"}).Validate(),
+		"ReportsOptions":        (&omni.ReportsOptions{MessageID: "m\xff"}).Validate(),
+	} {
+		if !errors.Is(err, omni.ErrValidation) || !strings.Contains(err.Error(), "must be valid UTF-8") {
+			t.Errorf("%s.Validate = %v, want a UTF-8 refusal", name, err)
+		}
 	}
 }

@@ -28,6 +28,16 @@ func queryOf(opts any) (url.Values, error) {
 		return nil, nil
 	}
 	var v ValidationError
+	checkValuesUTF8(&v, q)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// checkValuesUTF8 adds a rule for each query parameter with a value that is
+// not valid UTF-8, in the order of their names.
+func checkValuesUTF8(v *ValidationError, q url.Values) {
 	for _, k := range slices.Sorted(maps.Keys(q)) {
 		for _, s := range q[k] {
 			if !utf8.ValidString(s) {
@@ -36,10 +46,14 @@ func queryOf(opts any) (url.Values, error) {
 			}
 		}
 	}
-	if err := v.err(); err != nil {
-		return nil, err
+}
+
+// checkQueryUTF8 is checkValuesUTF8 for the options opts, as queryOf
+// encodes them: their Validate methods refuse what the read would.
+func checkQueryUTF8(v *ValidationError, opts any) {
+	if q, err := query.Values(opts); err == nil {
+		checkValuesUTF8(v, q)
 	}
-	return q, nil
 }
 
 // get runs cl as a GET with the query encoded from opts and decodes the
