@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/omnisdk/omni/internal/weburl"
 )
 
 // Routes of the current Infobip Messenger API.
@@ -274,9 +276,17 @@ func checkMessages(req *wireMessages) []violation {
 			}
 		}
 		var c struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-			URL  string `json:"url"`
+			Type         string `json:"type"`
+			Text         string `json:"text"`
+			URL          string `json:"url"`
+			SenderAction string `json:"senderAction"`
+			Payload      struct {
+				Type    string `json:"type"`
+				Buttons []struct {
+					Type string `json:"type"`
+					URL  string `json:"url"`
+				} `json:"buttons"`
+			} `json:"payload"`
 		}
 		if json.Unmarshal(m.Content, &c) != nil || c.Type == "" {
 			add(p+".content", "must not be null")
@@ -289,12 +299,35 @@ func checkMessages(req *wireMessages) []violation {
 			case "IMAGE":
 				if n := utf8.RuneCountInString(c.URL); n == 0 || n > 1000 {
 					add(p+".content.url", "size must be between 1 and 1000")
+				} else if !weburl.Valid(c.URL) {
+					add(p+".content.url", weburl.Rule)
 				}
 			case "VIDEO", "AUDIO", "DOCUMENT":
 				if n := utf8.RuneCountInString(c.URL); n == 0 || n > 800 {
 					add(p+".content.url", "size must be between 1 and 800")
+				} else if !weburl.Valid(c.URL) {
+					add(p+".content.url", weburl.Rule)
 				}
-			case "LOCATION", "SENDER_ACTION", "TEMPLATE", "COMMENT", "POST", "OPT_IN_FOLLOWUP", "MARKETING_MESSAGE":
+			case "SENDER_ACTION":
+				switch c.SenderAction {
+				case "MARK_SEEN", "TYPING_ON", "TYPING_OFF":
+				default:
+					add(p+".content.senderAction", ruleAction)
+				}
+			case "TEMPLATE":
+				// The button template's rules, as the SDK checks them;
+				// other payloads are the service's business.
+				if strings.EqualFold(c.Payload.Type, "BUTTON") {
+					if n := len(c.Payload.Buttons); n < 1 || n > 3 {
+						add(p+".content.payload.buttons", "size must be between 1 and 3")
+					}
+					for k, b := range c.Payload.Buttons {
+						if b.Type == "URL" && !weburl.Valid(b.URL) {
+							add(fmt.Sprintf("%s.content.payload.buttons[%d].url", p, k), weburl.Rule)
+						}
+					}
+				}
+			case "LOCATION", "COMMENT", "POST", "OPT_IN_FOLLOWUP", "MARKETING_MESSAGE":
 			default:
 				add(p+".content.type", "unknown content type "+strconv.Quote(c.Type))
 			}

@@ -151,3 +151,36 @@ func TestPushesNotifyFalseAndClose(t *testing.T) {
 		t.Errorf("attempts %+v", a)
 	}
 }
+
+// The current API refuses the URLs, sender actions and button templates
+// the SDK's MessagesRequest.Validate refuses, so a raw request cannot get
+// past the simulator with what the SDK would not send (outside review:
+// javascript: URLs and a template without buttons came back PENDING).
+func TestMessagesAPIRefusesWhatTheSDKRefuses(t *testing.T) {
+	srv := omnitest.NewServer(t, omnitest.WithMessengerAPIKey("good"))
+	msg := func(content string) string {
+		return `{"messages":[{"sender":"p","destinations":[{"to":"u"}],"content":` + content + `}]}`
+	}
+	for content, property := range map[string]string{
+		`{"type":"IMAGE","url":"javascript:alert(1)"}`:                                                                               "messages[0].content.url",
+		`{"type":"VIDEO","url":"ftp://x.test/v.mp4"}`:                                                                                "messages[0].content.url",
+		`{"type":"DOCUMENT","url":"hello world"}`:                                                                                    "messages[0].content.url",
+		`{"type":"SENDER_ACTION","senderAction":"DANCE"}`:                                                                            "messages[0].content.senderAction",
+		`{"type":"TEMPLATE","payload":{"type":"BUTTON","text":"t","buttons":[]}}`:                                                    "messages[0].content.payload.buttons",
+		`{"type":"TEMPLATE","payload":{"type":"BUTTON","text":"t","buttons":[{"type":"URL","title":"a","url":"https://h:99999/"}]}}`: "messages[0].content.payload.buttons[0].url",
+	} {
+		status, body := call(t, srv, "POST", "/messenger/1/messages", "App good", msg(content))
+		if status != 400 || !strings.Contains(body, `"property":"`+property+`"`) {
+			t.Errorf("%s: %d %s, want 400 naming %s", content, status, body, property)
+		}
+	}
+	for _, content := range []string{
+		`{"type":"IMAGE","url":"https://my_bucket.s3.amazonaws.com/a.png"}`,
+		`{"type":"TEMPLATE","payload":{"type":"BUTTON","text":"t","buttons":[{"type":"URL","title":"a","url":"www.infobip.com"}]}}`,
+		`{"type":"SENDER_ACTION","senderAction":"TYPING_ON"}`,
+	} {
+		if status, body := call(t, srv, "POST", "/messenger/1/messages", "App good", msg(content)); status != 200 {
+			t.Errorf("%s: %d %s, want 200", content, status, body)
+		}
+	}
+}
