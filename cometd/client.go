@@ -128,11 +128,13 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	c.queue = newDeliveryQueue(cfg.queueBytes, c.dispatch, c.notify, c.closeDone)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
-	c.lp = &longPolling{url: rawURL, hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize, receive: c.receiveOne}
+	c.lp = &longPolling{url: rawURL, hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize, receive: c.receiveOne,
+		tooLarge: func(err error) { c.refusedTooLarge(err, false) }}
 	if slices.Contains(cfg.transports, WebSocket) {
 		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
 		ws.written = c.tagSocket
+		ws.tooLarge = func(err error) { c.refusedTooLarge(err, true) }
 		ws.failed = func(s *wsSocket, err error) {
 			if serr := c.errIfStopped(); serr != nil {
 				err = serr // the client's stop, not its socket's end

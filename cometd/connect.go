@@ -50,10 +50,10 @@ func (c *Client) loop() {
 		adv := c.currentAdvice()
 		if err != nil {
 			failures++
-			// Each message refused for its size is a loss of its own: it
-			// is announced even while unconnected already.
+			// A message refused for its size was announced where the
+			// transport refused it (refusedTooLarge).
 			large := errors.Is(err, ErrMessageTooLarge)
-			c.setState(StateUnconnected, err, "connect failed", large)
+			c.setState(StateUnconnected, err, "connect failed", false)
 			if large {
 				tooLarge++
 			} else {

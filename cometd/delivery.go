@@ -111,6 +111,30 @@ func (c *Client) setState(to State, err error, reason string, force bool) {
 // pushStateLocked queues a state event for listeners; c.mu held.
 func (c *Client) pushStateLocked(ev StateChange) { c.queue.event(ev) }
 
+// refusedTooLarge announces a reply or frame refused for its size
+// (WithMaxMessageSize) where the transport refused it, so that each refusal
+// is a StateChange even when no /meta/connect failed with it (a socket a
+// Publish dialled, a Publish's long-polling response). A websocket refused
+// that way is gone, and with it the session's connect: unconnected; a
+// long-polling response leaves the state as it is.
+func (c *Client) refusedTooLarge(err error, unconnected bool) {
+	c.mu.Lock()
+	from := c.state
+	if from == StateTerminated || from == StateDisconnected {
+		c.mu.Unlock()
+		return
+	}
+	to := from
+	if unconnected {
+		to = StateUnconnected
+	}
+	c.state = to
+	ev := StateChange{From: from, To: to, Transport: c.tr.name(), Err: err, Reason: "a message over the maximum size was refused"}
+	c.pushStateLocked(ev)
+	c.mu.Unlock()
+	c.logState(ev)
+}
+
 // logState logs a state change.
 func (c *Client) logState(ev StateChange) {
 	attrs := []any{"from", ev.From.String(), "to", ev.To.String(), "transport", ev.Transport}

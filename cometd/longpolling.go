@@ -19,6 +19,8 @@ type longPolling struct {
 	// receive handles each message of a reply as soon as it is decoded, so
 	// the handlers start on a large reply while the rest is decoded.
 	receive func(*Message)
+	// tooLarge announces a reply refused for its size.
+	tooLarge func(err error)
 }
 
 func (t *longPolling) name() string      { return LongPolling }
@@ -60,6 +62,7 @@ func (t *longPolling) send(ctx context.Context, msgs []*Message) error {
 		return lostReply("reading the reply", err)
 	}
 	if int64(len(b)) > t.maxSize {
+		t.tooLarge(ErrMessageTooLarge)
 		return lostReply("the reply", ErrMessageTooLarge)
 	}
 	if err := decodeEach(b, t.receive); err != nil {

@@ -587,9 +587,12 @@ func (c *Client) retryUnsubscribes() {
 // error wrapping ErrNoReply means the message may have reached the server.
 // A failure to open the connection or to write the message does not wrap
 // ErrNoReply: the server cannot have read it. A *StatusError is the HTTP
-// status the server (or a proxy) answered the request with. Close and
-// Disconnect end a waiting Publish with ErrClosed or ErrDisconnected,
-// whether or not the message went out.
+// status the server (or a proxy) answered the request with. The client's
+// stop ends a waiting Publish with the stop's error, whether or not the
+// message went out: ErrClosed or ErrDisconnected for Close and Disconnect,
+// the *TerminalError of a terminal failure (such as a connect reply
+// advising reconnect "none"), which may wrap the *Error of that reply, not
+// of this message.
 func (c *Client) Publish(ctx context.Context, channel string, data any) error {
 	if err := checkChannel(channel, false); err != nil {
 		return err

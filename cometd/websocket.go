@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,9 +33,13 @@ type wsTransport struct {
 	written func(msgs []*Message, s *wsSocket)
 	// failed fails the requests written on s and still waiting.
 	failed func(s *wsSocket, err error)
+	// tooLarge announces a frame refused for its size; the socket is then
+	// dropped.
+	tooLarge func(err error)
 
-	mu      sync.Mutex // guards sock, stopped and every wsSocket's err; held while dialling
-	sock    *wsSocket  // the open socket, if any
+	mu      sync.Mutex  // guards sock, stopped, readers and every wsSocket's err; held while dialling
+	sock    *wsSocket   // the open socket, if any
+	readers []*wsSocket // sockets whose reader runs: sock and those ended but still handing over
 	stopped bool
 	wmu     sync.Mutex // serialises writes
 }
@@ -52,6 +57,7 @@ type wsSocket struct {
 	// grace closes it after a failed write, if its reader has not failed
 	// by then (retire).
 	grace *time.Timer
+	done  chan struct{} // closed when its reader has handed over its last message
 }
 
 // retireGrace bounds how long a socket whose write failed is left to its
@@ -103,6 +109,11 @@ func (t *wsTransport) send(ctx context.Context, msgs []*Message) error {
 	s, err := t.dial(ctx)
 	if err != nil {
 		return err
+	}
+	if len(msgs) > 0 && msgs[0].Channel == ChannelConnect {
+		if err := t.settle(ctx, s); err != nil {
+			return err // nothing written
+		}
 	}
 	b, err := json.Marshal(msgs)
 	if err != nil {
@@ -194,10 +205,42 @@ func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 		return nil, &wsError{err: err}
 	}
 	conn.SetReadLimit(t.maxSize)
-	t.sock = &wsSocket{conn: conn}
+	t.sock = &wsSocket{conn: conn, done: make(chan struct{})}
+	t.readers = append(t.readers, t.sock)
 	t.wg.Add(1)
 	go t.read(t.sock)
 	return t.sock, nil
+}
+
+// settle waits until the readers of the sockets before s have handed over
+// everything they read, or ctx ends. A /meta/connect goes out on s only
+// then: with the ack extension it acknowledges the batches received, and
+// a reader still handing over a batch (waiting for room in the delivery
+// queue, or reading what arrived before a failed write) has not counted it
+// yet, so the server would send that batch again on s, and the client
+// deliver it twice, out of order (outside review). Other messages do not
+// wait: a handler that publishes while the old reader waits for the
+// handlers to make room must not wait for that reader.
+func (t *wsTransport) settle(ctx context.Context, s *wsSocket) error {
+	for {
+		t.mu.Lock()
+		var old *wsSocket
+		for _, r := range t.readers {
+			if r != s {
+				old = r
+				break
+			}
+		}
+		t.mu.Unlock()
+		if old == nil {
+			return nil
+		}
+		select {
+		case <-old.done:
+		case <-ctx.Done():
+			return &wsError{err: fmt.Errorf("waiting for the previous socket's reader: %w", ctx.Err())}
+		}
+	}
 }
 
 // read hands every frame of s to t.receive until the socket fails.
@@ -212,6 +255,12 @@ func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 // DecodeMessages copies everything it keeps (TestDecodeMessagesKeepsNoInput).
 func (t *wsTransport) read(s *wsSocket) {
 	defer t.wg.Done()
+	defer func() {
+		t.mu.Lock()
+		t.readers = slices.DeleteFunc(t.readers, func(r *wsSocket) bool { return r == s })
+		t.mu.Unlock()
+		close(s.done)
+	}()
 	stop := context.AfterFunc(t.ctx, func() { _ = s.conn.CloseNow() })
 	defer stop()
 	for {
@@ -219,6 +268,7 @@ func (t *wsTransport) read(s *wsSocket) {
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
 				err = fmt.Errorf("%w: %w", ErrMessageTooLarge, err)
+				t.tooLarge(&wsError{err: err})
 			} else if cerr := t.ctx.Err(); cerr != nil {
 				err = cerr // as when t.ctx was the read's context
 			}
