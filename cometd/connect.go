@@ -193,6 +193,11 @@ func (c *Client) currentTransport() transport {
 // at once: as in CometD's JavaScript client, the client learns at once that
 // the session is back (or gone) instead of after a held connect.
 func (c *Client) connect(tr transport, first bool) (*Message, error) {
+	if ws, ok := tr.(*wsTransport); ok {
+		if err := ws.settle(c.ctx); err != nil {
+			return nil, err
+		}
+	}
 	c.mu.Lock()
 	m := &Message{Channel: ChannelConnect, ID: c.nextID(), ClientID: c.clientID, ConnectionType: tr.name()}
 	c.connectID = m.ID

@@ -36,6 +36,7 @@ type fake struct {
 	ws         bool     // accept websocket upgrades
 	ack        bool     // support the ack extension
 	ackBatch   int64    // > 0: answer ext.ack in the newer form {"enabled":true,"batch":ackBatch}
+	replyLast  bool     // put a connect's reply after the messages it carries
 	holdMs     int64    // advice.timeout and how long connects are held
 	seq        int
 	clients    map[string]*fakeClient
@@ -356,6 +357,9 @@ func (f *fake) handle(ctx context.Context, m msg) []msg {
 		}
 		r := msg{"channel": ch, "id": id, "successful": true, "advice": msg{"reconnect": "retry", "interval": 0, "timeout": f.holdMs}}
 		out := append([]msg{r}, c.queue...)
+		if f.replyLast { // as CometD's server writes a batch: the messages, then the reply
+			out = append(append([]msg(nil), c.queue...), r)
+		}
 		c.queue = nil
 		if c.ackOn {
 			c.batch++

@@ -110,11 +110,6 @@ func (t *wsTransport) send(ctx context.Context, msgs []*Message) error {
 	if err != nil {
 		return err
 	}
-	if len(msgs) > 0 && msgs[0].Channel == ChannelConnect {
-		if err := t.settle(ctx, s); err != nil {
-			return err // nothing written
-		}
-	}
 	b, err := json.Marshal(msgs)
 	if err != nil {
 		return fmt.Errorf("cometd: encoding messages: %w", err)
@@ -212,21 +207,22 @@ func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 	return t.sock, nil
 }
 
-// settle waits until the readers of the sockets before s have handed over
-// everything they read, or ctx ends. A /meta/connect goes out on s only
-// then: with the ack extension it acknowledges the batches received, and
-// a reader still handing over a batch (waiting for room in the delivery
-// queue, or reading what arrived before a failed write) has not counted it
-// yet, so the server would send that batch again on s, and the client
-// deliver it twice, out of order (outside review). Other messages do not
-// wait: a handler that publishes while the old reader waits for the
-// handlers to make room must not wait for that reader.
-func (t *wsTransport) settle(ctx context.Context, s *wsSocket) error {
+// settle waits until the readers of the sockets dropped before have handed
+// over everything they read, or ctx ends. A /meta/connect is made (its
+// extensions run) only then: with the ack extension it acknowledges the
+// batches received, and a reader still handing over a batch (waiting for
+// room in the delivery queue, or reading what arrived before a failed
+// write) has not counted it yet, so the server would send that batch again
+// on the new socket, and the client deliver it twice (outside review).
+// Other messages do not wait: a handler that publishes while the old
+// reader waits for the handlers to make room must not wait for that
+// reader.
+func (t *wsTransport) settle(ctx context.Context) error {
 	for {
 		t.mu.Lock()
 		var old *wsSocket
 		for _, r := range t.readers {
-			if r != s {
+			if r != t.sock {
 				old = r
 				break
 			}

@@ -10,27 +10,34 @@ import (
 
 // After a socket is dropped while its reader still hands over a frame (it
 // waits for room in the delivery queue behind a slow handler), the next
-// /meta/connect goes out only once that reader is done: with the ack
-// extension the connect acknowledges what was received, and one sent
+// /meta/connect is made only once that reader is done: with the ack
+// extension the connect acknowledges what was received (the batch's reply
+// comes after its messages, as CometD's server writes it), and one made
 // earlier made the server send the batch again on the new socket, which
-// the client delivered twice, out of order (outside review). Every
-// message is delivered once, in order.
+// the client delivered twice (outside review). Every message is delivered
+// once, in order.
 func TestWebSocketConnectWaitsForThePreviousReader(t *testing.T) {
 	f := newFake(t)
 	var (
 		dropped     atomic.Bool
 		readersSeen atomic.Int64 // readers running when the first connect after the drop arrived
+		ackSeen     atomic.Int64 // that connect's ext.ack
 		once        sync.Once
 		arrived     = make(chan struct{})
 	)
-	c, _ := newTestClient(t, f, WithTransports(WebSocket), WithQueueBytes(1000))
+	c, _ := newTestClient(t, f, WithTransports(WebSocket), WithQueueBytes(1000), WithExtension(AckExtension()))
 	f.set(func(f *fake) {
+		f.ack, f.replyLast = true, true
 		f.hook = func(m msg) ([]msg, bool) {
 			if m["channel"] == ChannelConnect && dropped.Load() {
 				once.Do(func() {
 					c.ws.mu.Lock()
 					readersSeen.Store(int64(len(c.ws.readers)))
 					c.ws.mu.Unlock()
+					if ext, _ := m["ext"].(map[string]any); ext != nil {
+						n, _ := ext["ack"].(float64)
+						ackSeen.Store(int64(n))
+					}
 					close(arrived)
 				})
 			}
@@ -64,6 +71,8 @@ func TestWebSocketConnectWaitsForThePreviousReader(t *testing.T) {
 		}
 	})
 	eventually(t, "the reader waiting for room", func() bool { return c.queue.waiting() })
+	var batch int64
+	f.set(func(f *fake) { batch = f.clients[c.ClientID()].batch }) // the reply behind the messages
 	dropped.Store(true)
 	c.ws.reset()
 	select {
@@ -74,6 +83,9 @@ func TestWebSocketConnectWaitsForThePreviousReader(t *testing.T) {
 	<-arrived
 	if r := readersSeen.Load(); r != 1 {
 		t.Fatalf("the connect after the drop went out with %d readers running, want only the new socket's", r)
+	}
+	if a := ackSeen.Load(); a < batch {
+		t.Fatalf("the connect after the drop acknowledged batch %d, want %d (the one handed over)", a, batch)
 	}
 	eventually(t, "every message delivered", func() bool {
 		mu.Lock()
