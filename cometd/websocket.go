@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -37,11 +36,16 @@ type wsTransport struct {
 	// dropped.
 	tooLarge func(err error)
 
-	mu      sync.Mutex  // guards sock, stopped, readers and every wsSocket's err; held while dialling
-	sock    *wsSocket   // the open socket, if any
-	readers []*wsSocket // sockets whose reader runs: sock and those ended but still handing over
-	stopped bool
-	wmu     sync.Mutex // serialises writes
+	mu   sync.Mutex // guards sock, stopped, readers, readerGone and every wsSocket's err; held while dialling
+	sock *wsSocket  // the open socket, if any
+	// readers counts the running readers: sock's (it ends only after sock
+	// is dropped) and those of dropped sockets still handing over.
+	readers int
+	// readerGone is closed when a reader ends, if settle waits; nil
+	// otherwise (no channel per idle session).
+	readerGone chan struct{}
+	stopped    bool
+	wmu        sync.Mutex // serialises writes
 }
 
 // wsSocket is one websocket connection of the transport. Requests are
@@ -57,7 +61,6 @@ type wsSocket struct {
 	// grace closes it after a failed write, if its reader has not failed
 	// by then (retire).
 	grace *time.Timer
-	done  chan struct{} // closed when its reader has handed over its last message
 }
 
 // retireGrace bounds how long a socket whose write failed is left to its
@@ -200,8 +203,8 @@ func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 		return nil, &wsError{err: err}
 	}
 	conn.SetReadLimit(t.maxSize)
-	t.sock = &wsSocket{conn: conn, done: make(chan struct{})}
-	t.readers = append(t.readers, t.sock)
+	t.sock = &wsSocket{conn: conn}
+	t.readers++
 	t.wg.Add(1)
 	go t.read(t.sock)
 	return t.sock, nil
@@ -220,19 +223,21 @@ func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 func (t *wsTransport) settle(ctx context.Context) error {
 	for {
 		t.mu.Lock()
-		var old *wsSocket
-		for _, r := range t.readers {
-			if r != t.sock {
-				old = r
-				break
-			}
+		old := t.readers
+		if t.sock != nil {
+			old-- // the open socket's own
 		}
-		t.mu.Unlock()
-		if old == nil {
+		if old <= 0 {
+			t.mu.Unlock()
 			return nil
 		}
+		if t.readerGone == nil {
+			t.readerGone = make(chan struct{})
+		}
+		gone := t.readerGone
+		t.mu.Unlock()
 		select {
-		case <-old.done:
+		case <-gone:
 		case <-ctx.Done():
 			return &wsError{err: fmt.Errorf("waiting for the previous socket's reader: %w", ctx.Err())}
 		}
@@ -253,9 +258,12 @@ func (t *wsTransport) read(s *wsSocket) {
 	defer t.wg.Done()
 	defer func() {
 		t.mu.Lock()
-		t.readers = slices.DeleteFunc(t.readers, func(r *wsSocket) bool { return r == s })
+		t.readers--
+		if t.readerGone != nil {
+			close(t.readerGone)
+			t.readerGone = nil
+		}
 		t.mu.Unlock()
-		close(s.done)
 	}()
 	stop := context.AfterFunc(t.ctx, func() { _ = s.conn.CloseNow() })
 	defer stop()

@@ -32,7 +32,7 @@ func TestWebSocketConnectWaitsForThePreviousReader(t *testing.T) {
 			if m["channel"] == ChannelConnect && dropped.Load() {
 				once.Do(func() {
 					c.ws.mu.Lock()
-					readersSeen.Store(int64(len(c.ws.readers)))
+					readersSeen.Store(int64(c.ws.readers))
 					c.ws.mu.Unlock()
 					if ext, _ := m["ext"].(map[string]any); ext != nil {
 						n, _ := ext["ack"].(float64)
