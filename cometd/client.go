@@ -129,7 +129,7 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.sessCtx, c.sessCancel = context.WithCancel(c.ctx)
 	c.lp = &longPolling{url: rawURL, hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize, receive: c.receiveOne,
-		tooLarge: func(err error) { c.refusedTooLarge(err, false) }}
+		tooLarge: c.refusedTooLarge}
 	if slices.Contains(cfg.transports, WebSocket) {
 		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}

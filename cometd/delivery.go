@@ -115,8 +115,10 @@ func (c *Client) pushStateLocked(ev StateChange) { c.queue.event(ev) }
 // (WithMaxMessageSize) where the transport refused it, so that each refusal
 // is a StateChange even when no /meta/connect failed with it (a socket a
 // Publish dialled, a Publish's long-polling response). A websocket refused
-// that way is gone, and with it the session's connect: unconnected; a
-// long-polling response leaves the state as it is.
+// that way is gone, and with it the session's connect, as is a refused
+// long-polling connect reply: unconnected (the connect loop's own change to
+// unconnected then announces nothing more); another long-polling response
+// leaves the state as it is.
 func (c *Client) refusedTooLarge(err error, unconnected bool) {
 	c.mu.Lock()
 	from := c.state

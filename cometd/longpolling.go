@@ -19,8 +19,9 @@ type longPolling struct {
 	// receive handles each message of a reply as soon as it is decoded, so
 	// the handlers start on a large reply while the rest is decoded.
 	receive func(*Message)
-	// tooLarge announces a reply refused for its size.
-	tooLarge func(err error)
+	// tooLarge announces a reply refused for its size; unconnected says
+	// it was a connect's.
+	tooLarge func(err error, unconnected bool)
 }
 
 func (t *longPolling) name() string      { return LongPolling }
@@ -62,7 +63,8 @@ func (t *longPolling) send(ctx context.Context, msgs []*Message) error {
 		return lostReply("reading the reply", err)
 	}
 	if int64(len(b)) > t.maxSize {
-		t.tooLarge(ErrMessageTooLarge)
+		// A connect (sent alone) refused so leaves the session unconnected.
+		t.tooLarge(ErrMessageTooLarge, msgs[0].Channel == ChannelConnect)
 		return lostReply("the reply", ErrMessageTooLarge)
 	}
 	if err := decodeEach(b, t.receive); err != nil {

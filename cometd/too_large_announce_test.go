@@ -44,3 +44,30 @@ func TestEveryRefusedFrameIsAnnounced(t *testing.T) {
 		return n == 3
 	})
 }
+
+// Over long-polling, a connect reply refused for its size is announced
+// once, not as the refusal and again as the connect's failure (outside
+// review: two StateChanges for one refusal, one over websocket).
+func TestRefusedLongPollingConnectReplyIsAnnouncedOnce(t *testing.T) {
+	f := newFake(t)
+	c, _ := newTestClient(t, f, WithTransports(LongPolling), WithMaxMessageSize(4096))
+	rec := recordStates(c)
+	if _, err := c.Subscribe(ctxT(t), "/x", func(*Message) {}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "connected", func() bool { return c.State() == StateConnected })
+	f.publish("/x", strings.Repeat("x", 9000)) // rides on the held connect's reply
+	eventually(t, "refused, then connected again", func() bool {
+		_, refused := rec.find(func(ev StateChange) bool { return errors.Is(ev.Err, ErrMessageTooLarge) })
+		return refused && c.State() == StateConnected
+	})
+	n := 0
+	for _, ev := range rec.get() {
+		if errors.Is(ev.Err, ErrMessageTooLarge) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d state changes with ErrMessageTooLarge for one refusal, want 1: %+v", n, rec.get())
+	}
+}
