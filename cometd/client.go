@@ -134,7 +134,7 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
 		ws.written = c.tagSocket
-		ws.tooLarge = func(err error) { c.refusedTooLarge(err, true) }
+		ws.tooLarge = c.refusedTooLarge
 		ws.failed = func(s *wsSocket, err error) {
 			if serr := c.errIfStopped(); serr != nil {
 				err = serr // the client's stop, not its socket's end

@@ -435,24 +435,33 @@ func subscribeReplyError(r *Message) error {
 
 // unsubscribeAbandoned sends /meta/unsubscribe for a channel whose
 // subscribe was given up by its caller but accepted by the server. Nobody
-// waits for the reply.
+// waits for the reply; one that does not come is sent again, as for
+// Unsubscribe (queueUnsubscribeLocked).
 // The callers decided it with no subscription left on the channel; that is
 // checked again under the lock that queues the message, so that a
 // Subscribe to the channel since then is not undone (its /meta/subscribe
 // goes after this /meta/unsubscribe, or this one is not sent).
 func (c *Client) unsubscribeAbandoned(channel string) {
-	m := &Message{Channel: ChannelUnsubscribe, ID: c.nextID(), Subscription: channel}
 	c.mu.Lock()
-	if len(c.subs[channel]) > 0 {
-		c.mu.Unlock()
-		return
-	}
-	_, err := c.queueOutLocked(m, nil, nil)
+	queued := c.queueUnsubscribeLocked(channel)
 	c.mu.Unlock()
-	if err == nil {
+	if queued {
 		c.wakeSender()
 		c.cfg.logger.Debug("cometd: unsubscribing from a channel whose Subscribe was abandoned", "channel", channel)
 	}
+}
+
+// queueUnsubscribeLocked queues a /meta/unsubscribe of channel nobody
+// waits for, unless a subscription holds the channel; one that gets no
+// reply is recorded to be sent again (unsubscribeLater). It reports
+// whether it queued one; c.mu held.
+func (c *Client) queueUnsubscribeLocked(channel string) bool {
+	if len(c.subs[channel]) > 0 {
+		return false
+	}
+	m := &Message{Channel: ChannelUnsubscribe, ID: c.nextID(), Subscription: channel}
+	_, err := c.queueOutLocked(m, nil, func(error) { c.unsubscribeLater(channel, m) })
+	return err == nil
 }
 
 // dropQueuedLocked removes the message id from the outbox if it has not
@@ -563,12 +572,7 @@ func (c *Client) retryUnsubscribes() {
 	c.unsubLeft = nil
 	queued := false
 	for channel, clientID := range left {
-		if clientID != c.clientID || len(c.subs[channel]) > 0 {
-			continue
-		}
-		m := &Message{Channel: ChannelUnsubscribe, ID: c.nextID(), Subscription: channel}
-		onFail := func(error) { c.unsubscribeLater(channel, m) }
-		if _, err := c.queueOutLocked(m, nil, onFail); err == nil {
+		if clientID == c.clientID && c.queueUnsubscribeLocked(channel) {
 			queued = true
 		}
 	}

@@ -33,8 +33,8 @@ type wsTransport struct {
 	// failed fails the requests written on s and still waiting.
 	failed func(s *wsSocket, err error)
 	// tooLarge announces a frame refused for its size; the socket is then
-	// dropped.
-	tooLarge func(err error)
+	// dropped, and the session unconnected (unconnected is always true).
+	tooLarge func(err error, unconnected bool)
 
 	mu   sync.Mutex // guards sock, stopped, readers, readerGone and every wsSocket's err; held while dialling
 	sock *wsSocket  // the open socket, if any
@@ -272,7 +272,7 @@ func (t *wsTransport) read(s *wsSocket) {
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
 				err = fmt.Errorf("%w: %w", ErrMessageTooLarge, err)
-				t.tooLarge(&wsError{err: err})
+				t.tooLarge(&wsError{err: err}, true)
 			} else if cerr := t.ctx.Err(); cerr != nil {
 				err = cerr // as when t.ctx was the read's context
 			}

@@ -64,7 +64,8 @@ func (c *failingConn) Write(b []byte) (int, error) {
 // error that does not wrap ErrNoReply (the server cannot have read it).
 // Before, the failed write closed the socket at once and the earlier
 // publish failed with the other's write error, though the server had
-// answered it (outside review).
+// answered it (outside review). The retired socket is closed after
+// retireGrace even though its reader would go on.
 func TestWebSocketWriteFailureLeavesEarlierRepliesToTheReader(t *testing.T) {
 	f := newFake(t)
 	got, release := make(chan struct{}), make(chan struct{})
@@ -118,4 +119,11 @@ func TestWebSocketWriteFailureLeavesEarlierRepliesToTheReader(t *testing.T) {
 	if err := c.Publish(ctxT(t), "/p3", 3); err != nil {
 		t.Fatalf("Publish on the next socket = %v", err)
 	}
+	// The old socket's peer is alive, so its reader never fails by
+	// itself: retireGrace closes it, and its reader ends.
+	eventually(t, "the retired socket closed after its grace", func() bool {
+		c.ws.mu.Lock()
+		defer c.ws.mu.Unlock()
+		return c.ws.readers == 1
+	})
 }
