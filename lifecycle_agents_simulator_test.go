@@ -191,12 +191,7 @@ func TestSimulatorEndSessionEndsTheHTTPSession(t *testing.T) {
 func TestSimulatorEndSessionRevokesTheOfferedInteractions(t *testing.T) {
 	srv, c := simClient(t)
 	ctx := context.Background()
-	ev := &viewEvents{ch: make(chan string, 64)}
-	sub, err := c.Subscribe(ctx, omni.OnInteractions(ev.handlers())...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
+	ev := subscribeInteractions(t, c)
 	startAgent(t, c, nil, omnitest.AgentChannelTwitter)
 	tw := srv.CustomerTweet("vitaliy_onv", "hello")
 	ev.want(t, "new tweet/"+tw)

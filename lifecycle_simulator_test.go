@@ -643,12 +643,7 @@ func TestSimulatorChannelNotificationsAndSnapshot(t *testing.T) {
 func TestOnInteractionsWithSubscribe(t *testing.T) {
 	srv, c := simClient(t)
 	ctx := context.Background()
-	ev := &viewEvents{ch: make(chan string, 64)}
-	sub, err := c.Subscribe(ctx, omni.OnInteractions(ev.handlers())...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
+	ev := subscribeInteractions(t, c)
 	startAgent(t, c, nil, omnitest.AgentChannelTwitter)
 	tw := srv.CustomerTweet("vitaliy_onv", "hello")
 	ev.want(t, "new tweet/"+tw)
@@ -886,4 +881,17 @@ func TestSimulatorFailedOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.next(t, "completed", facebookWith(post, omni.StateCompleted))
+}
+
+// subscribeInteractions subscribes OnInteractions handlers that record
+// their events, unsubscribed at cleanup.
+func subscribeInteractions(t *testing.T, c *omni.Client) *viewEvents {
+	t.Helper()
+	ev := &viewEvents{ch: make(chan string, 64)}
+	sub, err := c.Subscribe(context.Background(), omni.OnInteractions(ev.handlers())...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sub.Close() })
+	return ev
 }
