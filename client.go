@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,6 +73,9 @@ type endpoint struct {
 	// redact removes the endpoint's credentials from the server's words in
 	// an error (see redactor); nil when there are none to remove.
 	redact func(any)
+	// secrets are the credentials redact removes; a call whose requests
+	// carried a CSRF token or cookies redacts those too (call.redact).
+	secrets []string
 }
 
 // service is embedded by every service so they share the client.
@@ -96,7 +100,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 			return nil, errors.New("omni: NewClient: the GWS base URL needs credentials: add WithBasicAuth")
 		}
 		c.gws = gwsEndpoint(base, s.gwsCreds.apply)
-		c.gws.redact = redactor(s.gwsCreds.secrets())
+		c.gws.secrets = s.gwsCreds.secrets()
+		c.gws.redact = redactor(c.gws.secrets)
 		c.warnPlainHTTP(base)
 	}
 	if s.messengerCreds != nil {
@@ -105,7 +110,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 		c.messenger = messengerEndpoint(base, s.messengerCreds.apply)
-		c.messenger.redact = redactor(s.messengerCreds.secrets())
+		c.messenger.secrets = s.messengerCreds.secrets()
+		c.messenger.redact = redactor(c.messenger.secrets)
 		c.warnPlainHTTP(base)
 	}
 	if c.gws == nil && c.messenger == nil {
@@ -277,6 +283,45 @@ type call struct {
 	// tokenFetch marks the CSRF token fetch, which the CSRF gate does not
 	// hold back (it is what the gate waits to send).
 	tokenFetch bool
+	// carried are the CSRF tokens and Cookie headers the call's requests
+	// carried: credentials that change over a session, redacted from the
+	// call's error with the endpoint's own (redact).
+	carried []string
+}
+
+// carry records a CSRF token or a Cookie header a request of the call
+// carried (nothing when empty).
+func (cl *call) carry(v string) {
+	if v != "" && !slices.Contains(cl.carried, v) {
+		cl.carried = append(cl.carried, v)
+	}
+}
+
+// redact removes from err the endpoint's credentials and the CSRF tokens and
+// cookie values the call's requests carried: a server repeating its
+// request's headers in an error text must not show them.
+func (cl *call) redact(err error) {
+	if len(cl.carried) == 0 {
+		if cl.ep.redact != nil {
+			cl.ep.redact(err)
+		}
+		return
+	}
+	secrets := slices.Clip(cl.ep.secrets)
+	for _, v := range cl.carried {
+		if !strings.Contains(v, "=") {
+			secrets = append(secrets, v) // a CSRF token
+			continue
+		}
+		for _, kv := range strings.Split(v, ";") { // a Cookie header: its values
+			if _, val, ok := strings.Cut(kv, "="); ok {
+				secrets = append(secrets, strings.Trim(strings.TrimSpace(val), `"`))
+			}
+		}
+	}
+	if r := redactor(secrets); r != nil {
+		r(err)
+	}
 }
 
 // url returns the absolute URL of the call; redacted is cl.redactedURL().
@@ -297,8 +342,8 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		return ErrNotConfigured
 	}
 	err := c.exchange(ctx, cl, out)
-	if err != nil && cl.ep.redact != nil {
-		cl.ep.redact(err)
+	if err != nil {
+		cl.redact(err)
 	}
 	return err
 }
@@ -530,6 +575,10 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior car
 		token = cl.ep.csrf.apply(h)
 	}
 	resp, err := a.rc.Do(req)
+	if cl.ep == c.gws { // a GWS session's token and cookies (Messenger sends neither)
+		cl.carry(token)
+		cl.carry(h.Get("Cookie"))
+	}
 	if err != nil {
 		// a is not put back: net/http may still be writing this request
 		// and call a's trace hooks after Do returned (after the context

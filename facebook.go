@@ -80,7 +80,10 @@ func (s *FacebookService) Send(ctx context.Context, id string, r FacebookSend) (
 // Client.Await), so a fast notification is not missed; a notification of
 // type Error for the send is an *OperationError; a failed wait is a
 // *WaitError carrying the ReferenceID, and the post was sent: read it with
-// Get rather than sending again. Give ctx a deadline.
+// Get rather than sending again. A server that answers the send without a
+// referenceId leaves nothing to wait for (a send's notification names the
+// new post, not id): the post is sent and the wait fails at once, a
+// *WaitError with ReferenceID 0. Give ctx a deadline.
 func (s *FacebookService) SendAndWait(ctx context.Context, id string, r FacebookSend) (*FacebookStateChange, error) {
 	n, err := s.client.Await(ctx, Expect{Channel: ChannelFacebook, Match: is[*FacebookStateChange]},
 		func(ctx context.Context) (Accepted, error) { return s.Send(ctx, id, r) })

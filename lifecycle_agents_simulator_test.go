@@ -233,6 +233,12 @@ func TestSimulatorWithdrawnSessionIsOfferedAgainAsInvited(t *testing.T) {
 	if len(rev.Session.Capabilities) != 0 {
 		t.Errorf("revoked with capabilities %v", rev.Session.Capabilities)
 	}
+	// The simulator's view is what the agent was last told (outside review
+	// of stop 28: it showed the re-offer's Invited [Accept Reject]).
+	if got, _ := srv.Interaction(sess); got.State != "Revoked" || len(got.Capabilities) != 0 || got.Offered {
+		t.Errorf("Interaction after the withdrawal: state %q, capabilities %v, offered %v; want Revoked, none, false",
+			got.State, got.Capabilities, got.Offered)
+	}
 	startAgent(t, c, in)
 	if err := c.Agent.ReadyAll(ctx); err != nil {
 		t.Fatal(err)
@@ -240,6 +246,9 @@ func TestSimulatorWithdrawnSessionIsOfferedAgainAsInvited(t *testing.T) {
 	again := in.next(t, "offered again", sessionWith(sess, omni.StateInvited)).(*omni.FacebookSessionStateChange)
 	if !sameOps(again.Session.Capabilities, omni.OpAccept, omni.OpReject) {
 		t.Errorf("offered again with capabilities %v", again.Session.Capabilities)
+	}
+	if got, _ := srv.Interaction(sess); got.State != "Invited" || len(got.Capabilities) != 2 || !got.Offered {
+		t.Errorf("Interaction offered again: state %q, capabilities %v, offered %v", got.State, got.Capabilities, got.Offered)
 	}
 	for _, p := range again.Session.Participants {
 		if p.Type == omni.ParticipantAgent {

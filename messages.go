@@ -175,10 +175,13 @@ func (m UnknownMessage) Type() MessageType { return m.Kind }
 // copy, and the SDK's checks read keys whatever their case), whose "type"
 // is a string that is not blank, the same as Kind when Kind is set. The SDK
 // does not know an unknown type's other rules, but never sends a message
-// without a type. A Raw whose type (and template payload type) the SDK
-// knows, in any case, is checked by that type's rules: it cannot bypass
-// them (and when its fields do not have that type's shape it is refused:
-// use TextMessage, MediaMessage, TemplateMessage or SenderActionMessage).
+// without a type. A Raw whose type (or template payload type) is one the SDK
+// knows in another case ("text", "button") is refused: the service's types
+// are constants, spelt as the vendor documents them. A Raw of a known type
+// is checked by that type's rules: it cannot bypass them (and when its
+// fields do not have that type's shape it is refused: use TextMessage,
+// ImageMessage, VideoMessage, AudioMessage, FileMessage, ButtonTemplate or
+// SenderActionMessage).
 func (m UnknownMessage) Validate() error {
 	t := bytes.TrimSpace(m.Raw)
 	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
@@ -205,9 +208,18 @@ func (m UnknownMessage) Validate() error {
 	}
 	probe := wireMessage{Type: kind}
 	_ = json.Unmarshal(head.Payload, &probe.Payload) // a payload of another shape names no known type
+	payloadType := probe.Payload.Type
 	probe.foldKnown()
 	if _, known := probe.message(); !known {
 		return nil
+	}
+	if probe.Type != kind {
+		return &ValidationError{Fields: []FieldError{{Field: "type",
+			Rule: fmt.Sprintf("must be spelt %q, the service's constant, got %q", probe.Type, kind)}}}
+	}
+	if probe.Payload.Type != payloadType {
+		return &ValidationError{Fields: []FieldError{{Field: "payload.type",
+			Rule: fmt.Sprintf("must be spelt %q, the service's constant, got %q", probe.Payload.Type, payloadType)}}}
 	}
 	var w wireMessage
 	if json.Unmarshal(t, &w) != nil {

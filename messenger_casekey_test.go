@@ -1,6 +1,7 @@
 package omni_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -51,5 +52,43 @@ func TestRawMessagesCannotBypassTheChecksByCase(t *testing.T) {
 		if err := (omni.UnknownMessage{Raw: json.RawMessage(raw)}).Validate(); err != nil {
 			t.Errorf("UnknownMessage %s: %v", raw, err)
 		}
+	}
+}
+
+// A known type, or a template payload type, spelt in another case is
+// refused by name even when its fields would pass that type's rules: the
+// service's types are constants (seed 001: "Constant value - TEXT") and it
+// answers 400 to "image" (outside review of stop 28: UnknownMessage and
+// RawContent of such types were validated and sent). Nothing is sent.
+func TestKnownTypeInAnotherCaseIsRefusedBeforeSending(t *testing.T) {
+	srv, c := simClient(t)
+	ctx := context.Background()
+	cases := map[string]struct{ raw, field string }{
+		"image":         {`{"type":"image","url":"https://example.com/a.png"}`, "message.type"},
+		"Text":          {`{"type":"Text","text":"hi"}`, "message.type"},
+		"sender_action": {`{"type":"sender_action","senderAction":"MARK_SEEN"}`, "message.type"},
+		"button payload": {`{"type":"TEMPLATE","payload":{"type":"button","text":"Pick",` +
+			`"buttons":[{"type":"POSTBACK","title":"Yes","payload":"Y"}]}}`, "message.payload.type"},
+	}
+	for name, tc := range cases {
+		m, err := omni.UnmarshalMessage([]byte(tc.raw))
+		if err != nil {
+			t.Fatalf("%s: UnmarshalMessage: %v", name, err)
+		}
+		_, err = c.Messenger.SendSingle(ctx, omni.SingleMessage{From: "page", To: "user", Message: m})
+		var ve *omni.ValidationError
+		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != tc.field ||
+			!strings.Contains(ve.Fields[0].Rule, "must be spelt") {
+			t.Errorf("%s: SendSingle = %v, want a *ValidationError on %s", name, err, tc.field)
+		}
+	}
+	_, err := c.Messenger.SendMessages(ctx, omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "page",
+		Destinations: []omni.Destination{{To: "user"}}, Content: omni.RawContent{Raw: json.RawMessage(`{"type":"text","text":"hi"}`)}}}})
+	var ve *omni.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(err.Error(), `must be spelt "TEXT"`) {
+		t.Errorf(`SendMessages of RawContent type "text" = %v, want a *ValidationError naming the type`, err)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests reached the simulator, want none", n)
 	}
 }

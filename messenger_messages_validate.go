@@ -230,6 +230,22 @@ func (c RawContent) check(v *ValidationError, prefix string) {
 	if !isKnown {
 		return
 	}
+	if want := modelledContent(head.Type); head.Type != want {
+		v.add(prefix+".type", "must be spelt %q, the service's constant, got %q", want, head.Type)
+		return
+	}
+	if head.Type == ContentTemplate {
+		var p struct {
+			Payload struct {
+				Type string `json:"type"`
+			} `json:"payload"`
+		}
+		_ = json.Unmarshal(t, &p) // knownContent read it
+		if p.Payload.Type != payloadButton {
+			v.add(prefix+".payload.type", "must be spelt %q, the service's constant, got %q", payloadButton, p.Payload.Type)
+			return
+		}
+	}
 	if got, want, bad := misspelledKey(t); bad {
 		v.add(prefix, "must spell the key %q as %q: %s is a known type, whose fields the service names exactly", got, want, head.Type)
 		return
@@ -245,17 +261,23 @@ func (c RawContent) check(v *ValidationError, prefix string) {
 var contentTypes = []ContentType{ContentText, ContentImage, ContentVideo, ContentAudio, ContentDocument,
 	ContentLocation, ContentSenderAction, ContentTemplate}
 
+// modelledContent returns the content type the SDK models that typ is in
+// any case, or "" when it models none.
+func modelledContent(typ ContentType) ContentType {
+	for _, k := range contentTypes {
+		if strings.EqualFold(string(typ), string(k)) {
+			return k
+		}
+	}
+	return ""
+}
+
 // knownContent returns raw content of a type the SDK models (whatever the
 // case of its type) as that type, known true; nil with known true when raw
 // does not have the type's shape; known false for another type (a TEMPLATE
 // whose payload is not BUTTON included).
 func knownContent(raw []byte, typ ContentType) (c Content, known bool) {
-	var kind ContentType
-	for _, k := range contentTypes {
-		if strings.EqualFold(string(typ), string(k)) {
-			kind = k
-		}
-	}
+	kind := modelledContent(typ)
 	if kind == "" {
 		return nil, false
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -187,5 +188,53 @@ func TestRedactionLeavesSuccessIDsAlone(t *testing.T) {
 			t.Errorf("key %q: %+v, %v", key, b.Entries, err)
 		}
 		c.Close()
+	}
+}
+
+// A GWS server that repeats the request's CSRF token and session cookie in
+// its error text gets them replaced by [redacted] too: they are credentials
+// the SDK holds only for a while, so they are redacted per call, with the
+// token and cookies that call's requests carried (fourth outside review of
+// stop 28: both were shown in plain text).
+func TestErrorsDoNotRepeatEchoedCSRFTokenOrSessionCookie(t *testing.T) {
+	const token, session = "7f3c2a10-9b1e-4c55-a0d2-5e8f6b7c9d01", "A1B2C3D4E5F60718293A4B5C6D7E8F90"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodGet {
+			w.Header().Set("X-CSRF-HEADER", "X-CSRF-TOKEN")
+			w.Header().Set("X-CSRF-TOKEN", token)
+			http.SetCookie(w, &http.Cookie{Name: "JSESSIONID", Value: session, Path: "/"})
+			io.WriteString(w, `{"statusCode":0}`)
+			return
+		}
+		if r.Header.Get("X-CSRF-TOKEN") == "" {
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`)
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"statusCode":10,"statusMessage":"rejected request with X-CSRF-TOKEN=%s Cookie: %s"}`,
+			r.Header.Get("X-CSRF-TOKEN"), r.Header.Get("Cookie"))
+	}))
+	defer srv.Close()
+	c, err := omni.NewClient(srv.URL+"/api/v2", omni.WithBasicAuth("agent1", "s3cretPW"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Facebook.Send(context.Background(), "01QQQG2MU214P06D", omni.FacebookSend{
+		QueuePath: "/contacts/60ebbb94-3cef-4b14-95f8-5c49dbeb355d", From: "vitaliy_onv", Message: "Hello Facebook!"})
+	var ae *omni.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("Send: %v, want an *APIError", err)
+	}
+	shown := fmt.Sprint(err) + fmt.Sprintf("%+v %#v", err, ae) + string(ae.Body) + ae.GWSStatusMessage
+	for name, secret := range map[string]string{"the CSRF token": token, "the JSESSIONID": session} {
+		if strings.Contains(shown, secret) {
+			t.Errorf("the error shows %s", name)
+		}
+	}
+	if want := "X-CSRF-TOKEN=[redacted] Cookie: JSESSIONID=[redacted]"; !strings.Contains(ae.GWSStatusMessage, want) {
+		t.Errorf("GWSStatusMessage = %q, want it to contain %q", ae.GWSStatusMessage, want)
 	}
 }

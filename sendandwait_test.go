@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -186,5 +190,55 @@ func TestTwitterSendAndWaitSkipsSuccessfulOperation(t *testing.T) {
 	}
 	if ev.ReferenceID != 2 || ev.Tweet.State != omni.StateSent {
 		t.Errorf("got %+v, want the state change of referenceId 2", ev)
+	}
+}
+
+// A send answered without a referenceId (GWS 2015's Twitter Send reply,
+// {"statusCode":0}) leaves SendAndWait nothing to wait for: the post goes
+// out once and the wait fails at once with a *WaitError whose ReferenceID
+// is 0, as the two SendAndWait docs say (outside review of stop 28 asked
+// for a fallback to the resource id; a send's notification names the new
+// post or Tweet, not the id the request was made for).
+func TestSendAndWaitWithoutReferenceIDFailsAtOnceAfterSending(t *testing.T) {
+	strip := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "/me/") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			w.Write(regexp.MustCompile(`,?"referenceId":\d+`).ReplaceAll(rec.Body.Bytes(), nil))
+		})
+	}
+	srv, c := simClient(t, omnitest.WithMiddleware(strip))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for name, send := range map[string]func() error{
+		"facebook": func() error { _, err := c.Facebook.SendAndWait(ctx, "FB1", seedFacebook); return err },
+		"twitter": func() error {
+			_, err := c.Twitter.SendAndWait(ctx, "TW1", omni.TwitterSend{QueuePath: "/q", From: "vitaliy_onv", Message: "Hello Twitter!"})
+			return err
+		},
+	} {
+		err := send()
+		var we *omni.WaitError
+		if !errors.As(err, &we) || we.ReferenceID != 0 || ctx.Err() != nil {
+			t.Errorf("%s: SendAndWait = %v, want a *WaitError with ReferenceID 0 before ctx ends", name, err)
+		}
+	}
+	sends := 0
+	for _, r := range srv.Requests() {
+		if r.Method == http.MethodPost && (strings.Contains(r.Path, "/me/facebook/FB1") || strings.Contains(r.Path, "/me/tweets/TW1")) {
+			sends++
+		}
+	}
+	if sends != 2 {
+		t.Errorf("%d sends reached the simulator, want 2 (one each)", sends)
 	}
 }

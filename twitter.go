@@ -54,7 +54,9 @@ func (s *TwitterService) Send(ctx context.Context, id string, r TwitterSend) (*S
 // change follows. Like FacebookService.SendAndWait it is Client.Await with
 // Send as the operation (a session loss the server has not yet told the
 // client about loses the notification: the wait ends with ctx as a
-// *WaitError carrying the ReferenceID); give ctx a deadline.
+// *WaitError carrying the ReferenceID); give ctx a deadline. A reply with no
+// referenceId (GWS 2015's {"statusCode":0}) leaves nothing to wait for: the
+// Tweet is sent and the wait fails at once, a *WaitError with ReferenceID 0.
 func (s *TwitterService) SendAndWait(ctx context.Context, id string, r TwitterSend) (*TwitterStateChange, error) {
 	n, err := s.client.Await(ctx, Expect{Channel: ChannelTwitter, Match: is[*TwitterStateChange]},
 		func(ctx context.Context) (Accepted, error) { return s.Send(ctx, id, r) })

@@ -166,6 +166,11 @@ func (it *item) snapshot() Interaction {
 	in := Interaction{ID: it.id, Kind: kinds[it.kind], Inbound: it.inbound, ParentID: it.parentID, State: it.state,
 		Capabilities: append([]string(nil), it.caps...), Offered: it.offered, From: it.from, Message: it.message,
 		MsgType: it.msgType, UserData: map[string]any{}}
+	if it.withdrawn {
+		// What the agent was last told; the item keeps the state its next
+		// offer shows.
+		in.State, in.Capabilities = "Revoked", []string{}
+	}
 	for k, v := range it.userData {
 		in.UserData[k] = v
 	}

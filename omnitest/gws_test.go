@@ -46,6 +46,16 @@ func TestMe(t *testing.T) {
 		400, `{"statusCode":2,"statusMessage":"Invalid operationName: Dance"}`)
 	expect(t, c.do(http.MethodPost, s.URL()+"/me", `{}`, hdr...),
 		400, `{"statusCode":1,"statusMessage":"Required parameter missing: operationName"}`)
+	// channels is required (API-FACTS-LIFECYCLE §4: the optional
+	// parameters carry "?", channels does not); outside review of stop 28.
+	for _, body := range []string{`{"operationName":"StartContactCenterSession"}`,
+		`{"operationName":"StartContactCenterSession","channels":[]}`} {
+		expect(t, c.do(http.MethodPost, s.URL()+"/me", body, hdr...),
+			400, `{"statusCode":1,"statusMessage":"Required parameter missing: channels"}`)
+	}
+	if s.SignedIn() {
+		t.Error("signed in by a StartContactCenterSession without channels")
+	}
 }
 
 func TestFacebookSend(t *testing.T) {

@@ -229,6 +229,10 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, jr *Request, hs *httpSes
 	case "":
 		writeMissing(w, "operationName")
 	case "StartContactCenterSession":
+		if len(req.Channels) == 0 {
+			writeMissing(w, "channels") // required, as the SDK's SessionStart has it
+			return
+		}
 		var results []map[string]any
 		var ok []string
 		var last channelFailure
@@ -241,7 +245,7 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, jr *Request, hs *httpSes
 			results = append(results, map[string]any{"channel": ch, "statusCode": codeOK})
 			ok = append(ok, ch)
 		}
-		if len(ok) == 0 && len(req.Channels) > 0 {
+		if len(ok) == 0 {
 			writeGWSError(w, http.StatusOK, last.code, last.msg)
 			return
 		}
@@ -354,7 +358,7 @@ func (s *Server) release(lc *lifecycle) {
 	base := s.URL()
 	for _, id := range lc.ids {
 		if it := lc.items[id]; it.offered && it.inbound && !it.terminal() {
-			it.offered = false
+			it.offered, it.withdrawn = false, true
 			revoked := *it
 			revoked.state, revoked.caps = "Revoked", []string{}
 			revoked.agent, revoked.consult = nil, nil

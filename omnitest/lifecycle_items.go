@@ -8,15 +8,16 @@ import (
 
 // item is one customer-started interaction, or a draft answering one.
 type item struct {
-	kind     resourceKind
-	id       string
-	inbound  bool
-	creator  string // a draft's creator (user name); only that agent operates it
-	parentID string
-	state    string
-	caps     []string // nil: the notification has no capabilities key (Reject)
-	offered  bool     // the agent has been told of it (inbound) or created it (drafts)
-	ended    bool     // left the agent: Completed, Transferred, Rejected, Sent, Canceled
+	kind      resourceKind
+	id        string
+	inbound   bool
+	creator   string // a draft's creator (user name); only that agent operates it
+	parentID  string
+	state     string
+	caps      []string // nil: the notification has no capabilities key (Reject)
+	offered   bool     // the agent has been told of it (inbound) or created it (drafts)
+	withdrawn bool     // the agent was told Revoked (release) and not offered it since
+	ended     bool     // left the agent: Completed, Transferred, Rejected, Sent, Canceled
 
 	from, message string
 	comment       string
@@ -260,7 +261,7 @@ func (lc *lifecycle) agentFor(it *item) string {
 // (TweetStateChangeMessage, key tweet, tweetType); everything else in the
 // shape of the operation pages.
 func (s *Server) offer(lc *lifecycle, it *item) {
-	it.offered = true
+	it.offered, it.withdrawn = true, false
 	base := s.URL()
 	s.store.put(it.kind, it.id, it.resource(base)) // readable from now on, like a send's resource
 	if it.kind != kindTweet {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/omnisdk/omni"
@@ -37,13 +38,19 @@ func run() error {
 	c := env.Client
 	fmt.Println("omni quickstart against", env.Where())
 
-	// Print every notification as it arrives.
-	seen := make(chan struct{}, 64)
+	// Print every notification as it arrives, and note the highest
+	// referenceId printed: notifications come in order, so once the last
+	// operation's has been printed, every earlier one has been too.
+	var printed atomic.Int64
+	poke := make(chan struct{}, 1)
 	sub, err := c.Subscribe(ctx, omni.OnNotification(func(n omni.Notification) {
 		h := n.Header()
 		fmt.Printf("  <- notification %s %s referenceId=%d%s\n", h.MessageType, h.NotificationType, h.ReferenceID, describe(n))
+		if h.ReferenceID > printed.Load() {
+			printed.Store(h.ReferenceID)
+		}
 		select {
-		case seen <- struct{}{}:
+		case poke <- struct{}{}:
 		default:
 		}
 	}))
@@ -103,16 +110,18 @@ func run() error {
 	// A customer writes and the agent answers: with the simulator, which
 	// plays the customer (a real GWS needs a real customer: see
 	// examples/autoreply).
+	last := tw.ReferenceID
 	if env.Simulator != nil {
-		if err := answerCustomer(ctx, env); err != nil {
+		if last, err = answerCustomer(ctx, env); err != nil {
 			return fmt.Errorf("answering a customer: %w", err)
 		}
 	}
 
-	// The listener above got the post's and the Tweet's notifications too.
-	for i := 0; i < 2; i++ {
+	// The listener above gets every notification too, on its own
+	// subscription: wait until it has printed the last one.
+	for printed.Load() < last {
 		select {
-		case <-seen:
+		case <-poke:
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for notifications: %w", ctx.Err())
 		}
@@ -170,13 +179,13 @@ func describe(n omni.Notification) string {
 
 // answerCustomer signs the agent in on Facebook, makes a customer comment
 // arrive, and answers it: Reply creates a draft, Send sends it, Complete
-// ends the comment.
-func answerCustomer(ctx context.Context, env *setup.Env) error {
+// ends the comment. It returns the referenceId of the last operation.
+func answerCustomer(ctx context.Context, env *setup.Env) (int64, error) {
 	c := env.Client
 	items := make(chan *omni.FacebookStateChange, 64)
 	sub, err := c.Subscribe(ctx, omni.OnFacebook(func(e *omni.FacebookStateChange) { items <- e }))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer sub.Close()
 	next := func(match func(*omni.FacebookStateChange) bool) (*omni.FacebookStateChange, error) {
@@ -192,16 +201,16 @@ func answerCustomer(ctx context.Context, env *setup.Env) error {
 		}
 	}
 	if err := c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{"facebook"}}); err != nil {
-		return err
+		return 0, err
 	}
 	defer c.Agent.EndContactCenterSession(context.WithoutCancel(ctx))
 	if err := c.Agent.Ready(ctx, "facebook"); err != nil {
-		return err
+		return 0, err
 	}
 	id := env.Simulator.CustomerComment("Labuprofen", "Can you help me?")
 	in, err := next(func(e *omni.FacebookStateChange) bool { return e.Facebook.ID == id })
 	if err != nil {
-		return err
+		return 0, err
 	}
 	fmt.Printf("customer comment arrived: id=%s from=%s %q state=%s can reply=%t\n",
 		id, in.Facebook.From, in.Facebook.Message, in.Facebook.State, in.Facebook.Can(omni.OpReply))
@@ -212,23 +221,23 @@ func answerCustomer(ctx context.Context, env *setup.Env) error {
 		return c.Facebook.Reply(ctx, id, omni.FacebookReply{QueuePath: env.QueuePath})
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	draft := n.(*omni.FacebookStateChange)
 	fmt.Printf("reply draft: id=%s parentId=%s state=%s\n", draft.Facebook.ID, draft.Facebook.ParentID, draft.Facebook.State)
 	sent, err := c.Facebook.SendAndWait(ctx, draft.Facebook.ID, omni.FacebookSend{
 		QueuePath: env.QueuePath, From: "Cloud App Community", Message: "Of course, what do you need?"})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	fmt.Printf("reply sent: state=%s\n", sent.Facebook.State)
 	n, err = c.Await(ctx, onFacebook, func(ctx context.Context) (omni.Accepted, error) {
 		return c.Facebook.Complete(ctx, id, omni.Complete{})
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	end := n.(*omni.FacebookStateChange)
 	fmt.Printf("customer comment answered: state=%s capabilities=%d\n", end.Facebook.State, len(end.Facebook.Capabilities))
-	return nil
+	return end.ReferenceID, nil
 }
