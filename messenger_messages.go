@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -194,6 +196,20 @@ type MessagesResponse struct {
 	Messages []MessageResult `json:"messages"`
 }
 
+// complete reports what a success answer lacks: at least one message, and
+// a messageId on each (the documented 200 always has both).
+func (r *MessagesResponse) complete() error {
+	if len(r.Messages) == 0 {
+		return errors.New("response names no message")
+	}
+	for i, m := range r.Messages {
+		if m.MessageID == "" {
+			return fmt.Errorf("response's messages[%d] has no messageId", i)
+		}
+	}
+	return nil
+}
+
 // MessageResult is what became of one destination of a request, such as
 // 1 PENDING / 26 PENDING_ACCEPTED.
 type MessageResult struct {
@@ -207,8 +223,9 @@ type MessageResult struct {
 // {messenger base}/messenger/1/messages). Invalid input returns a
 // *ValidationError naming each field and sends nothing. An error answer of
 // the current shape is a *MessagesError (which wraps the *APIError). A 2xx
-// answer that says nothing (an empty body, {} or null, or a 204) is a
-// *DecodeError.
+// answer that says nothing (an empty body, {} or null, or a 204), or that
+// names no message or a message without a messageId, is a *DecodeError: the
+// request may have been sent, yet the answer does not say so.
 //
 // No idempotency key exists, so SendMessages is not retried once the
 // request may have reached the service; for many destinations, SendBulk
@@ -222,7 +239,8 @@ func (s *MessengerService) SendMessages(ctx context.Context, req MessagesRequest
 	}
 	out := new(MessagesResponse)
 	err := s.client.do(ctx, &call{ep: s.client.messenger, method: http.MethodPost, path: messagesPath,
-		body: req, send: true, lenient: func(b []byte) error { return decodeMessagesLeniently(b, out) }}, out)
+		body: req, send: true, lenient: func(b []byte) error { return decodeMessagesLeniently(b, out) },
+		complete: func() error { return out.complete() }}, out)
 	if err != nil {
 		return nil, s.messagesError(err)
 	}

@@ -39,7 +39,7 @@ func TestSendMessagesWire(t *testing.T) {
 }
 
 func TestSendMessagesEveryFieldWire(t *testing.T) {
-	fs := newFakeServer(t, reply(200, `{"bulkId":"b1","messages":[]}`))
+	fs := newFakeServer(t, reply(200, `{"bulkId":"b1","messages":[{"messageId":"m-1","destination":"u1"}]}`))
 	c := newMessenger(t, fs)
 	no := false
 	req := omni.MessagesRequest{
@@ -296,7 +296,7 @@ func TestScheduleSendAtAtMost180DaysAhead(t *testing.T) {
 			Options: &omni.RequestOptions{Schedule: &omni.Schedule{SendAt: at}},
 		}
 	}
-	fs := newFakeServer(t, reply(200, `{"bulkId":"b","messages":[]}`))
+	fs := newFakeServer(t, reply(200, `{"bulkId":"b","messages":[{"messageId":"m","destination":"u"}]}`))
 	c := newMessenger(t, fs)
 	late := time.Now().Add(181 * 24 * time.Hour).Truncate(time.Millisecond).UTC()
 	_, err := c.Messenger.SendMessages(context.Background(), request(late))
