@@ -165,6 +165,18 @@ func (s *stateLog) reconnections() int {
 	return s.reconnects
 }
 
+// baseline waits until the first connection has been announced (state
+// listeners run on the delivery goroutine, after the connect reply) and
+// returns the count of connections so far. A test that drops the network
+// and then waits for "a new connection" takes its baseline here: taken
+// earlier, the first connection's late announcement can pass for the new
+// one, and events published then go into the dying socket.
+func (s *stateLog) baseline(t testing.TB) int {
+	t.Helper()
+	waitFor(t, "the first connection announced", func() bool { return s.reconnections() > 0 })
+	return s.reconnections()
+}
+
 // fellBack reports whether the client announced a fallback to long-polling.
 func (s *stateLog) fellBack() bool {
 	s.mu.Lock()

@@ -352,7 +352,7 @@ func TestCometDAckHandshakeObjectForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliverAll(t, srv, col, 0, 50)
-	reconnected := states.reconnections()
+	reconnected := states.baseline(t)
 	waitFor(t, "a held connect", func() bool { return connectHeld(srv) })
 	px.Blackhole(true)
 	publishRange(srv, channel, 50, 60)

@@ -133,7 +133,7 @@ func TestCometDNetworkDrop(t *testing.T) {
 				}
 				s := newSubscriber(t, "http://"+px.Addr()+"/api/v2/notifications", channel, col, opts...)
 				deliverAll(t, srv, col, 0, 50)
-				reconnected := s.states.reconnections()
+				reconnected := s.states.baseline(t)
 				// Swallow only once a connect is held: were the client's next
 				// connect swallowed instead, the server would have no reply to
 				// put the events in.
@@ -195,7 +195,7 @@ func TestCometDWebSocketFallback(t *testing.T) {
 		t.Fatalf("transport %s, want websocket first", s.c.Transport())
 	}
 	deliverAll(t, srv, col, 0, 50)
-	reconnected := s.states.reconnections()
+	reconnected := s.states.baseline(t)
 	px.Refuse(3)
 	px.DropAll()
 	publishRange(srv, channel, 50, 60) // network down
