@@ -34,16 +34,19 @@ type Expect struct {
 	// resource ResourceID (its id field, such as facebook.id) that is in
 	// State, or in any state when State is "". With a referenceId in the
 	// reply they are not used; the wait then takes the first notification
-	// with that referenceId, except, for Send and the operations the
-	// documents show reporting on the interaction they act on (Save,
-	// Cancel, Complete, Transfer, SetDisposition, AddComment, the user-data
-	// operations, Accept, Reject, Consult, Leave, SendMessage and
-	// SendToAgents), one about another interaction, and for Reply one whose
-	// draft answers another (its parentId): the documents do not say
-	// referenceIds are unique across a user's HTTP sessions, and two clients
-	// of one agent may be handed the same numbers. A notification that names
-	// no interaction, such as a TwitterOperationResponse, cannot be told
-	// apart that way: with two clients of one agent, give each its own user.
+	// with that referenceId, except, for the operations the documents show
+	// reporting on the interaction they act on (Save, Cancel, Complete,
+	// Transfer, SetDisposition, AddComment, the user-data operations,
+	// Accept, Reject, Consult, Leave, SendMessage and SendToAgents), one
+	// about another interaction, for Send an Error notification about
+	// another interaction, and for Reply one whose draft answers another
+	// (its parentId): the documents do not say referenceIds are unique
+	// across a user's HTTP sessions, and two clients of one agent may be
+	// handed the same numbers. A notification that names no interaction,
+	// such as a TwitterOperationResponse, and a Send's state change (the
+	// documents' Twitter sample reports the Tweet sent under another id
+	// than the request's) cannot be told apart that way: with two clients
+	// of one agent, give each its own user.
 	//
 	// Such a wait skips a notification whose referenceId is one the
 	// client's own GWS operations returned (the last 4096 of them, recorded
@@ -133,7 +136,7 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 	var about aboutRule
 	if res != nil {
 		if r := res.accepted(); r != nil {
-			ref, about = r.ReferenceID, aboutRule{r.about, r.aboutParent}
+			ref, about = r.ReferenceID, aboutRule{r.about, r.aboutParent, r.aboutErrors}
 		}
 	}
 	c.refs.add(ref)
@@ -243,16 +246,21 @@ func operationFailure(n Notification) *OperationError {
 
 // aboutRule is the interaction a wait with a referenceId checks its
 // notification is about (see Expect): id, or with parent, the interaction
-// the notification's draft answers; no id checks nothing.
+// the notification's draft answers; no id checks nothing. With errorsOnly
+// only an Error notification is checked (Send: see SendResult.aboutErrors).
 type aboutRule struct {
-	id     string
-	parent bool
+	id         string
+	parent     bool
+	errorsOnly bool
 }
 
 // holds reports whether n is not about another interaction than r names:
 // a notification that names none passes.
 func (r aboutRule) holds(n Notification) bool {
 	if r.id == "" {
+		return true
+	}
+	if r.errorsOnly && n.Header().NotificationType != NotificationError {
 		return true
 	}
 	if r.parent {

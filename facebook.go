@@ -68,7 +68,7 @@ func (s *FacebookService) Send(ctx context.Context, id string, r FacebookSend) (
 	if err != nil {
 		return nil, err
 	}
-	res.about = id
+	res.about, res.aboutErrors = id, true
 	return res, nil
 }
 

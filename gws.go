@@ -17,9 +17,13 @@ type SendResult struct {
 	// about is the interaction the operation's notification is about, when
 	// the operation acts on one and the documents show it reporting on that
 	// same id (reportsOnItself), or, with aboutParent, the interaction a
-	// Reply answers (its draft's parentId); "" otherwise.
+	// Reply answers (its draft's parentId); "" otherwise. With
+	// aboutErrors (Send), only an Error notification must be about it: the
+	// documents' Twitter Send sample reports the Tweet sent under another
+	// id than the one in the request.
 	about       string
 	aboutParent bool
+	aboutErrors bool
 }
 
 // Accepted is what a GWS operation returns once the server accepted it: a

@@ -43,7 +43,7 @@ func (s *TwitterService) Send(ctx context.Context, id string, r TwitterSend) (*S
 	if err != nil {
 		return nil, err
 	}
-	res.about = id
+	res.about, res.aboutErrors = id, true
 	return res, nil
 }
 
