@@ -53,7 +53,7 @@ func TestHandshakeReplyShape(t *testing.T) {
 
 func TestHandshakeSingleObjectAndAckExt(t *testing.T) {
 	env := newEnv(t, Options{})
-	code, b, _, err := env.postRaw([]byte(`{"id":"1","channel":"/meta/handshake","version":"1.0","ext":{"ack":true}}`))
+	code, b, _, err := env.postRaw([]byte(`{"id":"1","channel":"/meta/handshake","version":"1.0","supportedConnectionTypes":["long-polling"],"ext":{"ack":true}}`))
 	if err != nil || code != http.StatusOK {
 		t.Fatalf("status %d err %v", code, err)
 	}
@@ -126,5 +126,42 @@ func TestBadRequests(t *testing.T) {
 	}
 	if code, b, _, err := env.postRaw([]byte(`[]`)); err != nil || code != http.StatusOK || string(b) != "[]" {
 		t.Fatalf("empty batch: %d %s %v", code, b, err)
+	}
+}
+
+// TestRequiredFieldsMissing: Bayeux 1.0 requires version and
+// supportedConnectionTypes in a handshake, connectionType in a connect and
+// data in a publish; Faye refuses each, and so does this server (it used to
+// accept them all, so a client that forgot one passed here only).
+func TestRequiredFieldsMissing(t *testing.T) {
+	env := newEnv(t, Options{})
+	for _, tc := range []struct {
+		m    msg
+		want string
+	}{
+		{msg{"id": "1", "channel": "/meta/handshake", "supportedConnectionTypes": []string{"long-polling"}}, "400:version:Missing required parameter"},
+		{msg{"id": "1", "channel": "/meta/handshake", "version": "1.0"}, "400:supportedConnectionTypes:Missing required parameter"},
+		{msg{"id": "1", "channel": "/meta/handshake", "version": "1.0", "supportedConnectionTypes": []string{}}, "400:supportedConnectionTypes:Missing required parameter"},
+	} {
+		out := env.post(t, tc.m)
+		if len(out) != 1 || out[0]["successful"] != false || out[0]["error"] != tc.want || out[0]["clientId"] != nil {
+			t.Errorf("%v: replies %v, want error %q and no clientId", tc.m, out, tc.want)
+		}
+	}
+	if n := env.srv.SessionCount(); n != 0 {
+		t.Errorf("SessionCount = %d after refused handshakes", n)
+	}
+	id := env.handshake(t, nil)
+	out := env.post(t, msg{"id": "2", "channel": "/meta/connect", "clientId": id})
+	if len(out) != 1 || out[0]["successful"] != false || out[0]["error"] != "400:connectionType:Missing required parameter" {
+		t.Errorf("connect without connectionType: %v", out)
+	}
+	out = env.post(t, msg{"id": "3", "channel": "/x", "clientId": id})
+	if len(out) != 1 || out[0]["successful"] != false || out[0]["error"] != "400:data:Missing required parameter" {
+		t.Errorf("publish without data: %v", out)
+	}
+	out = env.post(t, msg{"id": "4", "channel": "/x", "clientId": id, "data": nil})
+	if len(out) != 1 || out[0]["successful"] != true {
+		t.Errorf("publish with data null: %v", out)
 	}
 }

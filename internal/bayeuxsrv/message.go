@@ -27,6 +27,12 @@ const (
 	errServerClosed    = "503::Server closed"
 )
 
+// missing is the error of a message without a field Bayeux 1.0 requires
+// (handshake version and supportedConnectionTypes, connect connectionType,
+// publish data). Faye refuses these too; a client that forgot one would
+// otherwise pass here and fail against a real server.
+func missing(field string) string { return "400:" + field + ":Missing required parameter" }
+
 // inbound is one message received from a client. Only the fields the server
 // acts on are decoded.
 type inbound struct {

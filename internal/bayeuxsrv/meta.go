@@ -69,6 +69,12 @@ func (s *Server) handshake(b *batch, m *inbound) *reply {
 			return refuse("403::" + err.Error())
 		}
 	}
+	switch {
+	case m.Version == "":
+		return refuse(missing("version"))
+	case len(m.SupportedConnectionTypes) == 0:
+		return refuse(missing("supportedConnectionTypes"))
+	}
 	if !s.negotiate(m.SupportedConnectionTypes) {
 		return refuse(errNoTransport)
 	}
@@ -99,11 +105,8 @@ func (s *Server) handshake(b *batch, m *inbound) *reply {
 }
 
 // negotiate reports whether the client's transports and the server's share
-// one. A handshake that lists none is accepted.
+// one (handshake refuses a handshake that lists none).
 func (s *Server) negotiate(client []string) bool {
-	if len(client) == 0 {
-		return true
-	}
 	for _, c := range client {
 		if s.opts.offers(c) {
 			return true
@@ -118,7 +121,9 @@ func (s *Server) connect(b *batch, m *inbound) {
 	switch {
 	case ss == nil:
 		b.add(unknownClient(m))
-	case m.ConnectionType != "" && !s.opts.offers(m.ConnectionType):
+	case m.ConnectionType == "":
+		b.add(&reply{Channel: metaConnect, ID: m.ID, ClientID: ss.id, Error: missing("connectionType")})
+	case !s.opts.offers(m.ConnectionType):
 		b.add(&reply{Channel: metaConnect, ID: m.ID, ClientID: ss.id, Error: errBadConnType,
 			Advice: &advice{Reconnect: "handshake", Interval: 0}})
 	case b.connect != nil:
@@ -251,6 +256,10 @@ func (s *Server) publish(b *batch, m *inbound) *reply {
 	rep := &reply{Channel: m.Channel, ID: m.ID, ClientID: ss.id}
 	if !validChannel(m.Channel) || isWildcard(m.Channel) {
 		rep.Error = "400:" + m.Channel + ":Invalid channel"
+		return rep
+	}
+	if len(m.Data) == 0 { // "data":null is data, as for Faye; no data field is not
+		rep.Error = missing("data")
 		return rep
 	}
 	if !isService(m.Channel) {
