@@ -18,7 +18,8 @@
 // SendStopTypingNotification; GET and POST /me (StartContactCenterSession,
 // EndContactCenterSession); GET /diagnostics/version. Every answer is a JSON
 // object with statusCode. A successful Send answers
-// {"statusCode":0,"referenceId":N}, N counting from 1 per HTTP session
+// {"statusCode":0,"referenceId":N} (with WithoutReferenceIDs, as some
+// documented replies, {"statusCode":0}), N counting from 1 per HTTP session
 // (JSESSIONID cookie, set on the first request without one), and then
 // publishes the matching notification with the same referenceId on
 // /v2/me/facebook, /v2/me/twitter or /v2/me/facebooksession. As on the real

@@ -34,6 +34,15 @@ type envelope struct {
 	User          *meUser `json:"user,omitempty"`
 }
 
+// accepted is the answer to an accepted operation: statusCode 0 with its
+// referenceId, or without it under WithoutReferenceIDs.
+func (s *Server) accepted(ref int64) envelope {
+	if s.cfg.bareReplies {
+		return envelope{StatusCode: codeOK}
+	}
+	return envelope{StatusCode: codeOK, ReferenceID: ref}
+}
+
 // gwsRoute maps a path below {ctx}/api/v2 to its route.
 func gwsRoute(sub string) Route {
 	if route, ok := lifecycleRoute(sub); ok {

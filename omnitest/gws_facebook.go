@@ -89,7 +89,7 @@ func (s *Server) sendFacebook(w http.ResponseWriter, r *http.Request, hs *httpSe
 		// Stored before answering, so a read right after the answer finds it.
 		s.store.put(kindFacebook, id, res)
 	}
-	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
+	writeGWS(w, http.StatusOK, s.accepted(ref))
 	s.outcome(requestOf(r.Context()), Send{Route: RouteFacebookSend, ReferenceID: ref, ID: id, Resource: res,
 		Default: []Notice{{Channel: ChannelFacebook, Data: facebookNotification{
 			MessageType:      "FacebookStateChangeMessage",

@@ -51,7 +51,7 @@ func (s *Server) facebookSessionOp(w http.ResponseWriter, r *http.Request, hs *h
 	if !sc.fails() {
 		s.store.put(kindSession, id, res)
 	}
-	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
+	writeGWS(w, http.StatusOK, s.accepted(ref))
 	notices := []Notice{{Channel: ChannelFacebookSession, Data: facebooksessionNotification{
 		MessageType:      "FacebooksessionStateChangeMessage",
 		ReferenceID:      ref,

@@ -37,7 +37,7 @@ func (s *Server) sendTwitter(w http.ResponseWriter, r *http.Request, hs *httpSes
 		// Stored before answering, so a read right after the answer finds it.
 		s.store.put(kindTweet, id, res)
 	}
-	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
+	writeGWS(w, http.StatusOK, s.accepted(ref))
 	s.outcome(requestOf(r.Context()), Send{Route: RouteTwitterSend, ReferenceID: ref, ID: id, Resource: res,
 		Default: []Notice{{Channel: ChannelTwitter, Data: twitterNotification{
 			MessageType:      "TwitterStateChangeMessage",

@@ -74,7 +74,7 @@ func (s *Server) itemOp(w http.ResponseWriter, r *http.Request, hs *httpSession,
 		return true
 	}
 	ref := s.nextReference(hs)
-	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
+	writeGWS(w, http.StatusOK, s.accepted(ref))
 	base := s.URL()
 	jr := requestOf(r.Context())
 	if lc.opFail > 0 {
@@ -380,7 +380,7 @@ func (s *Server) collectionOp(w http.ResponseWriter, r *http.Request, hs *httpSe
 	defer lc.mu.Unlock()
 	lc.init()
 	ref := s.nextReference(hs)
-	writeGWS(w, http.StatusOK, envelope{StatusCode: codeOK, ReferenceID: ref})
+	writeGWS(w, http.StatusOK, s.accepted(ref))
 	user, jr := s.userName(r), requestOf(r.Context())
 	sc := s.scriptFor(RouteInteractionCollection)
 	send := Send{Route: RouteInteractionCollection, ReferenceID: ref, to: user, channel: ChannelTwitter}

@@ -32,6 +32,7 @@ type config struct {
 	pendingReads  int // reads that show a Messenger message pending (WithPendingReads)
 	middleware    []Middleware
 	clock         Clock
+	bareReplies   bool // WithoutReferenceIDs
 }
 
 func newConfig(opts []Option) (config, error) {
@@ -142,4 +143,16 @@ func WithTransports(names ...string) Option {
 // logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
+}
+
+// WithoutReferenceIDs makes every GWS operation answer {"statusCode":0},
+// without the referenceId, as the documents' samples of the private-message
+// operations (Accept, SendMessage, SendToAgents, Complete, ...) and of some
+// Twitter operations do. The notifications still carry their referenceId,
+// as in those samples. A client then has nothing to correlate by but the
+// resource and its state (omni.Expect's ResourceID and State): use it to
+// test code that must work against such a server. Journal records show the
+// referenceId the answer carried, 0.
+func WithoutReferenceIDs() Option {
+	return func(c *config) { c.bareReplies = true }
 }
