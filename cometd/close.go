@@ -15,6 +15,10 @@ import (
 // room in the queue, so the reply is read, and Disconnect returns by the
 // time ctx ends at the latest; the messages that arrived are delivered
 // after the handler returns.
+//
+// A Disconnect while a handshake is in flight sends nothing, since the
+// client has no clientId yet: a session the server creates for that
+// handshake is abandoned, and the server expires it after its maxInterval.
 func (c *Client) Disconnect(ctx context.Context) error {
 	c.mu.Lock()
 	if c.stopped {
