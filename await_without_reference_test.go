@@ -21,7 +21,9 @@ func TestAwaitByResourceWhenRepliesCarryNoReferenceID(t *testing.T) {
 	defer cancel()
 
 	n, err := c.Await(ctx, omni.Expect{Channel: omni.ChannelFacebookSession, ResourceID: sessionID, State: omni.StateChatting},
-		func(ctx context.Context) (omni.Accepted, error) { return c.FacebookSessions.Accept(ctx, sessionID, "Kristi") })
+		func(ctx context.Context) (omni.Accepted, error) {
+			return c.FacebookSessions.Accept(ctx, sessionID, "Kristi")
+		})
 	if err != nil {
 		t.Fatalf("Await(Accept): %v", err)
 	}
