@@ -138,9 +138,11 @@ func WithMessenger(baseURL string, creds MessengerCredentials) Option {
 // changed: its Transport and Jar are read on every request, so
 // httpmock.ActivateNonDefault(hc) works before or after NewClient; its
 // Timeout (as set when NewClient ran) and
-// CheckRedirect apply, except that a redirect to another host or scheme is
-// never followed (credentials stay with their host; the 3xx is an
-// *APIError). Client.Close leaves hc's connections alone.
+// CheckRedirect apply, except that a redirect to another host or scheme, or
+// one that would change the method (a POST followed as a GET after a 301,
+// 302 or 303), is never followed (credentials stay with their host, a send
+// is never mistaken for a read; the 3xx is an *APIError). Client.Close
+// leaves hc's connections alone.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

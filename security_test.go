@@ -226,3 +226,43 @@ func TestHugeRetryAfterIsNotAnImmediateRetry(t *testing.T) {
 		t.Fatalf("%d requests, want 1", n)
 	}
 }
+
+// TestRedirectThatChangesTheMethodIsNotFollowed: with the caller's client,
+// a same-host 301/302/303 on a send would be followed as a bodiless GET,
+// whose {"statusCode":0} answer passed for the send's acceptance although
+// nothing was posted. It is the 3xx *APIError; a 307/308, which keeps the
+// method and body, is still followed on the same host.
+func TestRedirectThatChangesTheMethodIsNotFollowed(t *testing.T) {
+	for _, code := range []int{301, 302, 303, 307, 308} {
+		var mu sync.Mutex
+		var seen []string
+		fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen = append(seen, r.Method+" "+r.URL.Path)
+			mu.Unlock()
+			switch {
+			case r.URL.Path == "/api/v2/me/facebook/X":
+				http.Redirect(w, r, "/api/v2/me/facebook/X/", code)
+			case r.Method == http.MethodPost:
+				io.WriteString(w, `{"statusCode":0,"referenceId":57}`)
+			default:
+				io.WriteString(w, `{"statusCode":0,"facebook":{"id":"X","state":"Composing"}}`)
+			}
+		})
+		c := newGWS(t, fs, omni.WithHTTPClient(&http.Client{}))
+		res, err := c.Facebook.Send(context.Background(), "X", seedFacebook)
+		mu.Lock()
+		got := strings.Join(seen, ", ")
+		mu.Unlock()
+		if code == 307 || code == 308 {
+			if err != nil || res.ReferenceID != 57 || got != "POST /api/v2/me/facebook/X, POST /api/v2/me/facebook/X/" {
+				t.Errorf("%d: Send = %+v, %v after %s; want the re-POST's referenceId 57", code, res, err, got)
+			}
+			continue
+		}
+		var ae *omni.APIError
+		if !errors.As(err, &ae) || ae.HTTPStatus != code || got != "POST /api/v2/me/facebook/X" {
+			t.Errorf("%d: Send = %+v, %v after %s; want the %d *APIError and no GET", code, res, err, got, code)
+		}
+	}
+}

@@ -12,7 +12,9 @@ import (
 // (so httpmock.ActivateNonDefault(hc) works before or after NewClient), its
 // Timeout and CheckRedirect apply, but a redirect to another host or scheme
 // is never followed, so credentials, the CSRF token and the body never
-// travel there: the 3xx answer is returned (an *APIError). Closing the
+// travel there, nor one that would change the request's method (net/http
+// turns a POST into a bodiless GET on 301, 302 and 303, whose answer would
+// pass for the send's): the 3xx answer is returned (an *APIError). Closing the
 // wrapper's idle connections (go-retryablehttp does after a failure) leaves
 // the caller's transport alone.
 func wireClient(hc *http.Client, own bool) *http.Client {
@@ -24,7 +26,7 @@ func wireClient(hc *http.Client, own bool) *http.Client {
 		Jar:       callerJar{hc},
 		Timeout:   hc.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
+			if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme || req.Method != via[0].Method {
 				return http.ErrUseLastResponse
 			}
 			if hc.CheckRedirect != nil {
