@@ -155,6 +155,18 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 		return nil, &WaitError{ReferenceID: ref, Err: err}
 	}
 	if oe := operationFailure(n); oe != nil {
+		var by *call
+		if res != nil {
+			if r := res.accepted(); r != nil {
+				by = r.by
+			}
+		}
+		if by == nil && c.gws != nil {
+			by = &call{ep: c.gws}
+		}
+		if by != nil {
+			by.redact(oe) // the server's errorMessage may repeat a credential
+		}
 		return nil, oe
 	}
 	return n, nil

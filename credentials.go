@@ -122,7 +122,7 @@ const minRedacted = 8
 // redactor returns a function that replaces, in the server's words an
 // error or a send's result carries (*APIError's messages, messageId and
 // body, *DecodeError's body, *RejectedError's and *MessagesError's fields,
-// a *SentMessage's or *MessagesResponse's), each of secrets with
+// *OperationError's message, a *SentMessage's or *MessagesResponse's), each of secrets with
 // "[redacted]": a server that echoes the Authorization header or the
 // password must not put them in an error string or a result. A secret is
 // also found in the forms JSON encoders give it in a raw body (Go's
@@ -161,9 +161,14 @@ func redactor(secrets []string) func(any) {
 		}
 		return b
 	}
-	// In a status only the free text is the server's words; the names are
-	// its vocabulary, and ids are what the caller looks messages up by.
-	status := func(st *DeliveryStatus) { st.Description, st.Action = str(st.Description), str(st.Action) }
+	// A status's text is the server's words, its names too (they are
+	// vocabulary, such as PENDING_ACCEPTED, but a server may put anything
+	// there); its numbers and the answer's ids, which the caller looks
+	// messages up by, stay as sent.
+	status := func(st *DeliveryStatus) {
+		st.Description, st.Action = str(st.Description), str(st.Action)
+		st.Name, st.GroupName = str(st.Name), str(st.GroupName)
+	}
 	var walk func(x any)
 	walk = func(x any) {
 		switch e := x.(type) {
@@ -200,6 +205,8 @@ func redactor(secrets []string) func(any) {
 			}
 		case *DecodeError:
 			e.Body = byt(e.Body)
+		case *OperationError: // a notification's errorMessage
+			e.Message = str(e.Message)
 		case *RejectedError: // an error: its string shows the answer's ids too
 			status(&e.Sent.Status)
 			e.Sent.MessageID, e.Sent.To = str(e.Sent.MessageID), str(e.Sent.To)

@@ -24,6 +24,13 @@ type SendResult struct {
 	about       string
 	aboutParent bool
 	aboutErrors bool
+
+	// by is the call that got the answer, kept for its credentials and
+	// the CSRF token and cookies its requests carried: they are redacted
+	// from the *OperationError of a failure notification (a server that
+	// repeats them in its errorMessage must not show them). nil for a
+	// result the SDK did not build.
+	by *call
 }
 
 // Accepted is what a GWS operation returns once the server accepted it: a
@@ -117,9 +124,10 @@ func (c *Client) postOperation(ctx context.Context, path string, body any, send 
 	var res struct {
 		ReferenceID flexInt `json:"referenceId"`
 	}
-	if err := c.do(ctx, &call{ep: c.gws, method: http.MethodPost, path: path, body: body, send: send}, &res); err != nil {
+	cl := &call{ep: c.gws, method: http.MethodPost, path: path, body: body, send: send}
+	if err := c.do(ctx, cl, &res); err != nil {
 		return nil, err
 	}
 	c.refs.add(int64(res.ReferenceID)) // see Expect.ResourceID
-	return &SendResult{ReferenceID: int64(res.ReferenceID)}, nil
+	return &SendResult{ReferenceID: int64(res.ReferenceID), by: &call{ep: cl.ep, carried: cl.carried}}, nil
 }

@@ -134,6 +134,31 @@ func TestEscapedAndResultEchoesAreRedacted(t *testing.T) {
 				return c.Messenger.SendMessages(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{
 					Sender: "p", Destinations: []omni.Destination{{To: "u", MessageID: "m"}}, Content: omni.TextContent{Text: "hi"}}}})
 			}},
+		// Sixth outside review: the status's name and group name were taken
+		// for the service's vocabulary and kept, so an echo there showed in
+		// a *RejectedError's string and in the answers.
+		"REJECTED status name in SendSingle's answer": {omni.AppKey("key-7a7a7a7a"), "key-7a7a7a7a",
+			func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, `{"to":"u","messageCount":1,"messageId":"m1","status":{"groupId":5,"groupName":"REJECTED %[1]s","id":12,"name":"REJECTED %[1]s","description":"REJECTED %[1]s","action":"check %[1]s"}}`, r.Header.Get("Authorization"))
+			},
+			func(c *omni.Client) (any, error) {
+				return c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
+			}},
+		"status name in SendSingle's success": {omni.AppKey("key-7b7b7b7b"), "key-7b7b7b7b",
+			func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, `{"to":"u","messageCount":1,"messageId":"m1","status":{"groupId":1,"groupName":"PENDING","id":7,"name":"PENDING %[1]s","action":"%[1]s"}}`, r.Header.Get("Authorization"))
+			},
+			func(c *omni.Client) (any, error) {
+				return c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
+			}},
+		"status name in SendMessages' answer": {omni.AppKey("key-7c7c7c7c"), "key-7c7c7c7c",
+			func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, `{"bulkId":"b","messages":[{"messageId":"m","status":{"groupId":1,"groupName":"PENDING %[1]s","id":26,"name":"PENDING %[1]s"},"destination":"u"}]}`, r.Header.Get("Authorization"))
+			},
+			func(c *omni.Client) (any, error) {
+				return c.Messenger.SendMessages(context.Background(), omni.MessagesRequest{Messages: []omni.MessengerMessage{{
+					Sender: "p", Destinations: []omni.Destination{{To: "u", MessageID: "m"}}, Content: omni.TextContent{Text: "hi"}}}})
+			}},
 		"SendSingle's answer": {omni.AppKey("key-6f6f6f6f"), "key-6f6f6f6f",
 			func(w http.ResponseWriter, r *http.Request) {
 				fmt.Fprint(w, `{"to":"u","messageCount":1,"messageId":"m","status":{"groupId":1,"groupName":"PENDING","id":7,"name":"PENDING_ENROUTE","description":"sent with key-6f6f6f6f"}}`)
