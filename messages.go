@@ -206,6 +206,11 @@ func (m UnknownMessage) Validate() error {
 		return &ValidationError{Fields: []FieldError{{Field: "type",
 			Rule: fmt.Sprintf("must match Kind %q, got %q", m.Kind, kind)}}}
 	}
+	if strings.EqualFold(string(kind), string(TypeTemplate)) {
+		if field, rule := templatePayloadRule(head.Payload); rule != "" {
+			return &ValidationError{Fields: []FieldError{{Field: field, Rule: rule}}}
+		}
+	}
 	probe := wireMessage{Type: kind}
 	_ = json.Unmarshal(head.Payload, &probe.Payload) // a payload of another shape names no known type
 	payloadType := probe.Payload.Type
@@ -233,6 +238,26 @@ func (m UnknownMessage) Validate() error {
 	w.foldKnown()
 	known, _ := w.message()
 	return known.Validate()
+}
+
+// templatePayloadRule returns the field and rule a raw TEMPLATE's payload
+// breaks, or "" for the rule: the documents give every template a payload
+// object that names its kind in "type" (BUTTON, the one they describe), so
+// a template without one is invalid whatever kind it would be. A payload
+// of another kind than BUTTON is left to the service.
+func templatePayloadRule(payload json.RawMessage) (field, rule string) {
+	p := bytes.TrimSpace(payload)
+	if len(p) == 0 || p[0] != '{' {
+		return "payload", "must be an object naming the template's type (such as BUTTON)"
+	}
+	var h struct {
+		Type json.RawMessage `json:"type"`
+	}
+	var typ string
+	if json.Unmarshal(p, &h) != nil || json.Unmarshal(h.Type, &typ) != nil || strings.TrimSpace(typ) == "" {
+		return "payload.type", "must be a non-blank string (such as BUTTON)"
+	}
+	return "", ""
 }
 
 // knownTypes are the message types wireMessage.message knows.

@@ -226,6 +226,16 @@ func (c RawContent) check(v *ValidationError, prefix string) {
 		v.add(prefix+".type", "is %q in Raw but Kind is %q", head.Type, c.Kind)
 		return
 	}
+	if modelledContent(head.Type) == ContentTemplate {
+		var p struct {
+			Payload json.RawMessage `json:"payload"`
+		}
+		_ = json.Unmarshal(t, &p) // t is an object
+		if field, rule := templatePayloadRule(p.Payload); rule != "" {
+			v.add(prefix+"."+field, "%s", rule)
+			return
+		}
+	}
 	known, isKnown := knownContent(t, head.Type)
 	if !isKnown {
 		return
