@@ -27,7 +27,8 @@
 // written and flushed, so a client may see either one first. Errors:
 // a missing parameter gives HTTP 400 statusCode 1 with the parameter's name
 // in statusMessage, an unknown operationName HTTP 400 statusCode 2, a body
-// that is not JSON HTTP 400 statusCode 10, an unknown path HTTP 404
+// that is not JSON, or a field of the wrong JSON type (named in
+// statusMessage), HTTP 400 statusCode 10, an unknown path HTTP 404
 // statusCode 6, missing credentials (WithBasicAuth) HTTP 401 statusCode 20,
 // a missing or stale CSRF token (WithCSRF) HTTP 403 statusCode 3.
 //

@@ -2,7 +2,9 @@ package omnitest
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -130,10 +132,45 @@ func (s *Server) serveGWS(w http.ResponseWriter, r *http.Request, route Route, s
 // decodeGWS decodes a JSON object body; false means it answered statusCode 10.
 func decodeGWS(w http.ResponseWriter, body []byte, v any) bool {
 	if err := json.Unmarshal(body, v); err != nil {
-		writeGWSError(w, http.StatusBadRequest, codeValidation, "Input validation error: request body is not valid JSON")
+		msg := "Input validation error: request body is not valid JSON"
+		if field, rule, ok := wrongType(err, ""); ok {
+			msg = "Input validation error: " + field + ": " + rule
+		}
+		writeGWSError(w, http.StatusBadRequest, codeValidation, msg)
 		return false
 	}
 	return true
+}
+
+// wrongType describes a JSON field of the wrong type (valid JSON that does
+// not fit the request's shape): its path below prefix and the rule, such
+// as "saveLAR", "must be a boolean, not a JSON string"; ok false for
+// another error, such as a syntax error.
+func wrongType(err error, prefix string) (field, rule string, ok bool) {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return "", "", false
+	}
+	field = te.Field
+	if prefix != "" {
+		field = strings.TrimSuffix(prefix+"."+field, ".")
+	}
+	if field == "" {
+		field = "body"
+	}
+	want := "an object"
+	switch te.Type.Kind() {
+	case reflect.String:
+		want = "a string"
+	case reflect.Bool:
+		want = "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		want = "a number"
+	case reflect.Slice, reflect.Array:
+		want = "an array"
+	}
+	return field, "must be " + want + ", not a JSON " + te.Value, true
 }
 
 func writeMissing(w http.ResponseWriter, param string) {

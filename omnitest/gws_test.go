@@ -92,7 +92,9 @@ func TestSendErrors(t *testing.T) {
 	}{
 		{"bad json", fb, `{"operationName":`, 400, `{"statusCode":10,"statusMessage":"Input validation error: request body is not valid JSON"}`},
 		{"empty body", fb, ``, 400, `{"statusCode":10,"statusMessage":"Input validation error: request body is not valid JSON"}`},
-		{"wrong type", fb, `{"operationName":"Send","queuePath":"/q","facebook":"x"}`, 400, `{"statusCode":10,"statusMessage":"Input validation error: request body is not valid JSON"}`},
+		{"wrong type", fb, `{"operationName":"Send","queuePath":"/q","facebook":"x"}`, 400, `{"statusCode":10,"statusMessage":"Input validation error: facebook: must be an object, not a JSON string"}`},
+		{"wrong field type", fb, `{"operationName":"Send","queuePath":"/q","saveLAR":"yes","facebook":{"from":"a","message":"b"}}`, 400, `{"statusCode":10,"statusMessage":"Input validation error: saveLAR: must be a boolean, not a JSON string"}`},
+		{"wrong nested type", fb, `{"operationName":"Send","queuePath":"/q","facebook":{"from":5,"message":"b"}}`, 400, `{"statusCode":10,"statusMessage":"Input validation error: facebook.from: must be a string, not a JSON number"}`},
 		{"no operation", fb, `{"queuePath":"/q"}`, 400, `{"statusCode":1,"statusMessage":"Required parameter missing: operationName"}`},
 		{"unknown operation", fb, `{"operationName":"Fly"}`, 400, `{"statusCode":2,"statusMessage":"Invalid operationName: Fly"}`},
 		{"no queuePath", fb, `{"operationName":"Send","facebook":{"from":"a","message":"b"}}`, 400, `{"statusCode":1,"statusMessage":"Required parameter missing: queuePath"}`},

@@ -122,6 +122,7 @@ func TestMessengerValidation(t *testing.T) {
 		{"no from/to", `{"message":{"type":"TEXT","text":"x"}}`, map[string][]string{"from": {"may not be empty"}, "to": {"may not be empty"}}},
 		{"no message", `{"from":"F","to":"T"}`, map[string][]string{"message": {"may not be null"}}},
 		{"message not object", `{"from":"F","to":"T","message":"x"}`, map[string][]string{"message": {"must be an object"}}},
+		{"text of the wrong type", `{"from":"F","to":"T","message":{"type":"TEXT","text":5}}`, map[string][]string{"message.text": {"must be a string, not a JSON number"}}},
 		{"no type", msg(`{"text":"x"}`), map[string][]string{"message.type": {"may not be empty"}}},
 		{"bad type", msg(`{"type":"STICKER"}`), map[string][]string{"message.type": {"must be one of TEXT, IMAGE, VIDEO, AUDIO, FILE, TEMPLATE, SENDER_ACTION"}}},
 		{"video", msg(`{"type":"VIDEO","url":"http://x.example/v.mp4"}`), nil},

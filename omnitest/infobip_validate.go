@@ -78,7 +78,11 @@ func validateMessenger(req *messengerRequest) map[string][]string {
 	case len(req.Message) == 0 || string(req.Message) == "null":
 		f.add("message", ruleNotNull)
 	case json.Unmarshal(req.Message, &m) != nil:
-		f.add("message", "must be an object")
+		if field, rule, ok := wrongType(json.Unmarshal(req.Message, &m), "message"); ok && field != "message" {
+			f.add(field, rule)
+		} else {
+			f.add("message", "must be an object")
+		}
 	default:
 		validateMessage(f, &m)
 	}
