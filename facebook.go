@@ -34,12 +34,18 @@ func (r FacebookSend) Validate() error {
 func checkFromMessage(v *ValidationError, key, queuePath, from, message string) {
 	if queuePath == "" {
 		v.add("queuePath", "must not be empty")
+	} else if blank(queuePath) {
+		v.add("queuePath", ruleBlank)
 	}
 	if from == "" {
 		v.add(key+".from", "must not be empty")
+	} else if blank(from) {
+		v.add(key+".from", ruleBlank)
 	}
 	if message == "" {
 		v.add(key+".message", "must not be empty")
+	} else if blank(message) {
+		v.add(key+".message", ruleBlank)
 	}
 	for _, f := range []struct{ name, value string }{{"queuePath", queuePath}, {key + ".from", from}, {key + ".message", message}} {
 		if !utf8.ValidString(f.value) {

@@ -65,8 +65,8 @@ func (s *FacebookSessionService) op(ctx context.Context, id string, body session
 	return s.client.run(ctx, s.target(), id, false,
 		&opBody{OperationName: body.OperationName, Nickname: body.Nickname, Text: body.Text, TargetPath: body.TargetPath},
 		func(v *ValidationError) {
-			if field != "" && value == "" {
-				v.add(field, "must not be empty")
+			if field != "" {
+				required(v, field, value)
 			}
 		})
 }

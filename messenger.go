@@ -30,9 +30,13 @@ func (m SingleMessage) Validate() error {
 	var v ValidationError
 	if m.From == "" {
 		v.add("from", "must not be empty")
+	} else if blank(m.From) {
+		v.add("from", ruleBlank)
 	}
 	if m.To == "" {
 		v.add("to", "must not be empty")
+	} else if blank(m.To) {
+		v.add("to", ruleBlank)
 	}
 	if !utf8.ValidString(m.From) {
 		v.add("from", ruleUTF8)

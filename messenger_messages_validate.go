@@ -66,6 +66,8 @@ func (r MessagesRequest) Validate() error {
 func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[string]string) {
 	if m.Sender == "" {
 		v.add(prefix+".sender", "must not be empty")
+	} else if blank(m.Sender) {
+		v.add(prefix+".sender", ruleBlank)
 	} else if !utf8.ValidString(m.Sender) {
 		v.add(prefix+".sender", ruleUTF8)
 	}
@@ -76,6 +78,8 @@ func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[strin
 		p := fmt.Sprintf("%s.destinations[%d]", prefix, j)
 		if d.To == "" {
 			v.add(p+".to", "must not be empty")
+		} else if blank(d.To) {
+			v.add(p+".to", ruleBlank)
 		} else if !utf8.ValidString(d.To) {
 			v.add(p+".to", ruleUTF8)
 		}

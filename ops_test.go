@@ -505,7 +505,7 @@ func TestOperationValidation(t *testing.T) {
 		{"Facebook.SetDisposition", func() (*omni.OperationResult, error) {
 			return c.Facebook.SetDisposition(ctx, "1", omni.Disposition{Key: "DISP_KEY"})
 		}, "disposition: must not be empty"},
-		{"Facebook.AddComment", func() (*omni.OperationResult, error) { return c.Facebook.AddComment(ctx, "1", " ") }, "comment: must not be empty"},
+		{"Facebook.AddComment", func() (*omni.OperationResult, error) { return c.Facebook.AddComment(ctx, "1", " ") }, "comment: must not be blank (only white space)"},
 		{"Facebook.AttachUserData", func() (*omni.OperationResult, error) { return c.Facebook.AttachUserData(ctx, "1", nil) }, "userData: must have at least one key"},
 		{"Facebook.UpdateUserData", func() (*omni.OperationResult, error) {
 			return c.Facebook.UpdateUserData(ctx, "1", map[string]any{"": 1})

@@ -3,6 +3,7 @@ package omnitest
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // mediaParams is the "facebook" / "twitter" object of a Send.
@@ -35,7 +36,7 @@ func checkSend(w http.ResponseWriter, body []byte, key string) (*sendRequest, *m
 		writeBadOperation(w, req.OperationName)
 		return nil, nil, false
 	}
-	if req.QueuePath == "" {
+	if strings.TrimSpace(req.QueuePath) == "" { // blank is missing, as the SDK's validation has it
 		writeMissing(w, "queuePath")
 		return nil, nil, false
 	}
@@ -46,9 +47,9 @@ func checkSend(w http.ResponseWriter, body []byte, key string) (*sendRequest, *m
 	switch {
 	case p == nil:
 		writeMissing(w, key)
-	case p.From == "":
+	case strings.TrimSpace(p.From) == "":
 		writeMissing(w, key+".from")
-	case p.Message == "":
+	case strings.TrimSpace(p.Message) == "":
 		writeMissing(w, key+".message")
 	default:
 		return &req, p, true

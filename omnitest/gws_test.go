@@ -98,6 +98,8 @@ func TestSendErrors(t *testing.T) {
 		{"no operation", fb, `{"queuePath":"/q"}`, 400, `{"statusCode":1,"statusMessage":"Required parameter missing: operationName"}`},
 		{"unknown operation", fb, `{"operationName":"Fly"}`, 400, `{"statusCode":2,"statusMessage":"Invalid operationName: Fly"}`},
 		{"no queuePath", fb, `{"operationName":"Send","facebook":{"from":"a","message":"b"}}`, 400, `{"statusCode":1,"statusMessage":"Required parameter missing: queuePath"}`},
+		{"blank queuePath", fb, `{"operationName":"Send","queuePath":" ","facebook":{"from":"a","message":"b"}}`, 400, `{"statusCode":1,"statusMessage":"Required parameter missing: queuePath"}`},
+		{"blank message", tw, `{"operationName":"Send","queuePath":"/q","twitter":{"from":"a","message":"\t"}}`, 400, `{"statusCode":1,"statusMessage":"Required parameter missing: twitter.message"}`},
 		{"no facebook", fb, `{"operationName":"Send","queuePath":"/q"}`, 400, `{"statusCode":1,"statusMessage":"Required parameter missing: facebook"}`},
 		{"no from", fb, `{"operationName":"Send","queuePath":"/q","facebook":{"message":"b"}}`, 400, `{"statusCode":1,"statusMessage":"Required parameter missing: facebook.from"}`},
 		{"no message", fb, `{"operationName":"Send","queuePath":"/q","facebook":{"from":"a"}}`, 400, `{"statusCode":1,"statusMessage":"Required parameter missing: facebook.message"}`},

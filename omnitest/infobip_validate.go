@@ -3,6 +3,7 @@ package omnitest
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/omnisdk/omni"
@@ -67,10 +68,10 @@ func (f fieldErrors) add(field, rule string) { f[field] = append(f[field], rule)
 // "www.infobip.com", so that both agree.
 func validateMessenger(req *messengerRequest) map[string][]string {
 	f := fieldErrors{}
-	if req.From == "" {
+	if strings.TrimSpace(req.From) == "" { // the SDK's rule: white space names no one
 		f.add("from", ruleNotEmpty)
 	}
-	if req.To == "" {
+	if strings.TrimSpace(req.To) == "" {
 		f.add("to", ruleNotEmpty)
 	}
 	var m messengerMessage
