@@ -31,14 +31,17 @@ type Expect struct {
 	// ResourceID and State correlate when the operation's reply carries no
 	// referenceId (some documented replies are a bare {"statusCode":0}):
 	// the wait ends with the first notification on Channel about the
-	// resource ResourceID (its id field, such as facebook.id) that is in
-	// State, or in any state when State is "". With a referenceId in the
+	// resource ResourceID (its id field, such as facebook.id; for a Reply,
+	// whose notification is about a new draft, also a draft whose parentId
+	// is ResourceID) that is in State, or in any state when State is "".
+	// With a referenceId in the
 	// reply they are not used; the wait then takes the first notification
 	// with that referenceId, except, for the operations the documents show
 	// reporting on the interaction they act on (Save, Cancel, Complete,
 	// Transfer, SetDisposition, AddComment, the user-data operations,
-	// Accept, Reject, Consult, Leave, SendMessage and SendToAgents), one
-	// about another interaction, for Send an Error notification about
+	// Accept, Reject, Consult, Leave, SendMessage, SendToAgents, the typing
+	// indicators and RemoveParticipantFromConference), one about another
+	// interaction, for Send an Error notification about
 	// another interaction, and for Reply one whose draft answers another
 	// (its parentId): the documents do not say referenceIds are unique
 	// across a user's HTTP sessions, and two clients of one agent may be
@@ -220,7 +223,7 @@ func (e Expect) matcher(ref int64, about aboutRule, known func(int64) bool) func
 				return false
 			}
 			id, state := resourceOf(n)
-			if id != e.ResourceID {
+			if id != e.ResourceID && !(about.parent && draftParent(n) == e.ResourceID) {
 				return false
 			}
 			if operationFailure(n) == nil && e.State != "" && state != e.State {
@@ -296,6 +299,18 @@ func (r aboutRule) holds(n Notification) bool {
 	}
 	got, _ := resourceOf(n)
 	return got == "" || got == r.id
+}
+
+// draftParent returns the parentId of the draft a Facebook or Twitter
+// state change is about, or "".
+func draftParent(n Notification) string {
+	switch ev := n.(type) {
+	case *FacebookStateChange:
+		return ev.Facebook.ParentID
+	case *TwitterStateChange:
+		return ev.Tweet.ParentID
+	}
+	return ""
 }
 
 // resourceOf returns the id and state of the resource a notification is

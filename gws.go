@@ -52,14 +52,17 @@ func (r *SendResult) accepted() *SendResult { return r }
 
 // reportsOnItself lists the operations on an interaction whose outcome the
 // documents show in a notification about that same interaction (its id):
-// a wait with their referenceId also checks the id (see Expect). Reply
-// (a new draft) and the operations documented only as capability names
-// are not in it.
+// a wait with their referenceId also checks the id (see Expect). The
+// typing indicators and RemoveParticipantFromConference are in it too:
+// they act on a private-message session, which keeps its id, and their
+// notification is that session's message log. Reply (a new draft) and the
+// other operations documented only as capability names are not in it.
 var reportsOnItself = map[Operation]bool{
 	OpSend: true, OpSave: true, OpCancel: true, OpComplete: true, OpTransfer: true, OpSetDisposition: true,
 	OpAccept: true, OpReject: true, OpConsult: true, OpLeave: true,
 	OpAddComment: true, OpAttachUserData: true, OpUpdateUserData: true, OpDeleteUserData: true,
 	OpSendMessage: true, OpSendToAgents: true, // MessageLogUpdated names its session by facebooksessionUri
+	OpSendStartTypingNotification: true, OpSendStopTypingNotification: true, OpRemoveParticipantFromConference: true,
 	OpSetInFocus: true, OpInFocus: true,
 }
 
