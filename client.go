@@ -76,6 +76,10 @@ type endpoint struct {
 	// secrets are the credentials redact removes; a call whose requests
 	// carried a CSRF token or cookies redacts those too (call.redact).
 	secrets []string
+	// trailingCommas: an answer that is JSON but for a comma before a
+	// closing brace or bracket is read without it (GWS: see
+	// dropTrailingCommas).
+	trailingCommas bool
 }
 
 // service is embedded by every service so they share the client.
@@ -615,7 +619,13 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior car
 	}
 	// readBounded read to the end: nothing is left to drain.
 	resp.Body.Close()
-	return &result{status: resp.StatusCode, header: resp.Header, body: buf.Bytes(), buf: buf, csrfToken: token,
+	answer := buf.Bytes()
+	if cl.ep.trailingCommas && len(answer) > 0 && !json.Valid(answer) {
+		if clean := dropTrailingCommas(bytes.Clone(answer)); json.Valid(clean) {
+			answer = clean
+		}
+	}
+	return &result{status: resp.StatusCode, header: resp.Header, body: answer, buf: buf, csrfToken: token,
 		cookie: h.Get("Cookie"), retryAfter: retryAfter, attempts: attempts, unsure: unsure}, nil
 }
 

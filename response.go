@@ -110,7 +110,45 @@ func (env gwsEnvelope) status() (code StatusCode, ok bool, err error) {
 // statusCode says whether the request succeeded.
 func gwsEndpoint(base string, auth func(http.Header)) *endpoint {
 	return &endpoint{name: "gws", base: base, auth: auth, csrf: newCSRFState(),
-		failed: gwsFailed, details: gwsDetails}
+		failed: gwsFailed, details: gwsDetails, trailingCommas: true}
+}
+
+// dropTrailingCommas removes, in place, every comma outside a string that
+// is followed (after white space) by "}" or "]", and returns the shortened
+// b. Several documented GWS replies have one ({"statusCode":0,
+// "referenceId":10,} for Twitter Create and Save, {"statusCode":"0",} for
+// the supervisor's agent-state operations); the documents leave open
+// whether the server sends them, so a reply that is JSON but for them is
+// read as the JSON it means rather than failing an accepted operation.
+func dropTrailingCommas(b []byte) []byte {
+	w, inString, escaped := 0, false, false
+	for r := 0; r < len(b); r++ {
+		ch := b[r]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case ch == '\\':
+				escaped = true
+			case ch == '"':
+				inString = false
+			}
+		case ch == '"':
+			inString = true
+		case ch == ',':
+			next := r + 1
+			for next < len(b) && (b[next] == ' ' || b[next] == '\t' || b[next] == '\n' || b[next] == '\r') {
+				next++
+			}
+			if next < len(b) && (b[next] == '}' || b[next] == ']') {
+				continue // drop the comma
+			}
+		}
+		b[w] = ch
+		w++
+	}
+	return b[:w]
 }
 
 // gwsFailed reads the envelope of a 2xx GWS answer: a statusCode other than
