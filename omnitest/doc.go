@@ -19,8 +19,11 @@
 // EndContactCenterSession); GET /diagnostics/version. Every answer is a JSON
 // object with statusCode. A successful Send answers
 // {"statusCode":0,"referenceId":N} (with WithoutReferenceIDs, as some
-// documented replies, {"statusCode":0}), N counting from 1 per HTTP session
-// (JSESSIONID cookie, set on the first request without one), and then
+// documented replies, {"statusCode":0}), N counting per HTTP session
+// (JSESSIONID cookie, set on the first request without one): from 1 while
+// no session has ended, so that two clients at once are handed the same
+// numbers, and after one ended (EndContactCenterSession, ExpireSessions,
+// Restart) from above every number handed out before; and then
 // publishes the matching notification with the same referenceId on
 // /v2/me/facebook, /v2/me/twitter or /v2/me/facebooksession. As on the real
 // server, the notification is published after the HTTP answer has been

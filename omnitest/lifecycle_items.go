@@ -30,9 +30,13 @@ type item struct {
 	commentText   string // Facebook: the customer's comment, for a comment item
 
 	// facebooksession
-	customer  participant
-	agent     *participant
-	consult   *participant
+	customer participant
+	agent    *participant
+	consult  *participant
+	// joining: Accept's StatusChange is being published, which lists no
+	// participants yet (the documents' sample: "participants":[]; the
+	// ParticipantsUpdated that follows names them).
+	joining   bool
 	log       []sessionLogEntry
 	lastIndex int
 }
@@ -174,7 +178,7 @@ func (it *item) resource(base string) map[string]any {
 	case kindSession:
 		m["uri"] = base + "/facebooksessions/" + it.id
 		ps := []participant{}
-		if it.state == "Chatting" {
+		if it.state == "Chatting" && !it.joining {
 			ps = it.participants()
 		}
 		m["participants"] = ps

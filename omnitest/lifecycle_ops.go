@@ -300,7 +300,9 @@ func (s *Server) sessionOp(lc *lifecycle, it *item, req *opRequest, ref int64, b
 		lc.seq++
 		it.agent = &participant{Nickname: nick, Type: "Agent", ParticipantID: fmt.Sprintf("0090%012X", lc.seq)}
 		it.state, it.caps = "Chatting", append([]string(nil), capsSessionChatting...)
+		it.joining = true // as the Accept sample: the StatusChange lists nobody yet
 		s.publishItem(it, base, "StatusChange", ref)
+		it.joining = false
 		s.publishItem(it, base, "ParticipantsUpdated", ref)
 		it.appendLog("ParticipantJoined", *it.agent, "", "All")
 		s.publishLog(it, base, ref, it.log...) // the history so far, as the Accept page shows

@@ -85,6 +85,7 @@ type bot struct {
 	mu       sync.Mutex
 	kindOf   map[string]string // inbound id -> kind
 	answered map[string]int    // kind -> items completed
+	greeted  map[string]bool   // private sessions answered
 	failed   int
 	done     chan struct{} // closed when every kind reached want (simulator)
 	want     int
@@ -98,7 +99,7 @@ func run(ctx context.Context, env *setup.Env, want int, out io.Writer) error {
 		return fmt.Errorf("customers of each kind to answer: %d, want at least 1", want)
 	}
 	c := env.Client
-	b := &bot{c: c, queuePath: env.QueuePath, out: out, kindOf: map[string]string{}, answered: map[string]int{},
+	b := &bot{c: c, queuePath: env.QueuePath, out: out, kindOf: map[string]string{}, answered: map[string]int{}, greeted: map[string]bool{},
 		done: make(chan struct{}), want: want}
 	fmt.Fprintln(out, "autoreply against", env.Where())
 
@@ -276,22 +277,32 @@ func (b *bot) sendDraft(ctx context.Context, ev *omni.InteractionEvent) error {
 	return err
 }
 
-// onChange: a private session we accepted is chatting: answer and complete.
+// onChange: a private session we accepted is chatting and names its
+// customer: answer once, and complete. Accept's StatusChange lists no
+// participants yet (as the documents' sample shows); the ParticipantsUpdated
+// after it does.
 func (b *bot) onChange(ev *omni.InteractionEvent) {
 	if ev.Kind != omni.KindFacebookSession || ev.State != omni.StateChatting || !ev.Can(omni.OpSendMessage) {
 		return
 	}
-	if ev.Notification == nil || ev.Notification.Header().NotificationType != omni.NotificationStatusChange {
-		return // participants or properties: already answered on the state change
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	from := "there"
+	from := ""
 	for _, p := range ev.Session.Participants {
 		if p.Type == omni.ParticipantCustomer {
 			from = p.Nickname
 		}
 	}
+	if from == "" {
+		return // the participants come in the next notification
+	}
+	b.mu.Lock()
+	again := b.greeted[ev.ID]
+	b.greeted[ev.ID] = true
+	b.mu.Unlock()
+	if again {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	_, err := b.c.FacebookSessions.SendMessage(ctx, ev.ID, answer(kindPrivate, from))
 	if err == nil {
 		_, err = b.c.FacebookSessions.Complete(ctx, ev.ID)
@@ -304,6 +315,7 @@ func (b *bot) onChange(ev *omni.InteractionEvent) {
 func (b *bot) onEnd(ev *omni.InteractionEvent) {
 	b.mu.Lock()
 	tag := b.kindOf[ev.ID]
+	delete(b.greeted, ev.ID)
 	b.mu.Unlock()
 	if parent, ok := strings.CutPrefix(tag, "draft:"); ok {
 		if ev.State != omni.StateSent {
