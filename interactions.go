@@ -40,7 +40,9 @@ type Interaction struct {
 	// State is the interaction's state, such as Processing or Composing.
 	State State
 	// Capabilities are the operations allowed now, replaced whole by every
-	// notification.
+	// notification that carries them (in a live view, one that carries
+	// none, such as a PropertiesUpdated of the changed properties only,
+	// keeps them, and its state and direction, as last seen).
 	Capabilities Capabilities
 	// Inbound is true for what a customer sent (facebookType / twitterType
 	// Inbound, and every private-messaging session), false for drafts.

@@ -120,6 +120,9 @@ func (t *tracker) apply(in Interaction, n Notification, revive bool) {
 	t.mu.Lock()
 	t.seq++
 	old, known := t.live[k]
+	if known {
+		in = keepUnsaid(old.Interaction, in)
+	}
 	end, ended := t.ended[k]
 	same := false
 	switch {
@@ -155,6 +158,27 @@ func (t *tracker) apply(in Interaction, n Notification, revive bool) {
 			t.h.OnNew(ev)
 		}
 	}
+}
+
+// keepUnsaid returns in with what its notification did not say taken from
+// old, the interaction as last seen: a state, capabilities (unless the new
+// state is terminal: a terminal interaction has none) and direction. A
+// notification such as a PropertiesUpdated may carry only the properties
+// it changed; it must not wipe the state and capabilities the view holds.
+func keepUnsaid(old, in Interaction) Interaction {
+	if in.State == "" {
+		in.State = old.State
+	}
+	if in.Capabilities == nil && !in.State.Terminal() {
+		in.Capabilities = old.Capabilities
+	}
+	switch {
+	case in.Facebook != nil && in.Facebook.FacebookType == "":
+		in.Inbound = old.Inbound
+	case in.Tweet != nil && in.Tweet.TwitterType == "":
+		in.Inbound = old.Inbound
+	}
+	return in
 }
 
 // sameInteraction reports whether b says nothing new about a: the same
