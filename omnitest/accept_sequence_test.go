@@ -42,8 +42,12 @@ func TestAcceptPublishesStatusChangeThenParticipants(t *testing.T) {
 
 // acceptNotices describes the session notifications with referenceId ref.
 func acceptNotices(srv *Server, ref int64) []string {
+	reqs := srv.Requests(ByReferenceID(ref)) // recorded once the handler has answered
+	if len(reqs) == 0 {
+		return nil
+	}
 	var got []string
-	for _, m := range srv.Requests(ByReferenceID(ref))[0].Notifications {
+	for _, m := range reqs[0].Notifications {
 		var d struct {
 			ReferenceID      int64  `json:"referenceId"`
 			NotificationType string `json:"notificationType"`
