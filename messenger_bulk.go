@@ -209,7 +209,9 @@ func checkBulkIDs(req MessagesRequest) error {
 
 // ResumeBulk finishes a Bulk: it looks up every BulkUnknown destination in
 // the logs (GET /messenger/1/logs by messageId) and marks it accepted when
-// found and not sent when not, then sends every BulkNotSent destination.
+// found (a log of the same messageId for another destination or sender, a
+// messageId used before, does not count) and not sent when not, then
+// sends every BulkNotSent destination.
 // An accepted destination is never sent again. Call it until b.Done() or
 // you give up; between calls the Bulk says exactly where each destination
 // stands.
@@ -263,7 +265,13 @@ func (s *MessengerService) reconcile(ctx context.Context, b *Bulk) error {
 		}
 		found := make(map[string]MessageLog, len(logs.Results))
 		for _, l := range logs.Results {
-			found[l.MessageID] = l
+			// A messageId the caller chose may have been used before, for
+			// another destination or sender: only a log of this message
+			// (same destination and sender, where the log names them)
+			// says it was taken.
+			if i, ok := byID[l.MessageID]; ok && b.isLogOf(b.Entries[i], l) {
+				found[l.MessageID] = l
+			}
 		}
 		for _, id := range batch {
 			e := &b.Entries[byID[id]]
@@ -278,6 +286,15 @@ func (s *MessengerService) reconcile(ctx context.Context, b *Bulk) error {
 		}
 	}
 	return nil
+}
+
+// isLogOf reports whether l, a log with e's messageId, is the log of e's
+// message: its destination and sender, when the log names them, are e's.
+func (b *Bulk) isLogOf(e BulkEntry, l MessageLog) bool {
+	if l.Destination != "" && l.Destination != e.To {
+		return false
+	}
+	return l.Sender == "" || l.Sender == b.req.Messages[e.Message].Sender
 }
 
 // sendPending sends every BulkNotSent entry, b.perRequest at a time.

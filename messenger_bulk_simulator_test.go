@@ -360,3 +360,44 @@ func TestBulkRefusesMessageIDsWithAComma(t *testing.T) {
 		t.Errorf("MessagesRequest.Validate: %v", err)
 	}
 }
+
+// A messageId the caller chose and used before, for another destination:
+// ResumeBulk does not take that old log entry for this destination's
+// (fourth outside review of this session: bob's entry was marked accepted
+// from alice's log, and bob never got the message).
+func TestResumeBulkIgnoresAnotherDestinationsLogWithTheSameMessageID(t *testing.T) {
+	srv, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	msg := func(to, text string) omni.MessagesRequest {
+		return omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "PAGE",
+			Destinations: []omni.Destination{{To: to, MessageID: "order-42"}}, Content: omni.TextContent{Text: text}}}}
+	}
+	if _, err := c.Messenger.SendMessages(ctx, msg("alice", "hi alice")); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Inject(omnitest.RouteMessengerMessages, omnitest.Status(500)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.Messenger.SendBulk(ctx, msg("bob", "hi bob"), nil)
+	if err != nil || b.Entries[0].State != omni.BulkUnknown {
+		t.Fatalf("SendBulk after a 500: %+v, %v; want bob unknown", b, err)
+	}
+	for round := 0; !b.Done(); round++ {
+		if round == 3 {
+			t.Fatalf("not done after 3 resumes: %+v", b.Entries)
+		}
+		if err := c.Messenger.ResumeBulk(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var toBob int
+	for _, m := range srv.OutboundMessages() {
+		if m.To == "bob" {
+			toBob++
+		}
+	}
+	if b.Entries[0].State != omni.BulkAccepted || toBob != 1 {
+		t.Fatalf("bob's entry %+v, %d messages to bob; want accepted and exactly 1", b.Entries[0], toBob)
+	}
+}
