@@ -3,7 +3,6 @@ package omni
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -65,7 +64,8 @@ func (b *basicAuth) String() string { return "Basic " + b.username + ":[redacted
 // secrets are what must never be shown: the password and the header's
 // encoding of it.
 func (b *basicAuth) secrets() []string {
-	return []string{b.password, base64.StdEncoding.EncodeToString([]byte(b.username + ":" + b.password))}
+	up := []byte(b.username + ":" + b.password)
+	return []string{b.password, base64.StdEncoding.EncodeToString(up), base64.URLEncoding.EncodeToString(up)}
 }
 
 // GoString hides the password from %#v.
@@ -125,42 +125,15 @@ const minRedacted = 8
 // *OperationError's message, a *SentMessage's or *MessagesResponse's), each of secrets with
 // "[redacted]": a server that echoes the Authorization header or the
 // password must not put them in an error string or a result. A secret is
-// also found in the forms JSON encoders give it in a raw body (Go's
-// \u0026-style escapes, "\/" for "/"). The function keeps the secrets in
-// its closure, so no value the SDK returns prints them.
+// also found in the other forms a server may give it (see scrubber). The
+// function keeps the secrets in its closure, so no value the SDK returns
+// prints them.
 func redactor(secrets []string) func(any) {
-	var keep []string
-	seen := map[string]bool{}
-	for _, s := range secrets {
-		if len(s) < minRedacted {
-			continue
-		}
-		enc, _ := json.Marshal(s)
-		inner := string(enc[1 : len(enc)-1])
-		for _, f := range []string{s, inner, strings.ReplaceAll(s, "/", `\/`), strings.ReplaceAll(inner, "/", `\/`)} {
-			if !seen[f] {
-				seen[f] = true
-				keep = append(keep, f)
-			}
-		}
-	}
-	if len(keep) == 0 {
+	sc := newScrubber(secrets)
+	if sc == nil {
 		return nil
 	}
-	str := func(s string) string {
-		for _, k := range keep {
-			s = strings.ReplaceAll(s, k, "[redacted]")
-		}
-		return s
-	}
-	byt := func(b []byte) []byte {
-		for _, k := range keep {
-			if bytes.Contains(b, []byte(k)) {
-				b = bytes.ReplaceAll(b, []byte(k), []byte("[redacted]"))
-			}
-		}
-		return b
-	}
+	str, byt := sc.str, sc.body
 	// A status's text is the server's words, its names too (they are
 	// vocabulary, such as PENDING_ACCEPTED, but a server may put anything
 	// there); its numbers and the answer's ids, which the caller looks
@@ -207,6 +180,16 @@ func redactor(secrets []string) func(any) {
 			e.Body = byt(e.Body)
 		case *OperationError: // a notification's errorMessage
 			e.Message = str(e.Message)
+			if e.Notification != nil {
+				// The notification is shared with the handlers that got
+				// it: the error gets a scrubbed copy, decoded again.
+				h := e.Notification.Header()
+				if clean := byt(bytes.Clone(h.Raw)); !bytes.Equal(clean, h.Raw) {
+					if n, err := DecodeNotification(h.Channel, clean); err == nil {
+						e.Notification = n
+					}
+				}
+			}
 		case *RejectedError: // an error: its string shows the answer's ids too
 			status(&e.Sent.Status)
 			e.Sent.MessageID, e.Sent.To = str(e.Sent.MessageID), str(e.Sent.To)

@@ -57,6 +57,26 @@ func TestOperationErrorDoesNotRepeatEchoedCredentials(t *testing.T) {
 			t.Fatalf("%s %q is too short for the test", name, s)
 		}
 	}
+	// Twitter's failed TwitterOperationResponse carries errorMessage as a
+	// typed field.
+	if err := srv.Script(omnitest.RouteTwitterSend, omnitest.Notify("op failed", func(s omnitest.Send) []omnitest.Notice {
+		return []omnitest.Notice{omnitest.TwitterOperationResponse(s.ReferenceID, false, echo)}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Twitter.SendAndWait(ctx, "010QQG2MU214P06D", omni.TwitterSend{QueuePath: "/q", From: "vitaliy_onv", Message: "Hello Twitter!"})
+	var toe *omni.OperationError
+	if !errors.As(err, &toe) {
+		t.Fatalf("SendAndWait = a %T; want an *OperationError", err)
+	}
+	if r, ok := toe.Notification.(*omni.TwitterOperationResponse); !ok || !strings.Contains(r.ErrorMessage, "[redacted]") {
+		t.Errorf("the notification is a %T whose errorMessage is not redacted", toe.Notification)
+	}
+	for name, s := range secrets {
+		if strings.Contains(fmt.Sprintf("%+v %s", toe.Notification, toe.Notification.Header().Raw), s) {
+			t.Errorf("the TwitterOperationResponse shows %s", name)
+		}
+	}
 	for _, send := range []func() error{
 		func() error { _, err := c.Facebook.SendAndWait(ctx, "01QQQG2MU214P06D", seedFacebook); return err },
 		func() error {
@@ -72,9 +92,13 @@ func TestOperationErrorDoesNotRepeatEchoedCredentials(t *testing.T) {
 		err := send()
 		var oe *omni.OperationError
 		if !errors.As(err, &oe) || !strings.Contains(oe.Message, "failed for agent1/[redacted]") {
-			t.Fatalf("SendAndWait = %v; want an *OperationError with the message redacted", err)
+			t.Fatalf("SendAndWait = a %T (message redacted: %v); want an *OperationError with the message redacted",
+				err, oe != nil && strings.Contains(oe.Message, "[redacted]"))
 		}
-		shown := fmt.Sprint(err) + fmt.Sprintf("%+v %#v", err, oe) + oe.Message
+		// The notification it carries is scrubbed too (fifth outside
+		// review of this session: its raw data and typed errorMessage
+		// kept the credentials).
+		shown := fmt.Sprint(err) + fmt.Sprintf("%+v %#v %+v", err, oe, oe.Notification) + oe.Message + string(oe.Notification.Header().Raw)
 		for name, s := range secrets {
 			if strings.Contains(shown, s) {
 				t.Errorf("the *OperationError shows %s", name)

@@ -62,7 +62,11 @@ func TestNoSecretsInErrorsLogsOrValues(t *testing.T) {
 			_, err = c.ServerVersion(ctx)
 			texts = append(texts, errorForms(err)...)
 		}
-		texts = append(texts, fmt.Sprintf("%v %+v %#v", c, c, c), fmt.Sprintf("%v %+v %#v %s", creds, creds, creds, creds))
+		// Every verb, not only %v: %s and %q of a *Client printed its
+		// endpoints' secrets (sixth outside review of this session).
+		texts = append(texts, fmt.Sprintf("%v %+v %#v %s %q %x %X %d", c, c, c, c, c, c, c, c),
+			fmt.Sprintf("%v %+v %v", c.Facebook, c.Messenger, *c.Agent),
+			fmt.Sprintf("%v %+v %#v %s", creds, creds, creds, creds))
 	}
 	// A transport failure and a bad URL carrying credentials.
 	l, _ := net.Listen("tcp", "127.0.0.1:0")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -194,6 +195,9 @@ func (c *Client) newCometD() (*cometd.Client, error) {
 			c.gws.auth(h)
 			c.gws.csrf.apply(h)
 		}),
+		// First, so that every error, log record and extension after it
+		// sees the server's error text without the credentials.
+		cometd.WithExtension(scrubReplies{c}),
 	}
 	if c.cfg.logger != nil {
 		opts = append(opts, cometd.WithLogger(c.cfg.logger))
@@ -323,4 +327,39 @@ func (s *Subscription) Close() error {
 	defer cancel()
 	_ = s.cm.Disconnect(ctx) // best effort: the session expires on the server anyway
 	return s.cm.Close()
+}
+
+// scrubReplies is the CometD extension that removes, from the error text of
+// every reply (a Bayeux "error" such as "403::bad credentials ..."), the
+// credentials the client sends: the GWS password and Basic token, the CSRF
+// token and the session cookies. That text becomes the cometd errors the
+// SDK returns and logs, and a server may repeat the request's headers in it.
+type scrubReplies struct{ c *Client }
+
+func (scrubReplies) Outgoing(*cometd.Message) {}
+
+func (x scrubReplies) Incoming(m *cometd.Message) {
+	if m.Error == "" {
+		return
+	}
+	if sc := newScrubber(x.c.gwsSecretsNow()); sc != nil {
+		m.Error = sc.str(m.Error)
+	}
+}
+
+// gwsSecretsNow returns GWS's credentials and the session's CSRF token and
+// cookie values as they are now.
+func (c *Client) gwsSecretsNow() []string {
+	secrets := slices.Clip(c.gws.secrets)
+	if _, tok := c.gws.csrf.current(); tok != "" {
+		secrets = append(secrets, tok)
+	}
+	if jar := c.wire.Jar; jar != nil {
+		if u, err := url.Parse(c.gws.base); err == nil {
+			for _, ck := range jar.Cookies(u) {
+				secrets = append(secrets, ck.Value)
+			}
+		}
+	}
+	return secrets
 }

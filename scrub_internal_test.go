@@ -1,0 +1,45 @@
+package omni
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+// The scrubber finds a credential however a server wrote it back (fifth
+// and sixth outside reviews of this session: Gson's \u003d for "=",
+// upper-case hex, \u0027, a non-ASCII character escaped, \u002b, the Basic
+// token without its padding or percent-encoded, and a secret cut by the
+// 64 KiB body limit, whose start stayed).
+func TestScrubberFindsEveryForm(t *testing.T) {
+	const pw = "s3cret'pä+w=rd/x"
+	tok := base64.StdEncoding.EncodeToString([]byte("agent1:" + pw))
+	sc := newScrubber((&basicAuth{username: "agent1", password: pw}).secrets())
+	gson := strings.NewReplacer("=", `\u003d`, "'", `\u0027`, "+", `\u002b`).Replace
+	for name, in := range map[string]string{
+		"raw":                `{"m":"` + pw + `"}`,
+		"Go escapes":         `{"m":"s3cret\u0027p\u00e4+w=rd\/x"}`,
+		"Gson escapes":       `{"m":"` + gson(pw) + `"}`,
+		"upper-case hex":     `{"m":"s3cret\u0027p\u00E4+w\u003Drd/x"}`,
+		"token":              `{"m":"Basic ` + tok + `"}`,
+		"token, Gson":        `{"m":"Basic ` + strings.ReplaceAll(tok, "=", `\u003d`) + `"}`,
+		"token, unpadded":    `{"m":"Basic ` + strings.TrimRight(tok, "=") + `"}`,
+		"token, url-encoded": `{"m":"Basic ` + strings.ReplaceAll(tok, "=", "%3D") + `"}`,
+	} {
+		for _, got := range []string{sc.str(in), string(sc.body([]byte(in)))} {
+			if strings.Contains(got, "s3cret") || strings.Contains(got, strings.TrimRight(tok, "=")[:12]) || !strings.Contains(got, redactedMark) {
+				t.Errorf("%s: %s scrubbed to %s", name, in, got)
+			}
+		}
+	}
+	body := append(bytes.Repeat([]byte("x"), maxErrorBody-10), pw[:10]...)
+	if got := sc.body(body); bytes.Contains(got, []byte("s3cret")) || !bytes.HasSuffix(got, []byte(redactedMark)) {
+		t.Errorf("a body cut inside the password ends %q", got[len(got)-20:])
+	}
+	for _, keep := range []string{`{"statusCode":0,"referenceId":57}`, `{"m":"PENDING_ACCEPTED \u0026 more"}`} {
+		if got := sc.str(keep); got != keep {
+			t.Errorf("%s scrubbed to %s; want it unchanged", keep, got)
+		}
+	}
+}
