@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -210,6 +211,16 @@ func (m UnknownMessage) Validate() error {
 		if field, rule := templatePayloadRule(head.Payload); rule != "" {
 			return &ValidationError{Fields: []FieldError{{Field: field, Rule: rule}}}
 		}
+		// Of whatever kind (BUTTON's own rules follow), a template is the
+		// known type TEMPLATE: its type and keys are spelt as documented.
+		if kind != TypeTemplate {
+			return &ValidationError{Fields: []FieldError{{Field: "type",
+				Rule: fmt.Sprintf("must be spelt %q, the service's constant, got %q", TypeTemplate, kind)}}}
+		}
+		if got, want, bad := templateKeySpelling(t); bad {
+			return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: fmt.Sprintf(
+				"must spell the key %q as %q: TEMPLATE is a known type, whose fields the service names exactly", got, want)}}}
+		}
 	}
 	probe := wireMessage{Type: kind}
 	_ = json.Unmarshal(head.Payload, &probe.Payload) // a payload of another shape names no known type
@@ -258,6 +269,37 @@ func templatePayloadRule(payload json.RawMessage) (field, rule string) {
 		return "payload.type", "must be a non-blank string (such as BUTTON)"
 	}
 	return "", ""
+}
+
+// templateKeySpelling finds a template's "type" or "payload" key, or its
+// payload's "type", spelt in another case ("Payload", "Type"): the service
+// reads the exact names, so such a template would reach it without them.
+func templateKeySpelling(raw []byte) (got, want string, bad bool) {
+	var top map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &top) // raw is a valid object
+	check := func(obj map[string]json.RawMessage, names ...string) (string, string, bool) {
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			for _, n := range names {
+				if k != n && strings.EqualFold(k, n) {
+					return k, n, true
+				}
+			}
+		}
+		return "", "", false
+	}
+	if got, want, bad = check(top, "type", "payload"); bad {
+		return got, want, bad
+	}
+	var payload map[string]json.RawMessage
+	if json.Unmarshal(top["payload"], &payload) == nil {
+		return check(payload, "type")
+	}
+	return "", "", false
 }
 
 // knownTypes are the message types wireMessage.message knows.

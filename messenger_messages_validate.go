@@ -239,6 +239,14 @@ func (c RawContent) check(v *ValidationError, prefix string) {
 			v.add(prefix+"."+field, "%s", rule)
 			return
 		}
+		if head.Type != ContentTemplate {
+			v.add(prefix+".type", "must be spelt %q, the service's constant, got %q", ContentTemplate, head.Type)
+			return
+		}
+		if got, want, bad := templateKeySpelling(t); bad {
+			v.add(prefix, "must spell the key %q as %q: TEMPLATE is a known type, whose fields the service names exactly", got, want)
+			return
+		}
 	}
 	known, isKnown := knownContent(t, head.Type)
 	if !isKnown {

@@ -48,3 +48,32 @@ func TestRawTemplateNeedsAPayloadNamingItsType(t *testing.T) {
 		t.Errorf("a template of another kind: %v, want it left to the service", err)
 	}
 }
+
+// A template of a kind the SDK does not model is still the known type
+// TEMPLATE: its type and its "type"/"payload" keys must be spelt as the
+// service reads them (sixth outside review of this session: "template",
+// "Payload" and a payload "Type" went on the wire with a GENERIC payload).
+func TestRawTemplateOfAnotherKindIsSpeltAsDocumented(t *testing.T) {
+	srv, c := simClient(t)
+	ctx := context.Background()
+	for raw, want := range map[string]struct{ single, messages string }{
+		`{"type":"template","payload":{"type":"GENERIC"}}`: {"message.type", "messages[0].content.type"},
+		`{"type":"TEMPLATE","Payload":{"type":"GENERIC"}}`: {"message.raw", "messages[0].content"},
+		`{"type":"TEMPLATE","payload":{"Type":"GENERIC"}}`: {"message.raw", "messages[0].content"},
+		`{"TYPE":"TEMPLATE","payload":{"type":"GENERIC"}}`: {"message.raw", "messages[0].content"},
+	} {
+		_, err := c.Messenger.SendSingle(ctx, omni.SingleMessage{From: "page", To: "user", Message: omni.UnknownMessage{Raw: json.RawMessage(raw)}})
+		var ve *omni.ValidationError
+		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != want.single {
+			t.Errorf("SendSingle(%s) = %v; want a *ValidationError on %s", raw, err, want.single)
+		}
+		_, err = c.Messenger.SendMessages(ctx, omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "page",
+			Destinations: []omni.Destination{{To: "user"}}, Content: omni.RawContent{Raw: json.RawMessage(raw)}}}})
+		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != want.messages {
+			t.Errorf("SendMessages(%s) = %v; want a *ValidationError on %s", raw, err, want.messages)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests reached the simulator, want none", n)
+	}
+}
