@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -203,7 +204,7 @@ func (r *MessagesResponse) complete() error {
 		return errors.New("response names no message")
 	}
 	for i, m := range r.Messages {
-		if m.MessageID == "" {
+		if strings.TrimSpace(m.MessageID) == "" { // white space names no message either
 			return fmt.Errorf("response's messages[%d] has no messageId", i)
 		}
 	}

@@ -53,6 +53,7 @@ func TestSendMessagesNeedsAMessageID(t *testing.T) {
 		`{"bulkId":"b","messages":[]}`: "response names no message",
 		`{"errorCode":"E400","description":"Bad request","action":"Check","violations":[],"resources":[]}`:              "response names no message",
 		`{"bulkId":"b","messages":[{"messageId":"m1","destination":"u1"},{"status":{"groupId":1},"destination":"u2"}]}`: "response's messages[1] has no messageId",
+		`{"bulkId":"b","messages":[{"messageId":"  ","destination":"u1"}]}`:                                             "response's messages[0] has no messageId",
 	} {
 		fs := newFakeServer(t, reply(200, body))
 		out, err := newMessenger(t, fs).Messenger.SendMessages(context.Background(), sampleMessages)
