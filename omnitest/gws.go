@@ -83,7 +83,7 @@ func splitResource(sub string) (kind, id string, ok bool) {
 		return "", "", false
 	}
 	kind, id, found = strings.Cut(rest, "/")
-	if !found || kind == "" || id == "" || strings.Contains(id, "/") {
+	if !found || kind == "" || blank(id) || strings.Contains(id, "/") { // a blank id names nothing
 		return "", "", false
 	}
 	return kind, id, true
@@ -141,6 +141,10 @@ func decodeGWS(w http.ResponseWriter, body []byte, v any) bool {
 	}
 	return true
 }
+
+// blank reports whether a required parameter is missing: empty or only
+// white space, as the SDK's validation has it.
+func blank(v string) bool { return strings.TrimSpace(v) == "" }
 
 // wrongType describes a JSON field of the wrong type (valid JSON that does
 // not fit the request's shape): its path below prefix and the rule, such

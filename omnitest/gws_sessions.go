@@ -32,12 +32,12 @@ func (s *Server) facebookSessionOp(w http.ResponseWriter, r *http.Request, hs *h
 		return
 	case "Accept", "Complete", "Leave", "SendStartTypingNotification", "SendStopTypingNotification":
 	case "SendMessage", "SendToAgents":
-		if req.Text == "" {
+		if blank(req.Text) {
 			writeMissing(w, "text")
 			return
 		}
 	case "Transfer":
-		if req.TargetPath == "" {
+		if blank(req.TargetPath) {
 			writeMissing(w, "targetPath")
 			return
 		}

@@ -124,6 +124,8 @@ func TestUnknownPath(t *testing.T) {
 		{http.MethodGet, "/nope"},
 		{http.MethodGet, "/me/facebook/X1"},        // wrong method
 		{http.MethodPost, "/me/facebook/"},         // no id
+		{http.MethodPost, "/me/facebook/%20"},      // a blank id
+		{http.MethodPost, "/me/tweets/%09"},        // a blank id
 		{http.MethodPost, "/me/facebook/X1/extra"}, // too deep
 		{http.MethodPost, "/me/whatsapp/X1"},       // unknown media
 		{http.MethodPost, "/diagnostics/version"},  // wrong method
@@ -159,10 +161,29 @@ func TestFacebookSessionOperations(t *testing.T) {
 		{`{"operationName":"SendMessage"}`, `{"statusCode":1,"statusMessage":"Required parameter missing: text"}`},
 		{`{"operationName":"SendToAgents"}`, `{"statusCode":1,"statusMessage":"Required parameter missing: text"}`},
 		{`{"operationName":"Transfer"}`, `{"statusCode":1,"statusMessage":"Required parameter missing: targetPath"}`},
+		{`{"operationName":"Transfer","targetPath":"  "}`, `{"statusCode":1,"statusMessage":"Required parameter missing: targetPath"}`},
+		{`{"operationName":"SendMessage","text":"\t"}`, `{"statusCode":1,"statusMessage":"Required parameter missing: text"}`},
 		{`{"text":"x"}`, `{"statusCode":1,"statusMessage":"Required parameter missing: operationName"}`},
 		{`{"operationName":"Send"}`, `{"statusCode":2,"statusMessage":"Invalid operationName: Send"}`},
 		{`[`, `{"statusCode":10,"statusMessage":"Input validation error: request body is not valid JSON"}`},
 	} {
 		expect(t, c.do(http.MethodPost, u, tc.body), 400, tc.want)
+	}
+}
+
+// A required parameter of only white space is missing, on the collections'
+// operations as on the others (sixth outside review of this session: a
+// blank queuePath, from or twitterUserId was accepted).
+func TestBlankParametersAreMissing(t *testing.T) {
+	s := NewServer(t)
+	c := newClient(t)
+	for _, tc := range []struct{ path, body, missing string }{
+		{"/me/facebook", `{"operationName":"Create","queuePath":"  "}`, "queuePath"},
+		{"/me/tweets", `{"operationName":"Create","queuePath":"\t"}`, "queuePath"},
+		{"/me/tweets", `{"operationName":"Unfollow","twitterUserId":" ","from":"acct"}`, "twitterUserId"},
+		{"/me/tweets", `{"operationName":"Unfollow","twitterUserId":"1258948171","from":"  "}`, "from"},
+	} {
+		expect(t, c.do(http.MethodPost, s.URL()+tc.path, tc.body), 400,
+			`{"statusCode":1,"statusMessage":"Required parameter missing: `+tc.missing+`"}`)
 	}
 }

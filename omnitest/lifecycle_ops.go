@@ -134,30 +134,30 @@ func requiredParam(kind resourceKind, req *opRequest) string {
 	}
 	switch req.OperationName {
 	case "Reply":
-		if req.QueuePath == "" {
+		if blank(req.QueuePath) {
 			return "queuePath"
 		}
 	case "Send":
 		switch {
-		case req.QueuePath == "":
+		case blank(req.QueuePath):
 			return "queuePath"
 		case media == nil:
 			return key
-		case media.From == "":
+		case blank(media.From):
 			return key + ".from"
-		case media.Message == "":
+		case blank(media.Message):
 			return key + ".message"
 		}
 	case "Transfer":
-		if req.TargetPath == "" && req.TargetURI == "" {
+		if blank(req.TargetPath) && blank(req.TargetURI) {
 			return "targetPath"
 		}
 	case "SetDisposition":
-		if req.Disposition == "" {
+		if blank(req.Disposition) {
 			return "disposition"
 		}
 	case "AddComment":
-		if req.Comment == "" {
+		if blank(req.Comment) {
 			return "comment"
 		}
 	case "AttachUserData", "UpdateUserData":
@@ -169,19 +169,19 @@ func requiredParam(kind resourceKind, req *opRequest) string {
 			return "keys"
 		}
 	case "SendMessage", "SendToAgents":
-		if req.Text == "" {
+		if blank(req.Text) {
 			return "text"
 		}
 	case "Consult":
-		if req.TargetURI == "" && req.TargetPath == "" {
+		if blank(req.TargetURI) && blank(req.TargetPath) {
 			return "targetUri"
 		}
 	case "RemoveParticipantFromConference":
-		if req.TargetURI == "" {
+		if blank(req.TargetURI) {
 			return "targetUri"
 		}
 	case "ReportResponseTemplateUsage":
-		if req.ResponseTemplateID == "" {
+		if blank(req.ResponseTemplateID) {
 			return "responseTemplateId"
 		}
 	}
@@ -360,16 +360,16 @@ func (s *Server) collectionOp(w http.ResponseWriter, r *http.Request, hs *httpSe
 		writeMissing(w, "operationName")
 		return
 	case req.OperationName == "Create":
-		if req.QueuePath == "" {
+		if blank(req.QueuePath) {
 			writeMissing(w, "queuePath")
 			return
 		}
 	case kind == kindTweet && (req.OperationName == "Follow" || req.OperationName == "Unfollow"):
-		if req.TwitterUserID == "" {
+		if blank(req.TwitterUserID) {
 			writeMissing(w, "twitterUserId")
 			return
 		}
-		if req.From == "" {
+		if blank(req.From) {
 			writeMissing(w, "from")
 			return
 		}
