@@ -466,7 +466,7 @@ func UnmarshalMessage(data []byte) (Message, error) {
 	if m, ok := w.message(); ok {
 		return m, nil
 	}
-	return UnknownMessage{Kind: w.Type, Raw: bytes.Clone(data)}, nil
+	return UnknownMessage{Kind: w.Type, Raw: bytes.Clone(bytes.TrimSpace(data))}, nil
 }
 
 // message returns the Message w is the JSON form of, or false when w's
@@ -503,7 +503,7 @@ func unknownMessage(data []byte, decodeErr error) (Message, error) {
 	if _, known := probe.message(); known {
 		return nil, fmt.Errorf("omni: decoding %s message: %w", head.Type, decodeErr)
 	}
-	return UnknownMessage{Kind: head.Type, Raw: bytes.Clone(data)}, nil
+	return UnknownMessage{Kind: head.Type, Raw: bytes.Clone(bytes.TrimSpace(data))}, nil
 }
 
 // foldKey returns s with each rune replaced by the smallest rune of its
