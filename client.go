@@ -121,6 +121,13 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if c.gws == nil && c.messenger == nil {
 		return nil, errors.New("omni: NewClient: give a GWS base URL, WithMessenger, or both")
 	}
+	if c.gws != nil && c.messenger != nil {
+		// Each endpoint redacts the other's credentials too: a proxy or a
+		// shared host may echo either.
+		all := append(slices.Clip(c.gws.secrets), c.messenger.secrets...)
+		c.gws.secrets, c.messenger.secrets = all, all
+		c.gws.redact, c.messenger.redact = redactor(all), redactor(all)
+	}
 	// The endpoints hold what they need of the credentials; the Client
 	// keeps none, so printing it shows none.
 	c.cfg.gwsCreds, c.cfg.messengerCreds = nil, nil

@@ -71,6 +71,9 @@ func (b *basicAuth) secrets() []string {
 // GoString hides the password from %#v.
 func (b *basicAuth) GoString() string { return b.String() }
 
+// Format prints String for every verb (%d and %p included), never a field.
+func (b *basicAuth) Format(f fmt.State, _ rune) { fmt.Fprint(f, b.String()) }
+
 type schemeToken struct{ scheme, token string }
 
 func (t schemeToken) apply(h http.Header) { h.Set("Authorization", t.scheme+" "+t.token) }
@@ -98,9 +101,12 @@ func (t schemeToken) secrets() []string { return []string{t.token} }
 // GoString hides the token from %#v.
 func (t schemeToken) GoString() string { return t.String() }
 
+// Format prints String for every verb (%d and %p included), never a field.
+func (t schemeToken) Format(f fmt.State, _ rune) { fmt.Fprint(f, t.String()) }
+
 // AppKey authenticates with an Infobip API key ("Authorization: App <key>"),
 // the form the vendor recommends.
-func AppKey(key string) MessengerCredentials { return schemeToken{"App", key} }
+func AppKey(key string) MessengerCredentials { return &schemeToken{"App", key} }
 
 // MessengerBasicAuth authenticates Messenger requests with HTTP Basic.
 func MessengerBasicAuth(username, password string) MessengerCredentials {
@@ -109,10 +115,10 @@ func MessengerBasicAuth(username, password string) MessengerCredentials {
 
 // IBSSOToken authenticates with a session token from POST /auth/1/session
 // ("Authorization: IBSSO <token>").
-func IBSSOToken(token string) MessengerCredentials { return schemeToken{"IBSSO", token} }
+func IBSSOToken(token string) MessengerCredentials { return &schemeToken{"IBSSO", token} }
 
 // BearerToken authenticates with an OAuth access token ("Authorization: Bearer <token>").
-func BearerToken(token string) MessengerCredentials { return schemeToken{"Bearer", token} }
+func BearerToken(token string) MessengerCredentials { return &schemeToken{"Bearer", token} }
 
 // minRedacted is the shortest secret redacted from server text: replacing a
 // shorter one would mangle ordinary words and ids ("test", "PENDING") and

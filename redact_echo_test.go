@@ -263,3 +263,37 @@ func TestErrorsDoNotRepeatEchoedCSRFTokenOrSessionCookie(t *testing.T) {
 		t.Errorf("GWSStatusMessage = %q, want it to contain %q", ae.GWSStatusMessage, want)
 	}
 }
+
+// A GWS answer that repeats the Messenger key, or a Messenger answer that
+// repeats the GWS password, is redacted too (seventh outside review of this
+// session: only the credentials of the request's own endpoint were).
+func TestEachEndpointRedactsTheOthersCredentials(t *testing.T) {
+	const pw, key = "GwsPassw0rdCross", "MsgKeyCross12345"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		if strings.HasPrefix(r.URL.Path, "/api/v2/") {
+			fmt.Fprintf(w, `{"statusCode":1,"statusMessage":"bad key %s"}`, key)
+			return
+		}
+		fmt.Fprintf(w, `{"requestError":{"serviceException":{"messageId":"BAD_REQUEST","text":"bad password %s"}}}`, pw)
+	}))
+	defer srv.Close()
+	c, err := omni.NewClient(srv.URL+"/api/v2", omni.WithBasicAuth("agent1", pw), omni.WithMessenger(srv.URL, omni.AppKey(key)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, gerr := c.Facebook.Send(context.Background(), "01QQQG2MU214P06D", seedFacebook)
+	_, merr := c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
+	for name, err := range map[string]error{"GWS": gerr, "Messenger": merr} {
+		var ae *omni.APIError
+		if !errors.As(err, &ae) {
+			t.Fatalf("%s: a %T, want an *APIError", name, err)
+		}
+		shown := fmt.Sprintf("%v %+v %#v", err, err, ae) + string(ae.Body)
+		if strings.Contains(shown, pw) || strings.Contains(shown, key) || !strings.Contains(shown, "[redacted]") {
+			t.Errorf("%s: the other endpoint's credential shows", name)
+		}
+	}
+}

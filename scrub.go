@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // scrubber replaces credentials in the words a server sent back. It finds a
@@ -119,13 +120,107 @@ func (s *scrubber) body(b []byte) []byte {
 		b = s.re.ReplaceAll(b, []byte(redactedMark))
 	}
 	if cut {
-		for _, f := range s.forms {
-			for k := len(f) - 1; k >= 1; k-- {
-				if bytes.HasSuffix(b, []byte(f[:k])) {
-					return append(b[:len(b)-k:len(b)-k], redactedMark...)
-				}
+		b = s.cutTail(b)
+		if len(b) > maxErrorBody { // a mark is longer than a short secret
+			b = b[:maxErrorBody]
+		}
+	}
+	return b
+}
+
+// minTail is the shortest start of a secret cutTail removes: one or two
+// characters give nothing away, and would mangle ordinary text too often.
+const minTail = 3
+
+// cutTail handles a body cut at maxErrorBody: its end may hold the first
+// characters of a secret, raw or escaped (JSON \uXXXX, "\/", percent
+// encoding), the rest cut off. The end is decoded back to characters and,
+// when it ends with at least minTail characters of a secret's start, those
+// are replaced by the mark. The result is never longer than maxErrorBody.
+func (s *scrubber) cutTail(b []byte) []byte {
+	longest := 0
+	for _, f := range s.forms {
+		longest = max(longest, len(f))
+	}
+	from := max(0, len(b)-12*longest) // at most 12 bytes per character (a surrogate pair)
+	var text []byte                   // the decoded end
+	var at []int                      // where in b each byte of text starts
+	for i := from; i < len(b); {
+		c, n := decodeOne(b[i:])
+		if n == 0 {
+			break // an escape cut in the middle: its start is the end
+		}
+		for range c {
+			at = append(at, i)
+		}
+		text = append(text, c...)
+		i += n
+	}
+	for _, f := range s.forms {
+		for k := min(len(f)-1, len(text)); k >= minTail; k-- {
+			if bytes.HasSuffix(text, []byte(f[:k])) {
+				end := at[len(text)-k]
+				end = min(end, maxErrorBody-len(redactedMark))
+				return append(b[:end:end], redactedMark...)
 			}
 		}
 	}
 	return b
+}
+
+// decodeOne decodes the character at the start of p as a JSON string or a
+// URL may write it: a JSON escape, a percent escape or a raw byte. It
+// returns the bytes it stands for and how many bytes of p it took; 0 when p
+// holds only the start of an escape.
+func decodeOne(p []byte) ([]byte, int) {
+	unhex := func(h []byte) (int, bool) {
+		v := 0
+		for _, c := range h {
+			switch {
+			case c >= '0' && c <= '9':
+				v = v*16 + int(c-'0')
+			case c >= 'a' && c <= 'f':
+				v = v*16 + int(c-'a'+10)
+			case c >= 'A' && c <= 'F':
+				v = v*16 + int(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return v, true
+	}
+	switch p[0] {
+	case '\\':
+		if len(p) < 2 {
+			return nil, 0
+		}
+		if p[1] != 'u' {
+			return p[1:2], 2 // \/ \" \\ (and others, as the character after)
+		}
+		if len(p) < 6 {
+			return nil, 0
+		}
+		u, ok := unhex(p[2:6])
+		if !ok {
+			return p[:1], 1
+		}
+		r, n := rune(u), 6
+		if u >= 0xD800 && u < 0xDC00 { // a surrogate pair's first half
+			if len(p) < 12 {
+				return nil, 0
+			}
+			if lo, ok := unhex(p[8:12]); ok && p[6] == '\\' && p[7] == 'u' && lo >= 0xDC00 && lo < 0xE000 {
+				r, n = 0x10000+(rune(u)-0xD800)<<10+(rune(lo)-0xDC00), 12
+			}
+		}
+		return utf8.AppendRune(nil, r), n
+	case '%':
+		if len(p) < 3 {
+			return nil, 0
+		}
+		if v, ok := unhex(p[1:3]); ok {
+			return []byte{byte(v)}, 3
+		}
+	}
+	return p[:1], 1
 }

@@ -40,6 +40,10 @@ func (c Credentials) String() string {
 // GoString is String, so %#v redacts too.
 func (c Credentials) GoString() string { return c.String() }
 
+// Format prints String for every verb (%d and %p included), so no verb
+// prints the header values or ext fields.
+func (c Credentials) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
+
 // AuthProvider returns the credentials for a handshake; see
 // WithHandshakeAuth.
 type AuthProvider func(ctx context.Context, refresh bool) (Credentials, error)
