@@ -85,6 +85,9 @@ type BulkEntry struct {
 	// Requests counts the requests that carried this destination: 1 for
 	// every accepted destination when nothing was sent twice.
 	Requests int
+
+	generated bool // MessageID is SendBulk's own, unique: its log is this message's
+
 }
 
 // Bulk is a many-destination send and, per destination, what the service
@@ -179,11 +182,12 @@ func (s *MessengerService) SendBulk(ctx context.Context, req MessagesRequest, op
 	for i, m := range req.Messages {
 		m.Destinations = append([]Destination(nil), m.Destinations...)
 		for j := range m.Destinations {
-			if m.Destinations[j].MessageID == "" {
+			generated := m.Destinations[j].MessageID == ""
+			if generated {
 				m.Destinations[j].MessageID = newBulkMessageID()
 			}
 			b.Entries = append(b.Entries, BulkEntry{Message: i, To: m.Destinations[j].To,
-				MessageID: m.Destinations[j].MessageID, State: BulkNotSent})
+				MessageID: m.Destinations[j].MessageID, State: BulkNotSent, generated: generated})
 		}
 		b.req.Messages[i] = m
 	}
@@ -209,8 +213,9 @@ func checkBulkIDs(req MessagesRequest) error {
 
 // ResumeBulk finishes a Bulk: it looks up every BulkUnknown destination in
 // the logs (GET /messenger/1/logs by messageId) and marks it accepted when
-// found (a log of the same messageId for another destination or sender, a
-// messageId used before, does not count) and not sent when not, then
+// found (for a messageId the caller chose, a log of it for another
+// destination or sender, the id used before, does not count) and not sent
+// when not, then
 // sends every BulkNotSent destination.
 // An accepted destination is never sent again. Call it until b.Done() or
 // you give up; between calls the Bulk says exactly where each destination
@@ -289,12 +294,19 @@ func (s *MessengerService) reconcile(ctx context.Context, b *Bulk) error {
 }
 
 // isLogOf reports whether l, a log with e's messageId, is the log of e's
-// message: its destination and sender, when the log names them, are e's.
+// message. A messageId SendBulk made is unique: its log is. One the caller
+// chose may have been used before: the log's destination and sender, when
+// it names them, must be e's, compared as the service may have rewritten
+// them (case, white space, a leading "+").
 func (b *Bulk) isLogOf(e BulkEntry, l MessageLog) bool {
-	if l.Destination != "" && l.Destination != e.To {
-		return false
+	if e.generated {
+		return true
 	}
-	return l.Sender == "" || l.Sender == b.req.Messages[e.Message].Sender
+	same := func(logged, sent string) bool {
+		norm := func(s string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "+")) }
+		return logged == "" || norm(logged) == norm(sent)
+	}
+	return same(l.Destination, e.To) && same(l.Sender, b.req.Messages[e.Message].Sender)
 }
 
 // sendPending sends every BulkNotSent entry, b.perRequest at a time.

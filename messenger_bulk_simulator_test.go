@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -399,5 +401,81 @@ func TestResumeBulkIgnoresAnotherDestinationsLogWithTheSameMessageID(t *testing.
 	}
 	if b.Entries[0].State != omni.BulkAccepted || toBob != 1 {
 		t.Fatalf("bob's entry %+v, %d messages to bob; want accepted and exactly 1", b.Entries[0], toBob)
+	}
+}
+
+// The service may write a destination or sender back in another form
+// (without the "+", in lower case, padded): a log of the messageId sent is
+// still this destination's, so ResumeBulk does not send it again (seventh
+// outside review of this session: after the exact comparison every such
+// destination was sent twice).
+func TestResumeBulkTakesALogThatRewritesTheDestination(t *testing.T) {
+	for _, callerIDs := range []bool{false, true} {
+		var mu sync.Mutex
+		posts := 0
+		sent := map[string]string{} // messageId → destination
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			switch r.URL.Path {
+			case "/messenger/1/messages":
+				posts++
+				var req struct {
+					Messages []struct {
+						Destinations []omni.Destination `json:"destinations"`
+					} `json:"messages"`
+				}
+				if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+					t.Errorf("decoding the request: %v", err)
+				}
+				for _, m := range req.Messages {
+					for _, d := range m.Destinations {
+						sent[d.MessageID] = d.To
+					}
+				}
+				w.WriteHeader(http.StatusInternalServerError) // taken, but the answer says otherwise
+				io.WriteString(w, `{"requestError":{"serviceException":{"messageId":"GENERAL_ERROR","text":"oops"}}}`)
+			case "/messenger/1/logs":
+				var results []string
+				for _, id := range r.URL.Query()["messageId"] {
+					for _, one := range strings.Split(id, ",") {
+						if to, ok := sent[one]; ok {
+							results = append(results, fmt.Sprintf(`{"messageId":%q,"destination":%q,"sender":"page-1",`+
+								`"status":{"groupId":3,"groupName":"DELIVERED","id":5,"name":"DELIVERED_TO_HANDSET"}}`,
+								one, " "+strings.ToLower(strings.TrimPrefix(to, "+"))))
+						}
+					}
+				}
+				fmt.Fprintf(w, `{"results":[%s]}`, strings.Join(results, ","))
+			default:
+				w.WriteHeader(http.StatusNotFound)
+			}
+		}))
+		c, err := omni.NewClient("", omni.WithMessenger(srv.URL, omni.AppKey("key-0123456789")), fastRetry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dests := []omni.Destination{{To: "+38591000001"}, {To: "User-2"}}
+		if callerIDs {
+			dests[0].MessageID, dests[1].MessageID = "order-1", "order-2"
+		}
+		ctx := context.Background()
+		b, err := c.Messenger.SendBulk(ctx, omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "PAGE-1",
+			Destinations: dests, Content: omni.TextContent{Text: "hi"}}}}, nil)
+		if err != nil || b.Count(omni.BulkUnknown) != 2 {
+			t.Fatalf("SendBulk: %+v, %v; want both unknown", b, err)
+		}
+		if err := c.Messenger.ResumeBulk(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		n := posts
+		mu.Unlock()
+		if !b.Done() || b.Count(omni.BulkAccepted) != 2 || n != 1 {
+			t.Errorf("caller ids %v: after ResumeBulk %+v and %d sends; want both accepted from the logs, 1 send", callerIDs, b.Entries, n)
+		}
+		c.Close()
+		srv.Close()
 	}
 }
