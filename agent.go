@@ -51,6 +51,8 @@ func (r SessionStart) Validate() error {
 	for i, ch := range r.Channels {
 		if ch == "" {
 			v.add(fmt.Sprintf("channels[%d]", i), "must not be empty")
+		} else if blank(ch) {
+			v.add(fmt.Sprintf("channels[%d]", i), ruleBlank)
 		} else if !utf8.ValidString(ch) {
 			v.add(fmt.Sprintf("channels[%d]", i), ruleUTF8)
 		}
@@ -129,10 +131,12 @@ func (s *AgentService) NotReadyAll(ctx context.Context) error {
 // "OutToLunch"; GET {base}/settings/agent-states lists them).
 func (s *AgentService) SetAgentState(ctx context.Context, channel string, op Operation) error {
 	var v ValidationError
-	switch channel {
-	case "":
+	switch {
+	case channel == "":
 		v.add("channel", "must not be empty")
-	case ".", "..":
+	case blank(channel):
+		v.add("channel", ruleBlank)
+	case channel == "." || channel == "..":
 		v.add("channel", "must not be %q", channel)
 	default:
 		if !utf8.ValidString(channel) {

@@ -3,6 +3,8 @@ package omni_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/omnisdk/omni"
@@ -68,5 +70,41 @@ func TestBlankRequiredFieldsAreRefused(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("%d requests reached the simulator, want none", n)
+	}
+}
+
+// Channel names of only white space are refused too, by the SDK before
+// sending and by the simulator (seventh outside review of this session).
+func TestBlankChannelsAreRefused(t *testing.T) {
+	srv, c := simClient(t)
+	ctx := context.Background()
+	const rule = "must not be blank (only white space)"
+	err := c.Agent.StartContactCenterSession(ctx, omni.SessionStart{Channels: []string{"chat", " \t"}})
+	var ve *omni.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "channels[1]" || ve.Fields[0].Rule != rule {
+		t.Errorf("StartContactCenterSession = %v; want a *ValidationError on channels[1]", err)
+	}
+	err = c.Agent.Ready(ctx, "  ")
+	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "channel" || ve.Fields[0].Rule != rule {
+		t.Errorf("Ready = %v; want a *ValidationError on channel", err)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests reached the simulator, want none", n)
+	}
+	for path, body := range map[string]string{
+		"/me":              `{"operationName":"StartContactCenterSession","channels":["  "]}`,
+		"/me/channels/%20": `{"operationName":"Ready"}`,
+	} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+path, strings.NewReader(body))
+		req.SetBasicAuth("agent1", "pw")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s %s: HTTP %d; want 400 or 404", path, body, resp.StatusCode)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -158,7 +159,7 @@ func lifecycleRoute(sub string) (Route, bool) {
 	if !ok {
 		return "", false
 	}
-	if ch, ok := strings.CutPrefix(rest, "channels/"); ok && ch != "" && !strings.Contains(ch, "/") {
+	if ch, ok := strings.CutPrefix(rest, "channels/"); ok && !blank(ch) && !strings.Contains(ch, "/") {
 		return RouteAgentChannel, true
 	}
 	if rest == "channels" {
@@ -229,8 +230,8 @@ func (s *Server) postMeLifecycle(w http.ResponseWriter, jr *Request, hs *httpSes
 	case "":
 		writeMissing(w, "operationName")
 	case "StartContactCenterSession":
-		if len(req.Channels) == 0 {
-			writeMissing(w, "channels") // required, as the SDK's SessionStart has it
+		if len(req.Channels) == 0 || slices.ContainsFunc(req.Channels, blank) {
+			writeMissing(w, "channels") // required, as the SDK's SessionStart has it; a blank one names none
 			return
 		}
 		var results []map[string]any
