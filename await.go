@@ -53,8 +53,9 @@ type Expect struct {
 	//
 	// Such a wait skips a notification whose referenceId is one the
 	// client's own GWS operations returned (the last 4096 of them, recorded
-	// as their replies are decoded): it reports that other operation, even
-	// when its resource and state match. A notification with no
+	// as their replies are decoded, or, for a reply without one, taken from
+	// the notification that ended its wait): it reports that other
+	// operation, even when its resource and state match. A notification with no
 	// referenceId, or one the client does not know, still matches. A
 	// notification that arrives before the reply of its own operation has
 	// been decoded cannot be told apart yet and may still be taken.
@@ -156,6 +157,13 @@ func (c *Client) Await(ctx context.Context, want Expect, op func(ctx context.Con
 	n, err := w.await(ctx, since, want.matcher(ref, about, c.refs.has))
 	if err != nil {
 		return nil, &WaitError{ReferenceID: ref, Err: err}
+	}
+	if ref == 0 {
+		// The notification names the operation's referenceId even though
+		// its reply did not: what else comes with it (an Accept's
+		// ParticipantsUpdated and message log) belongs to this operation,
+		// and the next wait by resource must not take it.
+		c.refs.add(n.Header().ReferenceID)
 	}
 	if oe := operationFailure(n); oe != nil {
 		var by *call
