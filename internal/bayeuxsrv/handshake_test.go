@@ -140,6 +140,7 @@ func TestRequiredFieldsMissing(t *testing.T) {
 		want string
 	}{
 		{msg{"id": "1", "channel": "/meta/handshake", "supportedConnectionTypes": []string{"long-polling"}}, "400:version:Missing required parameter"},
+		{msg{"id": "1", "channel": "/meta/handshake", "version": "  ", "supportedConnectionTypes": []string{"long-polling"}}, "400:version:Missing required parameter"},
 		{msg{"id": "1", "channel": "/meta/handshake", "version": "1.0"}, "400:supportedConnectionTypes:Missing required parameter"},
 		{msg{"id": "1", "channel": "/meta/handshake", "version": "1.0", "supportedConnectionTypes": []string{}}, "400:supportedConnectionTypes:Missing required parameter"},
 	} {

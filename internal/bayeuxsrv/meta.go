@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -70,7 +71,7 @@ func (s *Server) handshake(b *batch, m *inbound) *reply {
 		}
 	}
 	switch {
-	case m.Version == "":
+	case strings.TrimSpace(m.Version) == "":
 		return refuse(missing("version"))
 	case len(m.SupportedConnectionTypes) == 0:
 		return refuse(missing("supportedConnectionTypes"))
