@@ -426,18 +426,18 @@ func (c *Client) exchange(ctx context.Context, cl *call, out any) error {
 		if err := json.Unmarshal(res.body, out); err != nil {
 			var te *json.UnmarshalTypeError
 			if cl.lenient == nil || !errors.As(err, &te) || cl.lenient(res.body) != nil {
-				return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+				return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.asSent())}
 			}
 		}
 	}
 	if cl.complete != nil {
 		if err := cl.complete(); err != nil {
-			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.asSent())}
 		}
 	}
 	if cl.send && cl.method == http.MethodPost {
 		if err := sendAnswered(res); err != nil {
-			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.body)}
+			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(res.asSent())}
 		}
 	}
 	return nil
@@ -517,10 +517,21 @@ func sendAnswered(res *result) error {
 func trimJSONSpace(b []byte) []byte { return bytes.Trim(b, " \t\r\n") }
 
 // result is a response whose body has been read (bounded) and closed.
+// asSent is the body as the server sent it.
+func (r *result) asSent() []byte {
+	if r.sent != nil {
+		return r.sent
+	}
+	return r.body
+}
+
 type result struct {
-	status    int
-	header    http.Header
-	body      []byte
+	status int
+	header http.Header
+	body   []byte // read as JSON (see dropTrailingCommas)
+	// sent is the body as the server sent it, when body is not (a trailing
+	// comma dropped): errors show what was sent.
+	sent      []byte
 	buf       *bytes.Buffer
 	csrfToken string // the token the request carried
 	// cookie is the Cookie header the last attempt carried (the jar's
@@ -626,13 +637,13 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior car
 	}
 	// readBounded read to the end: nothing is left to drain.
 	resp.Body.Close()
-	answer := buf.Bytes()
+	answer, sent := buf.Bytes(), []byte(nil)
 	if cl.ep.trailingCommas && len(answer) > 0 && !json.Valid(answer) {
 		if clean := dropTrailingCommas(bytes.Clone(answer)); json.Valid(clean) {
-			answer = clean
+			answer, sent = clean, buf.Bytes()
 		}
 	}
-	return &result{status: resp.StatusCode, header: resp.Header, body: answer, buf: buf, csrfToken: token,
+	return &result{status: resp.StatusCode, header: resp.Header, body: answer, sent: sent, buf: buf, csrfToken: token,
 		cookie: h.Get("Cookie"), retryAfter: retryAfter, attempts: attempts, unsure: unsure}, nil
 }
 

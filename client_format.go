@@ -20,4 +20,4 @@ func (c *Client) String() string {
 
 // Format prints String for every verb (%s, %v, %+v, %#v, %q, %x, ...), so
 // that no verb prints the client's fields, credentials among them.
-func (c *Client) Format(f fmt.State, verb rune) { fmt.Fprint(f, c.String()) }
+func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }

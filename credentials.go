@@ -71,8 +71,8 @@ func (b *basicAuth) secrets() []string {
 // GoString hides the password from %#v.
 func (b *basicAuth) GoString() string { return b.String() }
 
-// Format prints String for every verb (%d and %p included), never a field.
-func (b *basicAuth) Format(f fmt.State, _ rune) { fmt.Fprint(f, b.String()) }
+// Format prints String for every verb, never a field (see formatRedacted).
+func (b *basicAuth) Format(f fmt.State, verb rune) { formatRedacted(f, verb, b.String()) }
 
 type schemeToken struct{ scheme, token string }
 
@@ -101,12 +101,29 @@ func (t schemeToken) secrets() []string { return []string{t.token} }
 // GoString hides the token from %#v.
 func (t schemeToken) GoString() string { return t.String() }
 
-// Format prints String for every verb (%d and %p included), never a field.
-func (t schemeToken) Format(f fmt.State, _ rune) { fmt.Fprint(f, t.String()) }
+// Format prints String for every verb, never a field (see formatRedacted).
+// The token credentials stay values, comparable with ==.
+func (t schemeToken) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String()) }
+
+// formatRedacted prints s, a value's redacted String, as verb and its
+// flags would print a string (%q quotes it, %10s pads it, %#v prints it as
+// GoString did); a verb meant for another kind (%d) prints it as %s does.
+// %p of a value that is not a pointer never reaches a Formatter: go vet
+// reports it.
+func formatRedacted(f fmt.State, verb rune, s string) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprint(f, s)
+	case verb == 's' || verb == 'q' || verb == 'v' || verb == 'x' || verb == 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), s)
+	default:
+		fmt.Fprintf(f, fmt.FormatString(f, 's'), s)
+	}
+}
 
 // AppKey authenticates with an Infobip API key ("Authorization: App <key>"),
 // the form the vendor recommends.
-func AppKey(key string) MessengerCredentials { return &schemeToken{"App", key} }
+func AppKey(key string) MessengerCredentials { return schemeToken{"App", key} }
 
 // MessengerBasicAuth authenticates Messenger requests with HTTP Basic.
 func MessengerBasicAuth(username, password string) MessengerCredentials {
@@ -115,10 +132,10 @@ func MessengerBasicAuth(username, password string) MessengerCredentials {
 
 // IBSSOToken authenticates with a session token from POST /auth/1/session
 // ("Authorization: IBSSO <token>").
-func IBSSOToken(token string) MessengerCredentials { return &schemeToken{"IBSSO", token} }
+func IBSSOToken(token string) MessengerCredentials { return schemeToken{"IBSSO", token} }
 
 // BearerToken authenticates with an OAuth access token ("Authorization: Bearer <token>").
-func BearerToken(token string) MessengerCredentials { return &schemeToken{"Bearer", token} }
+func BearerToken(token string) MessengerCredentials { return schemeToken{"Bearer", token} }
 
 // minRedacted is the shortest secret redacted from server text: replacing a
 // shorter one would mangle ordinary words and ids ("test", "PENDING") and

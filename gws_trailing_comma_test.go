@@ -28,8 +28,9 @@ func TestGWSRepliesWithATrailingComma(t *testing.T) {
 	fs = newFakeServer(t, reply(200, `{"statusCode":6,"statusMessage":"no such item: a,}b",}`))
 	_, err = newGWS(t, fs).Twitter.Cancel(ctx, "X")
 	var ae *omni.APIError
-	if !errors.As(err, &ae) || ae.GWSStatusCode != omni.StatusNotFound || ae.GWSStatusMessage != "no such item: a,}b" {
-		t.Errorf("Cancel = %v; want the statusCode 6 *APIError with its message as sent", err)
+	if !errors.As(err, &ae) || ae.GWSStatusCode != omni.StatusNotFound || ae.GWSStatusMessage != "no such item: a,}b" ||
+		string(ae.Body) != `{"statusCode":6,"statusMessage":"no such item: a,}b",}` {
+		t.Errorf("Cancel = %v (body %s); want the statusCode 6 *APIError with its message and body as sent", err, ae.Body)
 	}
 	fs = newFakeServer(t, reply(200, `{"statusCode":0,"referenceId":10,,}`))
 	_, err = newGWS(t, fs).Twitter.Create(ctx, omni.TwitterCreate{QueuePath: "/queues/out"})

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // DefaultDestinationsPerRequest is how many destinations SendBulk puts in
@@ -303,7 +304,19 @@ func (b *Bulk) isLogOf(e BulkEntry, l MessageLog) bool {
 		return true
 	}
 	same := func(logged, sent string) bool {
-		norm := func(s string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "+")) }
+		// Only the characters a service drops or rewrites in an address
+		// are ignored: white space anywhere, "+", "-", ".", "(" and ")"
+		// (phone numbers), and case. Two destinations that differ only in
+		// those under one reused messageId are taken for one; a rewritten
+		// address taken for another would be sent twice.
+		norm := func(s string) string {
+			return strings.ToLower(strings.Map(func(r rune) rune {
+				if unicode.IsSpace(r) || strings.ContainsRune("+-.()", r) {
+					return -1
+				}
+				return r
+			}, s))
+		}
 		return logged == "" || norm(logged) == norm(sent)
 	}
 	return same(l.Destination, e.To) && same(l.Sender, b.req.Messages[e.Message].Sender)

@@ -224,7 +224,7 @@ func (c *Client) check(cl *call, r *result) error {
 	if !failed && cl.ep.failed != nil {
 		var err error
 		if failed, err = cl.ep.failed(r.body); err != nil {
-			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(r.body)}
+			return &DecodeError{Method: cl.method, URL: cl.redactedURL(), Err: err, Body: truncate(r.asSent())}
 		}
 	}
 	if !failed {
@@ -236,7 +236,7 @@ func (c *Client) check(cl *call, r *result) error {
 		URL:        cl.redactedURL(),
 		RetryAfter: r.retryAfter,
 		RequestID:  r.header.Get("X-Request-Id"),
-		Body:       truncate(r.body),
+		Body:       truncate(r.asSent()),
 	}
 	if cl.ep.details != nil && len(r.body) > 0 {
 		cl.ep.details(e, r.body)

@@ -42,7 +42,16 @@ func (c Credentials) GoString() string { return c.String() }
 
 // Format prints String for every verb (%d and %p included), so no verb
 // prints the header values or ext fields.
-func (c Credentials) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
+func (c Credentials) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprint(f, c.String())
+	case verb == 's' || verb == 'q' || verb == 'v' || verb == 'x' || verb == 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
+	default:
+		fmt.Fprintf(f, fmt.FormatString(f, 's'), c.String())
+	}
+}
 
 // AuthProvider returns the credentials for a handshake; see
 // WithHandshakeAuth.
