@@ -32,6 +32,11 @@ func TestGWSRepliesWithATrailingComma(t *testing.T) {
 		string(ae.Body) != `{"statusCode":6,"statusMessage":"no such item: a,}b",}` {
 		t.Errorf("Cancel = %v (body %s); want the statusCode 6 *APIError with its message and body as sent", err, ae.Body)
 	}
+	// "{," and "[," are not trailing commas.
+	fs = newFakeServer(t, reply(200, `{"statusCode":0,"referenceId":10,"e":{,}}`))
+	if _, err = newGWS(t, fs).Twitter.Create(ctx, omni.TwitterCreate{QueuePath: "/queues/out"}); !errors.As(err, new(*omni.DecodeError)) {
+		t.Errorf("Create of {,} = %v; want a *DecodeError", err)
+	}
 	fs = newFakeServer(t, reply(200, `{"statusCode":0,"referenceId":10,,}`))
 	_, err = newGWS(t, fs).Twitter.Create(ctx, omni.TwitterCreate{QueuePath: "/queues/out"})
 	var de *omni.DecodeError

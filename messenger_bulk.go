@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 )
 
@@ -105,6 +106,7 @@ type Bulk struct {
 
 	req        MessagesRequest // with every messageId filled in
 	perRequest int
+	started    time.Time // when SendBulk began: a caller's messageId logged long before is another message
 
 	semOnce sync.Once
 	sem     chan struct{} // holds one token while a call runs on the Bulk
@@ -172,7 +174,7 @@ func (s *MessengerService) SendBulk(ctx context.Context, req MessagesRequest, op
 	if err := checkBulkIDs(req); err != nil {
 		return nil, err
 	}
-	b := &Bulk{perRequest: DefaultDestinationsPerRequest}
+	b := &Bulk{perRequest: DefaultDestinationsPerRequest, started: time.Now()}
 	if opts != nil && opts.DestinationsPerRequest > 0 {
 		b.perRequest = opts.DestinationsPerRequest
 	}
@@ -215,8 +217,9 @@ func checkBulkIDs(req MessagesRequest) error {
 // ResumeBulk finishes a Bulk: it looks up every BulkUnknown destination in
 // the logs (GET /messenger/1/logs by messageId) and marks it accepted when
 // found (for a messageId the caller chose, a log of it for another
-// destination or sender, the id used before, does not count) and not sent
-// when not, then
+// destination or sender, or sent more than 15 minutes before SendBulk
+// began, is of the id used before and does not count) and not sent when
+// not, then
 // sends every BulkNotSent destination.
 // An accepted destination is never sent again. Call it until b.Done() or
 // you give up; between calls the Bulk says exactly where each destination
@@ -303,6 +306,11 @@ func (b *Bulk) isLogOf(e BulkEntry, l MessageLog) bool {
 	if e.generated {
 		return true
 	}
+	// A log sent well before SendBulk began is of an earlier message that
+	// used the same id (the margin allows for the service's clock).
+	if !l.SentAt.IsZero() && l.SentAt.Before(b.started.Add(-logClockMargin)) {
+		return false
+	}
 	same := func(logged, sent string) bool {
 		// Only the characters a service drops or rewrites in an address
 		// are ignored: white space anywhere, "+", "-", ".", "(" and ")"
@@ -321,6 +329,11 @@ func (b *Bulk) isLogOf(e BulkEntry, l MessageLog) bool {
 	}
 	return same(l.Destination, e.To) && same(l.Sender, b.req.Messages[e.Message].Sender)
 }
+
+// logClockMargin is how much earlier than SendBulk's start a log of a
+// caller's messageId may say it was sent and still count: the service's
+// clock may be behind the client's.
+const logClockMargin = 15 * time.Minute
 
 // sendPending sends every BulkNotSent entry, b.perRequest at a time.
 func (s *MessengerService) sendPending(ctx context.Context, b *Bulk) error {

@@ -479,3 +479,54 @@ func TestResumeBulkTakesALogThatRewritesTheDestination(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// A caller's messageId logged long before SendBulk began (yesterday's
+// reminder under the same id, destination and sender) is not today's
+// message: ResumeBulk sends it (ninth outside review of this session: it
+// was marked accepted from yesterday's log and never sent).
+func TestResumeBulkIgnoresAnOldLogOfAReusedMessageID(t *testing.T) {
+	var mu sync.Mutex
+	posts := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/messenger/1/messages":
+			posts++
+			if posts == 1 {
+				w.WriteHeader(http.StatusInternalServerError)
+				io.WriteString(w, `{"requestError":{"serviceException":{"messageId":"GENERAL_ERROR","text":"oops"}}}`)
+				return
+			}
+			io.WriteString(w, `{"bulkId":"today","messages":[{"messageId":"daily-reminder-u1","destination":"u1",`+
+				`"status":{"groupId":1,"groupName":"PENDING","id":26,"name":"PENDING_ACCEPTED"}}]}`)
+		case "/messenger/1/logs":
+			io.WriteString(w, `{"results":[{"messageId":"daily-reminder-u1","destination":"u1","sender":"page1","bulkId":"yesterday",`+
+				`"sentAt":"2020-01-01T09:00:00.000+0000","status":{"groupId":3,"groupName":"DELIVERED","id":5,"name":"DELIVERED_TO_HANDSET"}}]}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	c, err := omni.NewClient("", omni.WithMessenger(srv.URL, omni.AppKey("key-0123456789")), fastRetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	b, err := c.Messenger.SendBulk(ctx, omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "page1",
+		Destinations: []omni.Destination{{To: "u1", MessageID: "daily-reminder-u1"}}, Content: omni.TextContent{Text: "take your pill"}}}}, nil)
+	if err != nil || b.Entries[0].State != omni.BulkUnknown {
+		t.Fatalf("SendBulk: %+v, %v; want unknown", b, err)
+	}
+	if err := c.Messenger.ResumeBulk(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	n := posts
+	mu.Unlock()
+	if e := b.Entries[0]; e.State != omni.BulkAccepted || e.BulkID != "today" || n != 2 {
+		t.Fatalf("after ResumeBulk %+v after %d sends; want accepted by today's send (2 sends)", e, n)
+	}
+}

@@ -113,6 +113,8 @@ func gwsEndpoint(base string, auth func(http.Header)) *endpoint {
 		failed: gwsFailed, details: gwsDetails, trailingCommas: true}
 }
 
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
 // dropTrailingCommas removes, in place, every comma outside a string that
 // is followed (after white space) by "}" or "]", and returns the shortened
 // b. Several documented GWS replies have one ({"statusCode":0,
@@ -138,10 +140,15 @@ func dropTrailingCommas(b []byte) []byte {
 			inString = true
 		case ch == ',':
 			next := r + 1
-			for next < len(b) && (b[next] == ' ' || b[next] == '\t' || b[next] == '\n' || b[next] == '\r') {
+			for next < len(b) && isJSONSpace(b[next]) {
 				next++
 			}
-			if next < len(b) && (b[next] == '}' || b[next] == ']') {
+			prev := w - 1
+			for prev >= 0 && isJSONSpace(b[prev]) {
+				prev--
+			}
+			// A trailing comma follows a value: "{," and "[," are not one.
+			if next < len(b) && (b[next] == '}' || b[next] == ']') && prev >= 0 && b[prev] != '{' && b[prev] != '[' && b[prev] != ',' {
 				continue // drop the comma
 			}
 		}

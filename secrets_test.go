@@ -3,6 +3,7 @@ package omni_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -109,6 +110,14 @@ func TestCredentialsPrintRedactedWithEveryVerb(t *testing.T) {
 		"MessengerBasicAuth":  omni.MessengerBasicAuth("user", secret),
 		"cometd.Credentials":  cometd.Credentials{Header: http.Header{"Authorization": {"Bearer " + secret}}, Ext: map[string]any{"token": secret}},
 		"*cometd.Credentials": &cometd.Credentials{Header: http.Header{"Authorization": {"Bearer " + secret}}},
+	}
+	// Nor do slog's JSON handler or encoding/json (ninth outside review of
+	// this session: cometd.Credentials printed its header and ext there).
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("creds", "values", values)
+	encoded, _ := json.Marshal(values)
+	if strings.Contains(logged.String(), secret) || strings.Contains(string(encoded), secret) {
+		t.Error("a JSON log record or encoding shows the secret")
 	}
 	// The token credentials stay comparable values, and format as strings
 	// do (eighth outside review of this session: pointers made equal keys

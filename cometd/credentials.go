@@ -2,8 +2,10 @@ package cometd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
@@ -40,8 +42,15 @@ func (c Credentials) String() string {
 // GoString is String, so %#v redacts too.
 func (c Credentials) GoString() string { return c.String() }
 
-// Format prints String for every verb (%d and %p included), so no verb
-// prints the header values or ext fields.
+// LogValue is String, so slog handlers (JSON ones too) print no value.
+func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes String, so encoding the credentials shows no value.
+func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// Format prints String for every verb (%d included; not %p of a value, nor
+// %w, which fmt prints without calling any method and go vet reports), so
+// no verb prints the header values or ext fields.
 func (c Credentials) Format(f fmt.State, verb rune) {
 	switch {
 	case verb == 'v' && f.Flag('#'):
