@@ -49,11 +49,7 @@ func (r SessionStart) Validate() error {
 		v.add("channels", "must list at least one channel")
 	}
 	for i, ch := range r.Channels {
-		if ch == "" {
-			v.add(fmt.Sprintf("channels[%d]", i), "must not be empty")
-		} else if blank(ch) {
-			v.add(fmt.Sprintf("channels[%d]", i), ruleBlank)
-		} else if !utf8.ValidString(ch) {
+		if required(&v, fmt.Sprintf("channels[%d]", i), ch); !utf8.ValidString(ch) {
 			v.add(fmt.Sprintf("channels[%d]", i), ruleUTF8)
 		}
 	}
@@ -131,11 +127,8 @@ func (s *AgentService) NotReadyAll(ctx context.Context) error {
 // "OutToLunch"; GET {base}/settings/agent-states lists them).
 func (s *AgentService) SetAgentState(ctx context.Context, channel string, op Operation) error {
 	var v ValidationError
+	required(&v, "channel", channel)
 	switch {
-	case channel == "":
-		v.add("channel", "must not be empty")
-	case blank(channel):
-		v.add("channel", ruleBlank)
 	case channel == "." || channel == "..":
 		v.add("channel", "must not be %q", channel)
 	default:

@@ -516,7 +516,6 @@ func sendAnswered(res *result) error {
 // either end, as cometd's decoder trims a frame.
 func trimJSONSpace(b []byte) []byte { return bytes.Trim(b, " \t\r\n") }
 
-// result is a response whose body has been read (bounded) and closed.
 // asSent is the body as the server sent it.
 func (r *result) asSent() []byte {
 	if r.sent != nil {
@@ -525,6 +524,7 @@ func (r *result) asSent() []byte {
 	return r.body
 }
 
+// result is a response whose body has been read (bounded) and closed.
 type result struct {
 	status int
 	header http.Header
@@ -638,7 +638,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, body []byte, prior car
 	// readBounded read to the end: nothing is left to drain.
 	resp.Body.Close()
 	answer, sent := buf.Bytes(), []byte(nil)
-	if cl.ep.trailingCommas && len(answer) > 0 && !json.Valid(answer) {
+	if cl.ep.trailingCommas && hasCommaBeforeClose(answer) && !json.Valid(answer) {
 		if clean := dropTrailingCommas(bytes.Clone(answer)); json.Valid(clean) {
 			answer, sent = clean, buf.Bytes()
 		}

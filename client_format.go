@@ -1,6 +1,10 @@
 package omni
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/omnisdk/omni/internal/safefmt"
+)
 
 // String names the client's endpoints, such as
 // "omni.Client{GWS: https://gws.example.com/api/v2/, Messenger: none}".
@@ -20,4 +24,4 @@ func (c *Client) String() string {
 
 // Format prints String for every verb (%s, %v, %+v, %#v, %q, %x, ...), so
 // that no verb prints the client's fields, credentials among them.
-func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+func (c *Client) Format(f fmt.State, verb rune) { safefmt.Redacted(f, verb, c.String()) }

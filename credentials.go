@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/omnisdk/omni/internal/safefmt"
 )
 
 // MessengerCredentials authenticates Messenger requests. Build one with
@@ -71,8 +73,8 @@ func (b *basicAuth) secrets() []string {
 // GoString hides the password from %#v.
 func (b *basicAuth) GoString() string { return b.String() }
 
-// Format prints String for every verb, never a field (see formatRedacted).
-func (b *basicAuth) Format(f fmt.State, verb rune) { formatRedacted(f, verb, b.String()) }
+// Format prints String for every verb, never a field (see safefmt.Redacted).
+func (b *basicAuth) Format(f fmt.State, verb rune) { safefmt.Redacted(f, verb, b.String()) }
 
 type schemeToken struct{ scheme, token string }
 
@@ -101,25 +103,9 @@ func (t schemeToken) secrets() []string { return []string{t.token} }
 // GoString hides the token from %#v.
 func (t schemeToken) GoString() string { return t.String() }
 
-// Format prints String for every verb, never a field (see formatRedacted).
+// Format prints String for every verb, never a field (see safefmt.Redacted).
 // The token credentials stay values, comparable with ==.
-func (t schemeToken) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String()) }
-
-// formatRedacted prints s, a value's redacted String, as verb and its
-// flags would print a string (%q quotes it, %10s pads it, %#v prints it as
-// GoString did); a verb meant for another kind (%d) prints it as %s does.
-// %p of a value that is not a pointer never reaches a Formatter: go vet
-// reports it.
-func formatRedacted(f fmt.State, verb rune, s string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		fmt.Fprint(f, s)
-	case verb == 's' || verb == 'q' || verb == 'v' || verb == 'x' || verb == 'X':
-		fmt.Fprintf(f, fmt.FormatString(f, verb), s)
-	default:
-		fmt.Fprintf(f, fmt.FormatString(f, 's'), s)
-	}
-}
+func (t schemeToken) Format(f fmt.State, verb rune) { safefmt.Redacted(f, verb, t.String()) }
 
 // AppKey authenticates with an Infobip API key ("Authorization: App <key>"),
 // the form the vendor recommends.

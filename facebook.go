@@ -32,21 +32,9 @@ func (r FacebookSend) Validate() error {
 
 // checkFromMessage checks the fields GWS sends share.
 func checkFromMessage(v *ValidationError, key, queuePath, from, message string) {
-	if queuePath == "" {
-		v.add("queuePath", "must not be empty")
-	} else if blank(queuePath) {
-		v.add("queuePath", ruleBlank)
-	}
-	if from == "" {
-		v.add(key+".from", "must not be empty")
-	} else if blank(from) {
-		v.add(key+".from", ruleBlank)
-	}
-	if message == "" {
-		v.add(key+".message", "must not be empty")
-	} else if blank(message) {
-		v.add(key+".message", ruleBlank)
-	}
+	required(v, "queuePath", queuePath)
+	required(v, key+".from", from)
+	required(v, key+".message", message)
 	for _, f := range []struct{ name, value string }{{"queuePath", queuePath}, {key + ".from", from}, {key + ".message", message}} {
 		if !utf8.ValidString(f.value) {
 			v.add(f.name, ruleUTF8)

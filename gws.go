@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -97,24 +96,11 @@ func Bool(v bool) *bool { return &v }
 // resourcePath joins a path prefix and an escaped id.
 func resourcePath(prefix, id string) string { return prefix + "/" + url.PathEscape(id) }
 
-// checkID adds a rule violation for an id that is empty or a dot segment,
-// which would reach another endpoint once joined into a path.
-// ruleBlank is the rule a required field of only white space breaks: an
-// id, address or path of it names nothing the service could find, and a
-// post, comment or disposition of it says nothing (the operations have
-// always refused it). Messenger message text follows the vendor's
-// documented length rules only.
-const ruleBlank = "must not be blank (only white space)"
-
-// blank reports whether s is not empty but only white space.
-func blank(s string) bool { return s != "" && strings.TrimSpace(s) == "" }
-
+// checkID adds a rule violation for an id that is empty, blank or a dot
+// segment, which would reach another endpoint once joined into a path.
 func checkID(v *ValidationError, id string) {
+	required(v, "id", id)
 	switch {
-	case id == "":
-		v.add("id", "must not be empty")
-	case blank(id):
-		v.add("id", ruleBlank)
 	case id == "." || id == "..":
 		v.add("id", "must not be %q", id)
 	default:

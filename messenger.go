@@ -28,16 +28,8 @@ type SingleMessage struct {
 // such as "message.payload.buttons[0].title".
 func (m SingleMessage) Validate() error {
 	var v ValidationError
-	if m.From == "" {
-		v.add("from", "must not be empty")
-	} else if blank(m.From) {
-		v.add("from", ruleBlank)
-	}
-	if m.To == "" {
-		v.add("to", "must not be empty")
-	} else if blank(m.To) {
-		v.add("to", ruleBlank)
-	}
+	required(&v, "from", m.From)
+	required(&v, "to", m.To)
 	if !utf8.ValidString(m.From) {
 		v.add("from", ruleUTF8)
 	}

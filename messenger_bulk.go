@@ -89,7 +89,6 @@ type BulkEntry struct {
 	Requests int
 
 	generated bool // MessageID is SendBulk's own, unique: its log is this message's
-
 }
 
 // Bulk is a many-destination send and, per destination, what the service
@@ -219,8 +218,7 @@ func checkBulkIDs(req MessagesRequest) error {
 // found (for a messageId the caller chose, a log of it for another
 // destination or sender, or sent more than 15 minutes before SendBulk
 // began, is of the id used before and does not count) and not sent when
-// not, then
-// sends every BulkNotSent destination.
+// not, then sends every BulkNotSent destination.
 // An accepted destination is never sent again. Call it until b.Done() or
 // you give up; between calls the Bulk says exactly where each destination
 // stands.
@@ -299,9 +297,8 @@ func (s *MessengerService) reconcile(ctx context.Context, b *Bulk) error {
 
 // isLogOf reports whether l, a log with e's messageId, is the log of e's
 // message. A messageId SendBulk made is unique: its log is. One the caller
-// chose may have been used before: the log's destination and sender, when
-// it names them, must be e's, compared as the service may have rewritten
-// them (case, white space, a leading "+").
+// chose may have been used before: the log must be recent, and its
+// destination and sender, when it names them, e's (see sameAddress).
 func (b *Bulk) isLogOf(e BulkEntry, l MessageLog) bool {
 	if e.generated {
 		return true
@@ -311,23 +308,25 @@ func (b *Bulk) isLogOf(e BulkEntry, l MessageLog) bool {
 	if !l.SentAt.IsZero() && l.SentAt.Before(b.started.Add(-logClockMargin)) {
 		return false
 	}
-	same := func(logged, sent string) bool {
-		// Only the characters a service drops or rewrites in an address
-		// are ignored: white space anywhere, "+", "-", ".", "(" and ")"
-		// (phone numbers), and case. Two destinations that differ only in
-		// those under one reused messageId are taken for one; a rewritten
-		// address taken for another would be sent twice.
-		norm := func(s string) string {
-			return strings.ToLower(strings.Map(func(r rune) rune {
-				if unicode.IsSpace(r) || strings.ContainsRune("+-.()", r) {
-					return -1
-				}
-				return r
-			}, s))
-		}
-		return logged == "" || norm(logged) == norm(sent)
+	return sameAddress(l.Destination, e.To) && sameAddress(l.Sender, b.req.Messages[e.Message].Sender)
+}
+
+// sameAddress reports whether a log's address (destination or sender) is
+// the one sent, or the log names none. Only what a service drops or
+// rewrites in an address is ignored: white space anywhere, "+", "-", ".",
+// "(" and ")" (phone numbers), and case. Two destinations that differ only
+// in those under one reused messageId are taken for one; a rewritten
+// address taken for another would be sent twice.
+func sameAddress(logged, sent string) bool {
+	key := func(s string) string {
+		return strings.ToLower(strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) || strings.ContainsRune("+-.()", r) {
+				return -1
+			}
+			return r
+		}, s))
 	}
-	return same(l.Destination, e.To) && same(l.Sender, b.req.Messages[e.Message].Sender)
+	return logged == "" || key(logged) == key(sent)
 }
 
 // logClockMargin is how much earlier than SendBulk's start a log of a

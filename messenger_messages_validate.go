@@ -64,11 +64,7 @@ func (r MessagesRequest) Validate() error {
 // check adds the broken rules of m under prefix; ids collects messageIds
 // (id → field that used it) across the request.
 func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[string]string) {
-	if m.Sender == "" {
-		v.add(prefix+".sender", "must not be empty")
-	} else if blank(m.Sender) {
-		v.add(prefix+".sender", ruleBlank)
-	} else if !utf8.ValidString(m.Sender) {
+	if required(v, prefix+".sender", m.Sender); !utf8.ValidString(m.Sender) {
 		v.add(prefix+".sender", ruleUTF8)
 	}
 	if len(m.Destinations) == 0 {
@@ -76,11 +72,7 @@ func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[strin
 	}
 	for j, d := range m.Destinations {
 		p := fmt.Sprintf("%s.destinations[%d]", prefix, j)
-		if d.To == "" {
-			v.add(p+".to", "must not be empty")
-		} else if blank(d.To) {
-			v.add(p+".to", ruleBlank)
-		} else if !utf8.ValidString(d.To) {
+		if required(v, p+".to", d.To); !utf8.ValidString(d.To) {
 			v.add(p+".to", ruleUTF8)
 		}
 		checkMax(v, p+".messageId", d.MessageID, MaxMessageIDLength)

@@ -90,17 +90,6 @@ func (c *Client) run(ctx context.Context, t target, id string, onCollection bool
 	return &OperationResult{SendResult: *res, Operation: body.OperationName, ID: id, Channel: t.channel}, nil
 }
 
-// required adds "must not be empty" for an empty value, ruleBlank for one
-// of only white space.
-func required(v *ValidationError, field, value string) {
-	switch {
-	case value == "":
-		v.add(field, "must not be empty")
-	case blank(value):
-		v.add(field, ruleBlank)
-	}
-}
-
 // Disposition is the request of the SetDisposition operations.
 type Disposition struct {
 	// Disposition is the value, such as "resolved". Required.

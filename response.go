@@ -115,6 +115,27 @@ func gwsEndpoint(base string, auth func(http.Header)) *endpoint {
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
+// hasCommaBeforeClose reports whether b holds a comma followed (after white
+// space) by "}" or "]", anywhere: the one byte scan that spares every other
+// answer the validation dropTrailingCommas needs.
+func hasCommaBeforeClose(b []byte) bool {
+	for i := bytes.IndexByte(b, ','); i >= 0; {
+		j := i + 1
+		for j < len(b) && isJSONSpace(b[j]) {
+			j++
+		}
+		if j < len(b) && (b[j] == '}' || b[j] == ']') {
+			return true
+		}
+		k := bytes.IndexByte(b[j:], ',')
+		if k < 0 {
+			return false
+		}
+		i = j + k
+	}
+	return false
+}
+
 // dropTrailingCommas removes, in place, every comma outside a string that
 // is followed (after white space) by "}" or "]", and returns the shortened
 // b. Several documented GWS replies have one ({"statusCode":0,

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/omnisdk/omni/internal/safefmt"
 )
 
 // Credentials are what a WithHandshakeAuth provider returns for one
@@ -51,16 +53,7 @@ func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.Strin
 // Format prints String for every verb (%d included; not %p of a value, nor
 // %w, which fmt prints without calling any method and go vet reports), so
 // no verb prints the header values or ext fields.
-func (c Credentials) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		fmt.Fprint(f, c.String())
-	case verb == 's' || verb == 'q' || verb == 'v' || verb == 'x' || verb == 'X':
-		fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
-	default:
-		fmt.Fprintf(f, fmt.FormatString(f, 's'), c.String())
-	}
-}
+func (c Credentials) Format(f fmt.State, verb rune) { safefmt.Redacted(f, verb, c.String()) }
 
 // AuthProvider returns the credentials for a handshake; see
 // WithHandshakeAuth.

@@ -3,7 +3,6 @@ package omnitest
 import (
 	"fmt"
 	"net/http"
-	"strings"
 )
 
 // mediaParams is the "facebook" / "twitter" object of a Send.
@@ -36,7 +35,7 @@ func checkSend(w http.ResponseWriter, body []byte, key string) (*sendRequest, *m
 		writeBadOperation(w, req.OperationName)
 		return nil, nil, false
 	}
-	if strings.TrimSpace(req.QueuePath) == "" { // blank is missing, as the SDK's validation has it
+	if blank(req.QueuePath) { // blank is missing, as the SDK's validation has it
 		writeMissing(w, "queuePath")
 		return nil, nil, false
 	}
@@ -47,9 +46,9 @@ func checkSend(w http.ResponseWriter, body []byte, key string) (*sendRequest, *m
 	switch {
 	case p == nil:
 		writeMissing(w, key)
-	case strings.TrimSpace(p.From) == "":
+	case blank(p.From):
 		writeMissing(w, key+".from")
-	case strings.TrimSpace(p.Message) == "":
+	case blank(p.Message):
 		writeMissing(w, key+".message")
 	default:
 		return &req, p, true

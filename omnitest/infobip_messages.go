@@ -260,7 +260,7 @@ func checkMessages(req *wireMessages) []violation {
 	}
 	for i, m := range req.Messages {
 		p := fmt.Sprintf("messages[%d]", i)
-		if strings.TrimSpace(m.Sender) == "" {
+		if blank(m.Sender) {
 			add(p+".sender", "must not be blank")
 		}
 		if len(m.Destinations) == 0 {
@@ -268,7 +268,7 @@ func checkMessages(req *wireMessages) []violation {
 		}
 		for j, d := range m.Destinations {
 			dp := fmt.Sprintf("%s.destinations[%d]", p, j)
-			if strings.TrimSpace(d.To) == "" {
+			if blank(d.To) {
 				add(dp+".to", "must not be blank")
 			}
 			if utf8.RuneCountInString(d.MessageID) > 200 {

@@ -3,7 +3,6 @@ package omnitest
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/omnisdk/omni"
@@ -68,23 +67,25 @@ func (f fieldErrors) add(field, rule string) { f[field] = append(f[field], rule)
 // "www.infobip.com", so that both agree.
 func validateMessenger(req *messengerRequest) map[string][]string {
 	f := fieldErrors{}
-	if strings.TrimSpace(req.From) == "" { // the SDK's rule: white space names no one
+	if blank(req.From) { // the SDK's rule: white space names no one
 		f.add("from", ruleNotEmpty)
 	}
-	if strings.TrimSpace(req.To) == "" {
+	if blank(req.To) {
 		f.add("to", ruleNotEmpty)
 	}
 	var m messengerMessage
 	switch {
 	case len(req.Message) == 0 || string(req.Message) == "null":
 		f.add("message", ruleNotNull)
-	case json.Unmarshal(req.Message, &m) != nil:
-		if field, rule, ok := wrongType(json.Unmarshal(req.Message, &m), "message"); ok && field != "message" {
-			f.add(field, rule)
-		} else {
-			f.add("message", "must be an object")
-		}
 	default:
+		if err := json.Unmarshal(req.Message, &m); err != nil {
+			if field, rule, ok := wrongType(err, "message"); ok && field != "message" {
+				f.add(field, rule)
+			} else {
+				f.add("message", "must be an object")
+			}
+			break
+		}
 		validateMessage(f, &m)
 	}
 	if len(f) == 0 {
