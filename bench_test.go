@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ func benchServer(b *testing.B) *httptest.Server {
 // BenchmarkMessengerSendSingle is one TEXT send through the whole SDK
 // pipeline: validate, encode, retrying client, check, decode.
 func BenchmarkMessengerSendSingle(b *testing.B) {
-	send := sdkSender(b, benchServer(b))
+	send := sdkSender(b, benchServer(b).URL)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -40,7 +41,7 @@ func BenchmarkMessengerSendSingle(b *testing.B) {
 // BenchmarkBareNetHTTP is the same request done by hand with net/http and
 // encoding/json: the baseline the SDK's overhead is measured against.
 func BenchmarkBareNetHTTP(b *testing.B) {
-	send := bareSender(b, benchServer(b))
+	send := bareSender(b, benchServer(b).URL, &http.Client{})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -60,7 +61,7 @@ const restPairChunk = 64
 // send of each kind; its B/op and allocs/op are the two kinds' together.
 func BenchmarkRESTPair(b *testing.B) {
 	srv := benchServer(b)
-	sends := [2]func(){sdkSender(b, srv), bareSender(b, srv)}
+	sends := [2]func(){sdkSender(b, srv.URL), bareSender(b, srv.URL, &http.Client{})}
 	var spent [2]time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -85,9 +86,46 @@ func BenchmarkRESTPair(b *testing.B) {
 	b.ReportMetric(sdk/bare, "sdk/bare")
 }
 
-// sdkSender returns one Messenger TEXT send through the SDK against srv.
-func sdkSender(b *testing.B, srv *httptest.Server) func() {
-	c, err := omni.NewClient("", omni.WithMessenger(srv.URL, omni.AppKey("key")))
+// BenchmarkMessengerSendSingleNoNetwork is BenchmarkMessengerSendSingle
+// with the network taken out: the SDK's client is given (WithHTTPClient) an
+// *http.Client whose RoundTripper answers at once from memory, so ns/op is
+// the CPU of the pipeline and of net/http's client side alone, without the
+// loopback's noise.
+func BenchmarkMessengerSendSingleNoNetwork(b *testing.B) {
+	send := sdkSender(b, "http://infobip.test", omni.WithHTTPClient(&http.Client{Transport: cannedAnswer{}}))
+	b.ReportAllocs()
+	for b.Loop() {
+		send()
+	}
+}
+
+// BenchmarkBareNetHTTPNoNetwork is BenchmarkBareNetHTTP through the same
+// in-memory RoundTripper: the baseline of BenchmarkMessengerSendSingleNoNetwork.
+func BenchmarkBareNetHTTPNoNetwork(b *testing.B) {
+	send := bareSender(b, "http://infobip.test", &http.Client{Transport: cannedAnswer{}})
+	b.ReportAllocs()
+	for b.Loop() {
+		send()
+	}
+}
+
+// cannedAnswer is a RoundTripper that reads the request's body and answers
+// benchResponse, as benchServer does, without a network.
+type cannedAnswer struct{}
+
+func (cannedAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(benchResponse)), ContentLength: int64(len(benchResponse)), Request: r}, nil
+}
+
+// sdkSender returns one Messenger TEXT send through the SDK to the
+// Messenger API at base.
+func sdkSender(b *testing.B, base string, opts ...omni.Option) func() {
+	c, err := omni.NewClient("", append([]omni.Option{omni.WithMessenger(base, omni.AppKey("key"))}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -102,8 +140,8 @@ func sdkSender(b *testing.B, srv *httptest.Server) func() {
 }
 
 // bareSender returns the same request as sdkSender's, done by hand with
-// net/http and encoding/json.
-func bareSender(b *testing.B, srv *httptest.Server) func() {
+// net/http and encoding/json through hc.
+func bareSender(b *testing.B, base string, hc *http.Client) func() {
 	type text struct {
 		Type string `json:"type"`
 		Text string `json:"text"`
@@ -126,10 +164,9 @@ func bareSender(b *testing.B, srv *httptest.Server) func() {
 		MessageID    string `json:"messageId"`
 		Status       status `json:"status"`
 	}
-	hc := &http.Client{}
 	body := req{From: "8F0792F86035A9F4290821F1EE6BC06A", To: "9c29bd43-054b-4cfe-a1d4-0b37812b4ed3",
 		Message: text{Type: "TEXT", Text: "Hello, World!"}}
-	url := srv.URL + "/facebook/1/single"
+	url := base + "/facebook/1/single"
 	ctx := context.Background()
 	return func() {
 		data, err := json.Marshal(body)

@@ -291,6 +291,10 @@ type call struct {
 	// (numbers sent as strings), when the plain decode into out failed over
 	// a field's type: the fast path stays encoding/json's own.
 	lenient func(body []byte) error
+	// decode, when set, decodes the answer into out without reflection when
+	// it can do so exactly as json.Unmarshal would, and reports whether it
+	// did; when it did not, json.Unmarshal (and lenient) decide.
+	decode func(body []byte) bool
 	// tokenFetch marks the CSRF token fetch, which the CSRF gate does not
 	// hold back (it is what the gate waits to send).
 	tokenFetch bool
@@ -422,7 +426,7 @@ func (c *Client) exchange(ctx context.Context, cl *call, out any) error {
 	if out == nil {
 		return nil
 	}
-	if len(res.body) > 0 {
+	if len(res.body) > 0 && (cl.decode == nil || !cl.decode(res.body)) {
 		if err := json.Unmarshal(res.body, out); err != nil {
 			var te *json.UnmarshalTypeError
 			if cl.lenient == nil || !errors.As(err, &te) || cl.lenient(res.body) != nil {

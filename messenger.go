@@ -188,7 +188,8 @@ func (s *MessengerService) SendSingle(ctx context.Context, m SingleMessage) (*Se
 	}
 	out := new(SentMessage)
 	err := s.client.do(ctx, &call{ep: s.client.messenger, method: http.MethodPost, path: "facebook/1/single",
-		body: m.body(), send: true, lenient: func(b []byte) error { return decodeSentLeniently(b, out) },
+		body: m.body(), send: true, decode: func(b []byte) bool { return decodeSentFast(b, out) },
+		lenient: func(b []byte) error { return decodeSentLeniently(b, out) },
 		complete: func() error {
 			if out.MessageID == "" {
 				return errors.New("response has no messageId")

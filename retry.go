@@ -289,7 +289,9 @@ func (c *Client) checkRetry(ctx context.Context, st *attemptState, resp *http.Re
 	st.retryAfter, st.hasRetryAfter = 0, false
 	if resp != nil {
 		in.status = resp.StatusCode
-		st.retryAfter, st.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		if v := resp.Header.Get("Retry-After"); v != "" { // time.Now only when needed: every answer passes here
+			st.retryAfter, st.hasRetryAfter = parseRetryAfter(v, time.Now())
+		}
 		in.retryAfter, in.hasRetryAfter = st.retryAfter, st.hasRetryAfter
 	}
 	action, reason := decideRetry(in)

@@ -28,7 +28,7 @@ go test -c -o "$out/root.test" .
   -test.bench 'BenchmarkRESTPair$' >>"$out/root.txt" || true
 for _ in $(seq "$count"); do
   "$out/root.test" -test.run '^$' -test.benchmem -test.count 1 -test.benchtime "$bt" \
-    -test.bench 'JSON|BenchmarkSimulatorSendAndWait$|BenchmarkMessengerSendSingle$|BenchmarkBareNetHTTP$' >>"$out/root.txt" || true
+    -test.bench 'JSON|BenchmarkSimulatorSendAndWait$|BenchmarkMessengerSendSingle$|BenchmarkBareNetHTTP$|NoNetwork$' >>"$out/root.txt" || true
 done
 grep '^Benchmark' "$out/root.txt" || echo "no root benchmark results (see $out/root.txt)"
 go test -run '^$' -benchmem -count "$count" -benchtime "$bt" -bench 'BenchmarkPublishFanout$' ./internal/bayeuxsrv | tee "$out/bayeuxsrv.txt" | grep '^Benchmark' || true

@@ -8,7 +8,10 @@ import (
 // goSections renders the tables fed by go test -bench output.
 func goSections(gb map[string]goBench) map[string]string {
 	out := map[string]string{}
-	if s, ok := pairTable(gb, []pair{{"REST send (Messenger SendSingle, loopback)", "BenchmarkMessengerSendSingle", "BenchmarkBareNetHTTP", 1.10, 15, "BenchmarkRESTPair"}}); ok {
+	if s, ok := pairTable(gb, []pair{
+		{"REST send (Messenger SendSingle, loopback)", "BenchmarkMessengerSendSingle", "BenchmarkBareNetHTTP", 1.10, 15, "BenchmarkRESTPair"},
+		{"REST send without a network (in-memory RoundTripper: the client side's CPU)", "BenchmarkMessengerSendSingleNoNetwork", "BenchmarkBareNetHTTPNoNetwork", 1.10, 15, ""},
+	}); ok {
 		out["rest"] = s
 	}
 	if s, ok := pairTable(gb, []pair{
