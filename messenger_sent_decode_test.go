@@ -34,3 +34,28 @@ func TestSendSingleReadsEveryAnswerAsEncodingJSONDoes(t *testing.T) {
 		}
 	}
 }
+
+// A number given as a string is read as JSON reads the string, escapes
+// included, and one outside int64's range is 0 whichever its sign (outside
+// review: "\u0031" read as 0, and -9223372036854775809 as the minimum int64
+// while 9223372036854775808 read as 0).
+func TestLenientNumbersReadTheStringAsJSONDoes(t *testing.T) {
+	for body, want := range map[string]int{
+		`{"messageId":"m","messageCount":"\u0031"}`:               1,
+		`{"messageId":"m","messageCount":"9223372036854775808"}`:  0,
+		`{"messageId":"m","messageCount":"-9223372036854775809"}`: 0,
+		`{"messageId":"m","messageCount":"-9223372036854775808"}`: -9223372036854775808,
+		`{"messageId":"m","messageCount":"2.0"}`:                  2,
+	} {
+		fs := newFakeServer(t, reply(200, body))
+		c, err := omni.NewClient("", omni.WithMessenger(fs.URL, omni.AppKey("key")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
+		c.Close()
+		if err != nil || got.MessageCount != want {
+			t.Errorf("answer %s: SendSingle = %+v, %v; want messageCount %d", body, got, err, want)
+		}
+	}
+}

@@ -344,10 +344,18 @@ func (s *flexString) UnmarshalJSON(data []byte) error {
 type flexInt int64
 
 func (n *flexInt) UnmarshalJSON(data []byte) error {
-	s := string(bytes.Trim(data, `"`))
+	s := string(data)
+	if len(data) > 0 && data[0] == '"' {
+		// A string is read as JSON reads it, escapes included ("\u0031").
+		if json.Unmarshal(data, &s) != nil {
+			s = ""
+		}
+	}
 	*n = 0
 	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
 		*n = flexInt(v)
+	} else if errors.Is(err, strconv.ErrRange) {
+		// Out of int64's range either way: 0, as for anything unreadable.
 	} else if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) {
 		*n = flexInt(int64(f))
 	}
