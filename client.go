@@ -368,7 +368,7 @@ func (c *Client) exchange(ctx context.Context, cl *call, out any) error {
 	var body []byte
 	if cl.body != nil {
 		var err error
-		if body, err = json.Marshal(cl.body); err != nil {
+		if body, err = encodeBody(cl.body); err != nil {
 			return fmt.Errorf("omni: encoding %s request: %w", cl.ep.name, err)
 		}
 	}
