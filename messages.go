@@ -27,7 +27,9 @@ const (
 
 // Message is one Messenger message: Text, Media, Template, SenderAction or,
 // for a type this SDK does not know, UnknownMessage. The set is closed: only
-// this package's types implement it. A pointer to one of them (*Text, ...)
+// this package's types implement it, and a type of yours that embeds one of
+// them is a *ValidationError when sent or validated in a SingleMessage (its
+// form on the wire would be the embedded message's). A pointer to one of them (*Text, ...)
 // is the same message as its value; a nil pointer is a *ValidationError
 // ("message: must not be nil") when sent or validated, never a panic.
 type Message interface {

@@ -36,9 +36,13 @@ func (m SingleMessage) Validate() error {
 	if !utf8.ValidString(m.To) {
 		v.add("to", ruleUTF8)
 	}
-	if msg := dereference(m.Message); msg == nil {
+	switch msg := dereference(m.Message); {
+	case msg == nil:
 		v.add("message", "must not be nil")
-	} else {
+	case !ownMessage(msg):
+		v.add("message", "must be one of the SDK's message types (Text, Media, Template, SenderAction, UnknownMessage) "+
+			"or a pointer to one, got %T", m.Message)
+	default:
 		v.nest("message", msg.Validate())
 	}
 	return v.err()

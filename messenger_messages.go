@@ -272,7 +272,8 @@ const (
 // Content is the content of a MessengerMessage: TextContent, MediaContent,
 // LocationContent, SenderActionContent, TemplateContent or, for a type this
 // SDK does not model (COMMENT, POST, GENERIC templates...), RawContent. The
-// set is closed: only this package's types implement it.
+// set is closed: only this package's types implement it, and a type of yours
+// that embeds one of them is a *ValidationError when sent or validated.
 type Content interface {
 	// Type returns the content's "type".
 	Type() ContentType

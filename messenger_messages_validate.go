@@ -84,9 +84,13 @@ func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[strin
 			}
 		}
 	}
-	if isNilContent(m.Content) {
+	switch {
+	case isNilContent(m.Content):
 		v.add(prefix+".content", "must not be nil")
-	} else {
+	case !ownContent(m.Content):
+		v.add(prefix+".content", "must be one of the SDK's content types (TextContent, MediaContent, LocationContent, "+
+			"SenderActionContent, TemplateContent, RawContent) or a pointer to one, got %T", m.Content)
+	default:
 		m.Content.check(v, prefix+".content")
 	}
 	if o := m.Options; o != nil {

@@ -112,7 +112,41 @@ func (b Button) Validate() error {
 	default:
 		v.add("type", "must be POSTBACK or URL, got %q", b.Type)
 	}
+	// The field the type does not use is still sent when set: encoding/json
+	// would replace its invalid bytes.
+	if b.Type != ButtonPostback && !utf8.ValidString(b.Payload) {
+		v.add("payload", ruleUTF8)
+	}
+	if b.Type != ButtonURL && !utf8.ValidString(b.URL) {
+		v.add("url", ruleUTF8)
+	}
 	return v.err()
+}
+
+// ownMessage reports whether m is one of the SDK's message types or a
+// pointer to one. Message is sealed, but a type that embeds one of them
+// satisfies it through the promoted methods; its own Validate would skip
+// the rules, its embedded value might be nil (a panic), and what is sent
+// is the embedded message's form whatever the type says. Such a type is
+// refused instead.
+func ownMessage(m Message) bool {
+	switch m.(type) {
+	case Text, *Text, Media, *Media, Template, *Template, SenderAction, *SenderAction, UnknownMessage, *UnknownMessage:
+		return true
+	}
+	return false
+}
+
+// ownContent is ownMessage for SendMessages' content: a type embedding one
+// of the SDK's content types would be encoded by its own MarshalJSON after
+// the embedded content's rules were checked.
+func ownContent(c Content) bool {
+	switch c.(type) {
+	case TextContent, *TextContent, MediaContent, *MediaContent, LocationContent, *LocationContent,
+		SenderActionContent, *SenderActionContent, TemplateContent, *TemplateContent, RawContent, *RawContent:
+		return true
+	}
+	return false
 }
 
 // Validate checks the action is MARK_SEEN, TYPING_ON or TYPING_OFF.
