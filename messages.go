@@ -193,6 +193,9 @@ func (m UnknownMessage) Validate() error {
 	if !utf8.Valid(t) {
 		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: "must be valid UTF-8"}}}
 	}
+	if loneSurrogate(t) {
+		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: ruleSurrogate}}}
+	}
 	if key, dup := repeatedKey(t); dup {
 		return &ValidationError{Fields: []FieldError{{Field: "raw", Rule: fmt.Sprintf("must not repeat the key %q (in any case)", key)}}}
 	}

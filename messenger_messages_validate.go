@@ -134,6 +134,13 @@ func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[strin
 			checkLength(v, p+".title", q.Title, 1, MaxQuickReplyTitleLength)
 			checkLength(v, p+".payload", q.Payload, 1, MaxQuickReplyPayload)
 		case QuickReplyPhoneNumber, QuickReplyEmail:
+			// Fields these types do not use are still sent when set.
+			if !utf8.ValidString(q.Title) {
+				v.add(p+".title", ruleUTF8)
+			}
+			if !utf8.ValidString(q.Payload) {
+				v.add(p+".payload", ruleUTF8)
+			}
 		default:
 			v.add(p+".type", "must be TEXT, PHONE_NUMBER or EMAIL, got %q", q.Type)
 		}
@@ -212,6 +219,9 @@ func (c RawContent) check(v *ValidationError, prefix string) {
 		return
 	case !utf8.Valid(t):
 		v.add(prefix, "must be valid UTF-8")
+		return
+	case loneSurrogate(t):
+		v.add(prefix, ruleSurrogate)
 		return
 	}
 	if key, dup := repeatedKey(t); dup {

@@ -87,3 +87,66 @@ func join(path, name string) string {
 	}
 	return path + "." + name
 }
+
+// ruleSurrogate is the rule of raw JSON that escapes half of a UTF-16
+// surrogate pair alone ("\ud800"): valid JSON syntax, but it stands for a
+// string that is not valid UTF-8, which a decoder replaces by U+FFFD.
+const ruleSurrogate = `must not escape a lone UTF-16 surrogate (such as "\ud800")`
+
+// loneSurrogate reports whether the valid JSON t has a \u escape of a
+// surrogate that is not half of a pair. In valid JSON a backslash only
+// starts an escape inside a string.
+func loneSurrogate(t []byte) bool {
+	high := false // the escape just before was a high surrogate
+	for i := 0; i < len(t); i++ {
+		if t[i] != '\\' {
+			if high {
+				return true
+			}
+			continue
+		}
+		i++ // the escape's letter; valid JSON has one
+		if t[i] != 'u' {
+			if high {
+				return true
+			}
+			continue
+		}
+		r := hex4(t[i+1 : i+5])
+		i += 4
+		switch {
+		case r >= 0xD800 && r <= 0xDBFF:
+			if high {
+				return true
+			}
+			high = true
+		case r >= 0xDC00 && r <= 0xDFFF:
+			if !high {
+				return true
+			}
+			high = false
+		default:
+			if high {
+				return true
+			}
+		}
+	}
+	return high
+}
+
+// hex4 is the value of four hex digits (valid JSON's \u escape).
+func hex4(h []byte) rune {
+	var r rune
+	for _, c := range h {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		default:
+			r |= rune(c - 'A' + 10)
+		}
+	}
+	return r
+}
