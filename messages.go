@@ -173,8 +173,8 @@ type UnknownMessage struct {
 // Type returns the message's "type".
 func (m UnknownMessage) Type() MessageType { return m.Kind }
 
-// Validate checks that Raw is a JSON object, valid UTF-8, with no key
-// repeated, in any case ("text" and "Text": the service might read either
+// Validate checks that Raw is a JSON object, valid UTF-8 (bytes and \u
+// escapes: no lone surrogate such as "\ud800"), with no key repeated, in any case ("text" and "Text": the service might read either
 // copy, and the SDK's checks read keys whatever their case), whose "type"
 // is a string that is not blank, the same as Kind when Kind is set. The SDK
 // does not know an unknown type's other rules, but never sends a message

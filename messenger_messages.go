@@ -309,7 +309,8 @@ type TemplateContent struct {
 }
 
 // RawContent is a content object the SDK sends as is, for types it does
-// not model. Raw must be a JSON object, valid UTF-8, with a "type" and no
+// not model. Raw must be a JSON object, valid UTF-8 (no \u escape of a
+// lone surrogate either), with a "type" and no
 // key repeated in any case; Kind, when set, must be the same. Content of a
 // type the SDK models (TEXT, IMAGE, ...) must spell it as the service's
 // constant ("text" is refused) and is held to that type's rules, as
