@@ -458,8 +458,11 @@ type wirePayload struct {
 }
 
 // UnmarshalMessage decodes a Messenger message object. A type it does not
-// know, or a template whose payload is not BUTTON, comes back as an
-// UnknownMessage holding the raw JSON, so nothing is lost.
+// know, a template whose payload is not BUTTON, or a message whose strings
+// are not valid UTF-8 (as bytes, or as a \u escape of a lone surrogate),
+// which a typed message could only hold with U+FFFD in their place, comes
+// back as an UnknownMessage holding the raw JSON, so nothing is lost or
+// changed (and sending it is refused, as its Validate says).
 func UnmarshalMessage(data []byte) (Message, error) {
 	var w wireMessage
 	if err := json.Unmarshal(data, &w); err != nil {
@@ -468,7 +471,7 @@ func UnmarshalMessage(data []byte) (Message, error) {
 	if w.Type == "" {
 		return nil, errors.New("omni: decoding message: no \"type\"")
 	}
-	if m, ok := w.message(); ok {
+	if m, ok := w.message(); ok && exactText(data) {
 		return m, nil
 	}
 	return UnknownMessage{Kind: w.Type, Raw: bytes.Clone(bytes.TrimSpace(data))}, nil

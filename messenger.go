@@ -94,7 +94,7 @@ func (m *SingleMessage) UnmarshalJSON(data []byte) error {
 			*m = SingleMessage{From: w.From, To: w.To}
 			return nil
 		}
-		if msg, ok := w.Message.message(); ok {
+		if msg, ok := w.Message.message(); ok && exactText(data) {
 			*m = SingleMessage{From: w.From, To: w.To, Message: msg}
 			return nil
 		}

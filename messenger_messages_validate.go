@@ -133,16 +133,17 @@ func (m MessengerMessage) check(v *ValidationError, prefix string, ids map[strin
 		case QuickReplyText:
 			checkLength(v, p+".title", q.Title, 1, MaxQuickReplyTitleLength)
 			checkLength(v, p+".payload", q.Payload, 1, MaxQuickReplyPayload)
+			continue
 		case QuickReplyPhoneNumber, QuickReplyEmail:
-			// Fields these types do not use are still sent when set.
-			if !utf8.ValidString(q.Title) {
-				v.add(p+".title", ruleUTF8)
-			}
-			if !utf8.ValidString(q.Payload) {
-				v.add(p+".payload", ruleUTF8)
-			}
 		default:
 			v.add(p+".type", "must be TEXT, PHONE_NUMBER or EMAIL, got %q", q.Type)
+		}
+		// Fields the type does not use are still sent when set.
+		if !utf8.ValidString(q.Title) {
+			v.add(p+".title", ruleUTF8)
+		}
+		if !utf8.ValidString(q.Payload) {
+			v.add(p+".payload", ruleUTF8)
 		}
 	}
 }

@@ -68,3 +68,43 @@ func TestQuickReplyFieldsItsTypeDoesNotUseMustBeValidUTF8(t *testing.T) {
 		t.Errorf("an EMAIL quick reply: %v, want nil", err)
 	}
 }
+
+// A message whose JSON is not valid UTF-8 (raw bytes or a lone surrogate
+// escape) decodes as an UnknownMessage holding it, not as a typed message
+// with U+FFFD in its text, which would then be sent (outside review); the
+// raw message is refused when sent.
+func TestDecodingInvalidTextKeepsItRaw(t *testing.T) {
+	for _, raw := range []string{`{"type":"TEXT","text":"\ud800"}`, "{\"type\":\"TEXT\",\"text\":\"a\xffb\"}",
+		`{"type":"TEMPLATE","payload":{"type":"BUTTON","text":"\udc00","buttons":[{"type":"POSTBACK","title":"t","payload":"p"}]}}`} {
+		m, err := omni.UnmarshalMessage([]byte(raw))
+		u, ok := m.(omni.UnknownMessage)
+		if err != nil || !ok || string(u.Raw) != raw {
+			t.Errorf("UnmarshalMessage(%q) = %#v, %v; want an UnknownMessage holding it", raw, m, err)
+		}
+		var sm omni.SingleMessage
+		if err := json.Unmarshal([]byte(`{"from":"a","to":"b","message":`+raw+`}`), &sm); err != nil {
+			t.Fatal(err)
+		}
+		if u, ok := sm.Message.(omni.UnknownMessage); !ok || string(u.Raw) != raw {
+			t.Errorf("SingleMessage decoded from %q: message %#v, want an UnknownMessage holding it", raw, sm.Message)
+		}
+		if err := sm.Validate(); err == nil {
+			t.Errorf("SingleMessage decoded from %q: Validate() = nil, want it refused", raw)
+		}
+	}
+	if m, err := omni.UnmarshalMessage([]byte(`{"type":"TEXT","text":"\ud83d\ude00 \u00e9"}`)); err != nil || m != omni.TextMessage("😀 é") {
+		t.Errorf("a valid escaped text: %#v, %v; want the Text", m, err)
+	}
+}
+
+// A quick reply of an unknown type names its invalid UTF-8 fields beside
+// its type (outside review: only the type was named).
+func TestQuickReplyOfAnUnknownTypeNamesItsInvalidFields(t *testing.T) {
+	err := omni.MessagesRequest{Messages: []omni.MessengerMessage{{Sender: "s", Destinations: []omni.Destination{{To: "u"}},
+		Content: omni.TextContent{Text: "hi"}, QuickReplies: []omni.QuickReply{{Type: "LOCATION", Title: "\xff", Payload: "\xff"}}}}}.Validate()
+	var ve *omni.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 3 || ve.Fields[1].Field != "messages[0].quickReplies[0].title" ||
+		ve.Fields[2].Field != "messages[0].quickReplies[0].payload" {
+		t.Errorf("Validate() = %v, want the type, the title and the payload named", err)
+	}
+}

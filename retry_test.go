@@ -3,6 +3,7 @@ package omni_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync/atomic"
@@ -133,14 +134,20 @@ func TestConnectionRefusedIsRetriedForSends(t *testing.T) {
 	}
 }
 
+// TestCancelStopsRetryWait: a cancel during the wait before a retry ends
+// it. The cancel comes when the client logs that it will retry, just before
+// the wait: cancelled from the handler, before the answer left, it raced
+// the answer's arrival (a flake under load), and an answer that arrives as
+// the context ends is used rather than thrown away.
 func TestCancelStopsRetryWait(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	fs := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "25") // under the 30s cap: the client would wait
 		w.WriteHeader(503)
-		cancel()
 	})
-	_, err := newGWS(t, fs).Facebook.Send(ctx, "X", seedFacebook)
+	logger := slog.New(cancelOnLog{msg: "omni: retrying", cancel: cancel})
+	_, err := newGWS(t, fs, omni.WithLogger(logger)).Facebook.Send(ctx, "X", seedFacebook)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}

@@ -88,6 +88,11 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
+// exactText reports whether every string of the valid JSON data decodes
+// as it is written: valid UTF-8 bytes and no \u escape of a lone surrogate
+// (encoding/json puts U+FFFD in place of either).
+func exactText(data []byte) bool { return utf8.Valid(data) && !loneSurrogate(data) }
+
 // ruleSurrogate is the rule of raw JSON that escapes half of a UTF-16
 // surrogate pair alone ("\ud800"): valid JSON syntax, but it stands for a
 // string that is not valid UTF-8, which a decoder replaces by U+FFFD.
