@@ -18,13 +18,7 @@ func TestSendSingleReadsEveryAnswerAsEncodingJSONDoes(t *testing.T) {
 		"{\"to\":\"caf\xe9\",\"messageId\":\"m1\",\"bulkId\":\"b\",\"status\":{\"groupId\":1,\"extra\":[1,{}]}}",
 		" {\n \"to\" : \"u\" , \"messageId\" : \"m1\" , \"status\" : { \"groupId\" : 3 } }\n",
 	} {
-		fs := newFakeServer(t, reply(200, body))
-		c, err := omni.NewClient("", omni.WithMessenger(fs.URL, omni.AppKey("key")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
-		c.Close()
+		got, err := sendSingleAnswered(t, body)
 		var want omni.SentMessage
 		if jerr := json.Unmarshal([]byte(body), &want); jerr != nil {
 			t.Fatal(jerr)
@@ -47,15 +41,22 @@ func TestLenientNumbersReadTheStringAsJSONDoes(t *testing.T) {
 		`{"messageId":"m","messageCount":"-9223372036854775808"}`: -9223372036854775808,
 		`{"messageId":"m","messageCount":"2.0"}`:                  2,
 	} {
-		fs := newFakeServer(t, reply(200, body))
-		c, err := omni.NewClient("", omni.WithMessenger(fs.URL, omni.AppKey("key")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
-		c.Close()
+		got, err := sendSingleAnswered(t, body)
 		if err != nil || got.MessageCount != want {
 			t.Errorf("answer %s: SendSingle = %+v, %v; want messageCount %d", body, got, err, want)
 		}
 	}
+}
+
+// sendSingleAnswered is SendSingle of a TEXT message to a server that
+// answers body with HTTP 200.
+func sendSingleAnswered(t *testing.T, body string) (*omni.SentMessage, error) {
+	t.Helper()
+	fs := newFakeServer(t, reply(200, body))
+	c, err := omni.NewClient("", omni.WithMessenger(fs.URL, omni.AppKey("key")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.Messenger.SendSingle(context.Background(), single(omni.TextMessage("hi")))
 }
