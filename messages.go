@@ -29,9 +29,10 @@ const (
 // for a type this SDK does not know, UnknownMessage. The set is closed: only
 // this package's types implement it, and a type of yours that embeds one of
 // them is a *ValidationError when sent or validated in a SingleMessage (its
-// form on the wire would be the embedded message's). A pointer to one of them (*Text, ...)
-// is the same message as its value; a nil pointer is a *ValidationError
-// ("message: must not be nil") when sent or validated, never a panic.
+// form on the wire would be the embedded message's). A pointer to one of
+// them (*Text, ...) is the same message as its value; a nil pointer is a
+// *ValidationError ("message: must not be nil") when sent or validated,
+// never a panic.
 type Message interface {
 	// Type returns the message's "type".
 	Type() MessageType
@@ -174,8 +175,9 @@ type UnknownMessage struct {
 func (m UnknownMessage) Type() MessageType { return m.Kind }
 
 // Validate checks that Raw is a JSON object, valid UTF-8 (bytes and \u
-// escapes: no lone surrogate such as "\ud800"), with no key repeated, in any case ("text" and "Text": the service might read either
-// copy, and the SDK's checks read keys whatever their case), whose "type"
+// escapes: no lone surrogate such as "\ud800"), with no key repeated, in
+// any case ("text" and "Text": the service might read either copy, and the
+// SDK's checks read keys whatever their case), whose "type"
 // is a string that is not blank, the same as Kind when Kind is set. The SDK
 // does not know an unknown type's other rules, but never sends a message
 // without a type. A Raw whose type (or template payload type) is one the SDK

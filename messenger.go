@@ -77,7 +77,8 @@ func (m SingleMessage) body() any {
 }
 
 // MarshalJSON encodes {"from":...,"to":...,"message":{...}}.
-func (m SingleMessage) MarshalJSON() ([]byte, error) { return json.Marshal(m.body()) }
+// It writes what SendSingle sends (encodeBody).
+func (m SingleMessage) MarshalJSON() ([]byte, error) { return encodeBody(m.body()) }
 
 // UnmarshalJSON decodes the request body form, the message as
 // UnmarshalMessage does.

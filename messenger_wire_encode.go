@@ -27,6 +27,7 @@ func encodeBody(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// appendJSON appends w's JSON, sizing a nil dst for it at once.
 func (w wireSingle) appendJSON(dst []byte) []byte {
 	if dst == nil {
 		dst = make([]byte, 0, w.size())
@@ -50,6 +51,7 @@ func (w wireSingle) size() int {
 	return n
 }
 
+// appendJSON appends m's JSON.
 func (m wireMessage) appendJSON(dst []byte) []byte {
 	dst = append(dst, `{"type":`...)
 	dst = appendJSONString(dst, string(m.Type))
@@ -88,6 +90,7 @@ func (m wireMessage) appendJSON(dst []byte) []byte {
 	return append(dst, '}')
 }
 
+// appendJSON appends b's JSON.
 func (b Button) appendJSON(dst []byte) []byte {
 	dst = append(dst, `{"type":`...)
 	dst = appendJSONString(dst, string(b.Type))
