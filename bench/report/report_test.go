@@ -159,16 +159,17 @@ func TestPairTableTakesTheInterleavedRatio(t *testing.T) {
 	}
 }
 
-// The server's CPU and data segments per 1,000 messages are shown for the
-// Go and the JS reader side by side, from minServerBurst messages in flight,
-// and only where both were measured.
+// The readers' and the server's CPU and the data segments per 1,000
+// messages are shown for the Go, JS and floor readers side by side, from
+// minServerBurst messages in flight, with – for a figure not measured.
 func TestCometdSectionShowsTheServersCost(t *testing.T) {
 	rows := []xlRow{
 		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "go", MsgsPerSec: 48826, InOrder: true,
-			ServerCPUms1k: 26, Softirqms1k: 3, Segments1k: 879},
+			CPUms1k: 22.28, ServerCPUms1k: 26, Softirqms1k: 3, Segments1k: 879},
 		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "js", MsgsPerSec: 49926, InOrder: true,
-			ServerCPUms1k: 21, Softirqms1k: 0, Segments1k: 337},
-		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "floor", MsgsPerSec: 55822, InOrder: true},
+			CPUms1k: 16.3, ServerCPUms1k: 21, Softirqms1k: 0, Segments1k: 337},
+		{Server: "faye", Transport: "websocket", Messages: 10000, Rounds: 7, Client: "floor", MsgsPerSec: 55822, InOrder: true,
+			CPUms1k: 7.96, ServerCPUms1k: 35, Softirqms1k: 3, Segments1k: 716},
 		{Server: "cometd-nodejs-server", Transport: "long-polling", Messages: 10000, Rounds: 7, Client: "go", MsgsPerSec: 2, InOrder: true,
 			ServerCPUms1k: -1, Softirqms1k: -1, Segments1k: 500},
 		{Server: "cometd-nodejs-server", Transport: "long-polling", Messages: 10000, Rounds: 7, Client: "js", MsgsPerSec: 1, InOrder: true,
@@ -178,10 +179,10 @@ func TestCometdSectionShowsTheServersCost(t *testing.T) {
 	if len(lines) < 4 {
 		t.Fatalf("table:\n%s", strings.Join(lines, "\n"))
 	}
-	if !strings.Contains(lines[2], "| 26 / 21 | 3.0 / 0.0 | 879 / 337 | **not met** | **not met** |") {
+	if !strings.Contains(lines[2], "| 22.3 / 16.3 / 8.0 | 26 / 21 / 35 | 3.0 / 0.0 / 3.0 | 879 / 337 / 716 | **not met** | **not met** |") {
 		t.Errorf("faye row:\n%s", lines[2])
 	}
-	if !strings.Contains(lines[3], "| – | – | 500 / 400 |") {
+	if !strings.Contains(lines[3], "| – | – / 20 / – | – / 0.0 / – | 500 / 400 / – |") {
 		t.Errorf("a server CPU not measured for one reader shows –:\n%s", lines[3])
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -136,27 +137,40 @@ type xlRow struct {
 // server's CPU time is counted in 10 ms ticks.
 const minServerBurst = 1000
 
-// serverFigures renders, per 1,000 messages while the server served the Go
-// and the JS reader, the server process's CPU time, the machine's softirq
-// time and the TCP data segments sent, or – where the burst is too small
-// for the ticks or a figure was not measured for both readers.
-func serverFigures(n int, g, j xlRow) (cpu, softirq, segs string) {
-	cpu, softirq, segs = "–", "–", "–"
+// serverFigures renders, per 1,000 messages, for the Go, JS and floor
+// readers in turn: the reader process's CPU time, and while the server
+// served that reader the server process's CPU time, the machine's softirq
+// time and the TCP data segments sent. A reader's figure not measured
+// shows –, and all show – where the burst is too small for the ticks.
+func serverFigures(n int, readers ...xlRow) (reader, cpu, softirq, segs string) {
 	if n < minServerBurst {
-		return cpu, softirq, segs
+		return "–", "–", "–", "–"
 	}
-	if g.ServerCPUms1k > 0 && j.ServerCPUms1k > 0 {
-		cpu = fmt.Sprintf("%.0f / %.0f", g.ServerCPUms1k, j.ServerCPUms1k)
+	var rc, sc, si, sg []string
+	for _, r := range readers {
+		rc = append(rc, figure(r.CPUms1k > 0, "%.1f", r.CPUms1k))
+		sc = append(sc, figure(r.ServerCPUms1k > 0, "%.0f", r.ServerCPUms1k))
+		// A machine idle in soft interrupts reads 0: unlike the others, 0
+		// is a measurement here, and only -1 means "not measured" (with
+		// the server's CPU or segments measured beside it).
+		si = append(si, figure(r.Softirqms1k >= 0 && (r.ServerCPUms1k > 0 || r.Segments1k > 0), "%.1f", r.Softirqms1k))
+		sg = append(sg, figure(r.Segments1k > 0, "%.0f", r.Segments1k))
 	}
-	// A machine idle in soft interrupts reads 0: unlike the others, 0 is a
-	// measurement here, and only -1 means "not measured".
-	if g.Softirqms1k >= 0 && j.Softirqms1k >= 0 && (g.ServerCPUms1k > 0 || g.Segments1k > 0) {
-		softirq = fmt.Sprintf("%.1f / %.1f", g.Softirqms1k, j.Softirqms1k)
+	join := func(f []string) string {
+		if slices.IndexFunc(f, func(s string) bool { return s != "–" }) < 0 {
+			return "–"
+		}
+		return strings.Join(f, " / ")
 	}
-	if g.Segments1k > 0 && j.Segments1k > 0 {
-		segs = fmt.Sprintf("%.0f / %.0f", g.Segments1k, j.Segments1k)
+	return join(rc), join(sc), join(si), join(sg)
+}
+
+// figure formats v, or – where it was not measured (ok false).
+func figure(ok bool, format string, v float64) string {
+	if !ok {
+		return "–"
 	}
-	return cpu, softirq, segs
+	return fmt.Sprintf(format, v)
 }
 
 // simulatorServer is the server name of the ceiling rows (interop.Simulator).
@@ -226,8 +240,8 @@ func ceilingSection(rows []xlRow) string {
 func cometdSection(rows []xlRow) string {
 	order, by := groupXL(rows, false)
 	var b strings.Builder
-	b.WriteString("| server / transport | in flight | Go msgs/s | JS msgs/s | **Go/JS msgs/s** (goal ≥ 2) | Go p50 / p99 ms | JS p50 / p99 ms | **Go/JS p99** (goal ≤ 1) | floor msgs/s | Go/floor | server CPU ms / 1,000 msgs, serving Go / JS | machine softirq ms / 1,000 msgs, Go / JS | data segments / 1,000 msgs, Go / JS | verdict (≥ 2×, p99 ≤ 1×) | Go ≥ JS and p99 ≤ JS (issue 14) |\n")
-	b.WriteString("|---|---:|---:|---:|---|---|---|---|---:|---:|---|---|---|---|---|\n")
+	b.WriteString("| server / transport | in flight | Go msgs/s | JS msgs/s | **Go/JS msgs/s** (goal ≥ 2) | Go p50 / p99 ms | JS p50 / p99 ms | **Go/JS p99** (goal ≤ 1) | floor msgs/s | Go/floor | reader CPU ms / 1,000 msgs, Go / JS / floor | server CPU ms / 1,000 msgs, serving Go / JS / floor | machine softirq ms / 1,000 msgs, Go / JS / floor | data segments / 1,000 msgs, Go / JS / floor | verdict (≥ 2×, p99 ≤ 1×) | Go ≥ JS and p99 ≤ JS (issue 14) |\n")
+	b.WriteString("|---|---:|---:|---:|---|---|---|---|---:|---:|---|---|---|---|---|---|\n")
 	for _, k := range order {
 		g, j, f := by[k]["go"], by[k]["js"], by[k]["floor"]
 		rr, rp := div(g.MsgsPerSec, j.MsgsPerSec), div(g.P99ms, j.P99ms)
@@ -235,13 +249,13 @@ func cometdSection(rows []xlRow) string {
 		if !g.InOrder {
 			v += " (Go out of order!)"
 		}
-		scpu, soft, segs := serverFigures(k.n, g, j)
-		fmt.Fprintf(&b, "| %s / %s | %d | %.0f | %.0f | **%.2f×** | %.2f / %.2f | %.2f / %.2f | **%.2f×** | %.0f | %.2f | %s | %s | %s | %s | %s |\n",
+		rcpu, scpu, soft, segs := serverFigures(k.n, g, j, f)
+		fmt.Fprintf(&b, "| %s / %s | %d | %.0f | %.0f | **%.2f×** | %.2f / %.2f | %.2f / %.2f | **%.2f×** | %.0f | %.2f | %s | %s | %s | %s | %s | %s |\n",
 			k.server, k.transport, k.n, g.MsgsPerSec, j.MsgsPerSec, rr, g.P50ms, g.P99ms, j.P50ms, j.P99ms, rp, f.MsgsPerSec, div(g.MsgsPerSec, f.MsgsPerSec),
-			scpu, soft, segs, v, verdict(rr >= 1 && rp <= 1))
+			rcpu, scpu, soft, segs, v, verdict(rr >= 1 && rp <= 1))
 	}
 	if len(order) > 0 {
-		fmt.Fprintf(&b, "\nMedian of %d alternating rounds per reader after a warm-up. msgs/s = burst size ÷ (last handler call − first publish). Server CPU = the server process's user + system time (/proc/<pid>/stat), machine softirq = the time all CPUs spent in soft interrupts, which the kernel charges to no process (/proc/stat; both 10 ms ticks), and data segments = the machine's TCP segments carrying data (TcpExt TCPOrigDataSent), all from the publish to the reader's last message; shown from %d messages in flight.\n", by[order[0]]["go"].Rounds, minServerBurst)
+		fmt.Fprintf(&b, "\nMedian of %d alternating rounds per reader after a warm-up. msgs/s = burst size ÷ (last handler call − first publish). Reader CPU = the reader process's user + system time (Go and floor: getrusage of the test process; JS: process.cpuUsage()), server CPU = the server process's user + system time (/proc/<pid>/stat), machine softirq = the time all CPUs spent in soft interrupts, which the kernel charges to no process (/proc/stat; both 10 ms ticks), and data segments = the machine's TCP segments carrying data (TcpExt TCPOrigDataSent), all from the publish to the reader's last message; shown from %d messages in flight.\n", by[order[0]]["go"].Rounds, minServerBurst)
 	}
 	return b.String()
 }
