@@ -108,8 +108,13 @@
 // Invited (Accept, Reject); Reply creates a draft (new id, parentId) that
 // Save, Send or Cancel; Complete and Transfer end an item; the user-data,
 // comment and disposition operations publish PropertiesUpdated. An
-// operation outside an item's capabilities gets HTTP 400 statusCode 2; an
-// item not yet offered HTTP 404 statusCode 6. POST /me/facebook and
+// operation outside an item's capabilities gets HTTP 400 statusCode 2,
+// except those the documents describe for a state whose capabilities sample
+// does not list them: Save on a draft (the documents have a Save page for
+// drafts, yet no capabilities sample lists it), and SendToAgents, Consult, RemoveParticipantFromConference,
+// AddComment, the user-data operations, SetDisposition and
+// ReportResponseTemplateUsage on a chatting session. An item not yet
+// offered gets HTTP 404 statusCode 6. POST /me/facebook and
 // /me/tweets take Create (and Follow, Unfollow for Tweets); GET
 // /me?subresources=* is the agent's snapshot (channels and the items it
 // holds). Interactions(), Interaction(id) and AgentChannelState(ch) show the

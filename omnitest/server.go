@@ -189,10 +189,12 @@ func (s *Server) Close() error {
 }
 
 // Restart simulates a server restart: it closes the listener and every
-// connection, forgets CometD sessions, HTTP sessions (JSESSIONID, CSRF
-// tokens) and facebooksession state, and listens again on the same address.
-// Records, pending faults and the referenceId counter survive: the first
-// referenceId of any later session is higher than every one issued before.
+// connection, forgets CometD sessions and HTTP sessions (JSESSIONID, CSRF
+// tokens), and listens again on the same address. What a contact center
+// keeps in its records survives: the interactions (posts, Tweets,
+// facebooksessions with their participants and message logs), records,
+// pending faults and the referenceId counter; the first referenceId of any
+// later session is higher than every one issued before.
 func (s *Server) Restart() error {
 	s.life.Lock()
 	defer s.life.Unlock()
@@ -225,7 +227,6 @@ func (s *Server) Restart() error {
 		s.refFloor = max(s.refFloor, hs.nextRef-1)
 	}
 	s.sessions = make(map[string]*httpSession)
-	s.fbSessions = make(map[string]*fbSession)
 	s.gen = s.startGeneration(ln)
 	return nil
 }
