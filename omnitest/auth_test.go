@@ -118,3 +118,16 @@ func TestCSRFOff(t *testing.T) {
 		t.Fatalf("CSRF headers without WithCSRF: %v", r.Header)
 	}
 }
+
+// WithCSRF checks the methods its doc names, POST, PUT, PATCH and DELETE,
+// and no other: an OPTIONS without a token is answered as any request the
+// simulator has no route for, not refused for its token (outside review).
+func TestCSRFChecksTheUnsafeMethodsOnly(t *testing.T) {
+	s := NewServer(t, WithCSRF())
+	c := newClient(t)
+	forbidden := `{"statusCode":3,"statusMessage":"Missing or invalid Csrf token"}`
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		expect(t, c.do(m, s.URL()+"/me", `{}`), 403, forbidden)
+	}
+	expect(t, c.do(http.MethodOptions, s.URL()+"/me", ""), 404, `{"statusCode":6,"statusMessage":"Resource not found"}`)
+}

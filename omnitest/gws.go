@@ -100,7 +100,7 @@ func (s *Server) serveGWS(w http.ResponseWriter, r *http.Request, route Route, s
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			w.Header().Set(csrfHeaderHeader, csrfTokenHeader)
 			w.Header().Set(csrfTokenHeader, s.csrfToken(sess))
-		} else if !s.validCSRF(sess, r) {
+		} else if csrfChecked(r.Method) && !s.validCSRF(sess, r) {
 			writeGWSError(w, http.StatusForbidden, codeForbidden, msgBadCSRF)
 			return
 		}
@@ -127,6 +127,16 @@ func (s *Server) serveGWS(w http.ResponseWriter, r *http.Request, route Route, s
 	default:
 		writeGWSError(w, http.StatusNotFound, codeNotFound, "Resource not found")
 	}
+}
+
+// csrfChecked reports whether requests of method need the CSRF token: the
+// methods that change something (WithCSRF).
+func csrfChecked(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 // decodeGWS decodes a JSON object body; false means it answered statusCode 10.
