@@ -212,7 +212,7 @@ func TestSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := fs.requests()
-	if reqs[0].Method != http.MethodGet || reqs[0].RequestURI != "/api/v2/me?subresources=%2A" {
+	if reqs[0].Method != http.MethodGet || reqs[0].RequestURI != "/api/v2/me?subresources=*" {
 		t.Errorf("request %s %s", reqs[0].Method, reqs[0].RequestURI)
 	}
 	if snap.UserName != "agent1" || snap.Settings["agent-desktop"]["theme"] != "dark" ||
@@ -271,7 +271,7 @@ func TestAgentChannelsRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := fs.requests()[0]; r.Method != http.MethodGet || r.RequestURI != "/api/v2/me/channels?fields=%2A" {
+	if r := fs.requests()[0]; r.Method != http.MethodGet || r.RequestURI != "/api/v2/me/channels?fields=*" {
 		t.Errorf("request %s %s", r.Method, r.RequestURI)
 	}
 	if len(chs) != 2 || !chs[0].Ready() || chs[1].Channel != "voice" || chs[1].UserActivity != "Idle" || chs[1].SwitchName != "SIP_Switch" {

@@ -342,9 +342,26 @@ func (cl *call) redact(err error) {
 // url returns the absolute URL of the call; redacted is cl.redactedURL().
 func (cl *call) url(redacted string) string {
 	if len(cl.query) > 0 {
-		return redacted + "?" + cl.query.Encode()
+		return redacted + "?" + encodeQuery(cl.query)
 	}
 	return redacted
+}
+
+// queryKeeps puts back the characters encodeQuery leaves as they are.
+var queryKeeps = strings.NewReplacer("%2A", "*", "%2C", ",")
+
+// encodeQuery is q.Encode() with '*' and ',' as they are: RFC 3986 allows
+// both in a query, the documents write subresources=* and fields=id,state
+// so, a server decodes them alike either way, and a mock of the documented
+// URL (httpmock) compares the query as written. Encode writes '%' only to
+// start an escape (a '%' of a value is "%25"), so "%2A" and "%2C" in its
+// output can only be a '*' or a ','.
+func encodeQuery(q url.Values) string {
+	s := q.Encode()
+	if !strings.Contains(s, "%2") {
+		return s
+	}
+	return queryKeeps.Replace(s)
 }
 
 // redactedURL is the call's URL as it may appear in errors and logs.

@@ -28,11 +28,11 @@ func TestGWSReadQueriesOnTheWire(t *testing.T) {
 		{"facebook get, all fields", nil, func(c *omni.Client) error {
 			_, err := c.Facebook.Get(ctx, "01QQQG2MU214P06D", &omni.GetOptions{Fields: []string{omni.FieldsAll}})
 			return err
-		}, "/me/facebook/01QQQG2MU214P06D?fields=%2A"},
+		}, "/me/facebook/01QQQG2MU214P06D?fields=*"},
 		{"facebook get, some fields, escaped id", nil, func(c *omni.Client) error {
 			_, err := c.Facebook.Get(ctx, "a b/c", &omni.GetOptions{Fields: []string{"id", "state", "userData"}})
 			return err
-		}, "/me/facebook/a%20b%2Fc?fields=id%2Cstate%2CuserData"},
+		}, "/me/facebook/a%20b%2Fc?fields=id,state,userData"},
 		{"tweet get", nil, func(c *omni.Client) error {
 			_, err := c.Twitter.Get(ctx, "010QQG2MU214P06D", nil)
 			return err
@@ -52,7 +52,7 @@ func TestGWSReadQueriesOnTheWire(t *testing.T) {
 		{"facebook list, paging", nil, func(c *omni.Client) error {
 			_, err := c.Facebook.List(ctx, &omni.ListOptions{Fields: []string{"*"}, Offset: 20, Limit: 10})
 			return err
-		}, "/me/facebook?fields=%2A&limit=10&offset=20"},
+		}, "/me/facebook?fields=*&limit=10&offset=20"},
 		{"tweet list, limit only", nil, func(c *omni.Client) error {
 			_, err := c.Twitter.List(ctx, &omni.ListOptions{Limit: 5})
 			return err
@@ -60,7 +60,7 @@ func TestGWSReadQueriesOnTheWire(t *testing.T) {
 		{"session list on the older path", []omni.Option{omni.WithFacebookSessionPath("me/facebooksession")}, func(c *omni.Client) error {
 			_, err := c.FacebookSessions.List(ctx, &omni.ListOptions{Fields: []string{"id", "state"}, Offset: 1})
 			return err
-		}, "/me/facebooksession?fields=id%2Cstate&offset=1"},
+		}, "/me/facebooksession?fields=id,state&offset=1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,7 +43,7 @@ func TestReadBackWithHTTPMock(t *testing.T) {
 	if err != nil || len(page.Items) != 1 || page.Items[0].State != omni.StateChatting {
 		t.Fatalf("List = %+v, %v", page, err)
 	}
-	want := []string{"generalStatus=DELIVERED&messageId=m1&messageId=m2", "fields=id%2Cstate&limit=2"}
+	want := []string{"generalStatus=DELIVERED&messageId=m1&messageId=m2", "fields=id,state&limit=2"}
 	if len(queries) != 2 || queries[0] != want[0] || queries[1] != want[1] {
 		t.Errorf("queries %q, want %q", queries, want)
 	}

@@ -237,7 +237,7 @@ func TestMessageLogsWire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fs.requests()[0].RequestURI; got != "/messenger/1/logs?generalStatus=DELIVERED&limit=1000&messageId=a%2Cb&sender=44113496000&sentSince=2023-02-01T00%3A00%3A00.000%2B0000" {
+	if got := fs.requests()[0].RequestURI; got != "/messenger/1/logs?generalStatus=DELIVERED&limit=1000&messageId=a,b&sender=44113496000&sentSince=2023-02-01T00%3A00%3A00.000%2B0000" {
 		t.Errorf("request %s", got)
 	}
 	if len(logs.Results) != 1 {
