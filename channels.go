@@ -55,6 +55,16 @@ type UserState struct {
 	WorkMode string `json:"workMode"`
 }
 
+// UnmarshalJSON decodes a channel state and sets Raw to data. A field of
+// an unexpected type is left zero and reported as encoding/json reports it,
+// after the other fields are decoded; Raw keeps it.
+func (c *ChannelState) UnmarshalJSON(data []byte) error {
+	type plain ChannelState // without this method
+	err := json.Unmarshal(data, (*plain)(c))
+	c.Raw = bytes.Clone(data)
+	return err
+}
+
 // Ready reports whether the channel's state is Ready.
 func (c ChannelState) Ready() bool { return c.UserState.State == "Ready" }
 
@@ -70,7 +80,7 @@ func decodeChannels(raw json.RawMessage) ([]ChannelState, error) {
 	out := make([]ChannelState, 0, len(items))
 	for _, it := range items {
 		var ch ChannelState
-		if err := decodeResource(it, &ch, &ch.Raw); err != nil {
+		if err := lenient(json.Unmarshal(it, &ch)); err != nil {
 			return nil, err
 		}
 		out = append(out, ch)

@@ -84,49 +84,26 @@ type Page[T any] struct {
 	Raw json.RawMessage
 }
 
-// codec says how a resource kind appears in GWS answers.
+// codec says how a resource kind appears in GWS answers. The resources'
+// own UnmarshalJSON keep their raw form (and complete a Tweet of the other
+// shape).
 type codec[T any] struct {
 	// keys are the answer's attribute names that may hold the resource or
 	// the list, most likely first.
 	keys []string
-	// raw returns the resource's Raw field.
-	raw func(*T) *json.RawMessage
-	// fix, when not nil, completes a decoded resource from its raw form.
-	fix func(*T, json.RawMessage)
 }
 
 var (
-	facebookCodec = codec[Facebook]{keys: []string{"facebook", "facebooks"},
-		raw: func(f *Facebook) *json.RawMessage { return &f.Raw }}
-	tweetCodec = codec[Tweet]{keys: []string{"tweet", "twitter", "tweets"},
-		raw: func(t *Tweet) *json.RawMessage { return &t.Raw }, fix: fillTweetType}
-	sessionCodec = codec[FacebookSession]{keys: []string{"facebooksession", "facebooksessions"},
-		raw: func(s *FacebookSession) *json.RawMessage { return &s.Raw }}
+	facebookCodec = codec[Facebook]{keys: []string{"facebook", "facebooks"}}
+	tweetCodec    = codec[Tweet]{keys: []string{"tweet", "twitter", "tweets"}}
+	sessionCodec  = codec[FacebookSession]{keys: []string{"facebooksession", "facebooksessions"}}
 )
 
-// fillTweetType takes twitterType from tweetType, the other shape's name.
-func fillTweetType(t *Tweet, raw json.RawMessage) {
-	if t.TwitterType != "" {
-		return
-	}
-	var alt struct {
-		TweetType string `json:"tweetType"`
-	}
-	_ = json.Unmarshal(raw, &alt) // raw has decoded already; this cannot fail
-	t.TwitterType = alt.TweetType
-}
-
-// decode decodes one resource and keeps its raw form.
+// decode decodes one resource.
 func (k codec[T]) decode(raw json.RawMessage) (T, error) {
 	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return v, err
-	}
-	*k.raw(&v) = bytes.Clone(raw)
-	if k.fix != nil {
-		k.fix(&v, raw)
-	}
-	return v, nil
+	err := json.Unmarshal(raw, &v)
+	return v, err
 }
 
 // find returns the first attribute of env named in keys whose value starts

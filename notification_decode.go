@@ -75,7 +75,7 @@ func decodeNotification(channel string, data []byte, unwrap bool) (Notification,
 	switch {
 	case is("FacebookStateChangeMessage") && len(w.Facebook) > 0:
 		ev := &FacebookStateChange{NotificationHeader: h}
-		if err := decodeResource(w.Facebook, &ev.Facebook, &ev.Facebook.Raw); err != nil {
+		if err := lenient(json.Unmarshal(w.Facebook, &ev.Facebook)); err != nil {
 			return nil, fmt.Errorf("omni: decoding facebook on %s: %w", channel, err)
 		}
 		return ev, nil
@@ -86,17 +86,11 @@ func decodeNotification(channel string, data []byte, unwrap bool) (Notification,
 		return &TwitterOperationResponse{NotificationHeader: h, Success: bool(w.Success), ErrorMessage: w.ErrorMessage}, nil
 	case is("FacebooksessionStateChangeMessage") && len(session) > 0:
 		ev := &FacebookSessionStateChange{NotificationHeader: h}
-		if err := decodeResource(session, &ev.Session, &ev.Session.Raw); err != nil {
+		if err := lenient(json.Unmarshal(session, &ev.Session)); err != nil {
 			return nil, fmt.Errorf("omni: decoding facebooksession on %s: %w", channel, err)
 		}
 		return ev, nil
 	case is("MessageLogUpdated"):
-		for i := range w.Messages {
-			m := &w.Messages[i]
-			if m.RawTimestamp != "" {
-				m.Timestamp, _ = ParseTimestamp(m.RawTimestamp) // unknown layouts keep RawTimestamp only
-			}
-		}
 		return &MessageLogUpdated{NotificationHeader: h, Messages: w.Messages, FacebookSessionURI: w.FacebookSessionURI}, nil
 	}
 	if n, ok, err := decodeLifecycleNotification(h, data); ok || err != nil {
@@ -105,30 +99,14 @@ func decodeNotification(channel string, data []byte, unwrap bool) (Notification,
 	return &UnknownNotification{NotificationHeader: h}, nil
 }
 
-// decodeResource decodes a resource object and keeps its raw form.
-func decodeResource(raw json.RawMessage, v any, keep *json.RawMessage) error {
-	if err := lenient(json.Unmarshal(raw, v)); err != nil {
-		return err
-	}
-	*keep = bytes.Clone(raw)
-	return nil
-}
-
 func decodeTweet(h NotificationHeader, w wireNotification) (Notification, error) {
 	ev := &TwitterStateChange{NotificationHeader: h}
 	raw := w.Twitter
 	if len(raw) == 0 {
 		raw = w.Tweet
 	}
-	if err := decodeResource(raw, &ev.Tweet, &ev.Tweet.Raw); err != nil {
+	if err := json.Unmarshal(raw, &ev.Tweet); err != nil {
 		return nil, fmt.Errorf("omni: decoding tweet on %s: %w", h.Channel, err)
-	}
-	if ev.Tweet.TwitterType == "" {
-		var alt struct {
-			TweetType string `json:"tweetType"`
-		}
-		_ = json.Unmarshal(raw, &alt) // raw decoded above; this cannot fail
-		ev.Tweet.TwitterType = alt.TweetType
 	}
 	return ev, nil
 }

@@ -153,20 +153,36 @@ type Tweet struct {
 }
 
 // UnmarshalJSON decodes a Tweet leniently: the booleans GWS sends as
-// strings ("true") are read as booleans, and a field of an unexpected type
-// is left zero (Raw keeps it) instead of failing the whole Tweet.
+// strings ("true") are read as booleans, TwitterType is taken from
+// tweetType in the other shape, and a field of an unexpected type is left
+// zero (Raw keeps it) instead of failing the whole Tweet. Raw is set to data.
 func (t *Tweet) UnmarshalJSON(data []byte) error {
 	type plain Tweet // without this method
 	w := struct {
 		*plain
 		TwitterIsFavorited flexBool `json:"twitterIsFavorited"`
 		TwitterIsRetweet   flexBool `json:"twitterIsRetweet"`
+		TweetType          string   `json:"tweetType"`
 	}{plain: (*plain)(t)}
 	if err := lenient(json.Unmarshal(data, &w)); err != nil {
 		return err
 	}
 	t.TwitterIsFavorited, t.TwitterIsRetweet = bool(w.TwitterIsFavorited), bool(w.TwitterIsRetweet)
+	if t.TwitterType == "" {
+		t.TwitterType = w.TweetType
+	}
+	t.Raw = bytes.Clone(data)
 	return nil
+}
+
+// UnmarshalJSON decodes a Facebook interaction and sets Raw to data. A
+// field of an unexpected type is left zero and reported as encoding/json
+// reports it, after the other fields are decoded; Raw keeps it.
+func (f *Facebook) UnmarshalJSON(data []byte) error {
+	type plain Facebook // without this method
+	err := json.Unmarshal(data, (*plain)(f))
+	f.Raw = bytes.Clone(data)
+	return err
 }
 
 // TwitterOperationResponse reports the outcome of a Twitter operation.
@@ -197,6 +213,16 @@ type FacebookSession struct {
 	UserData map[string]any `json:"userData"`
 	// Raw is the resource object as received, with every field.
 	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes a session and sets Raw to data. A field of an
+// unexpected type is left zero and reported as encoding/json reports it,
+// after the other fields are decoded; Raw keeps it.
+func (fs *FacebookSession) UnmarshalJSON(data []byte) error {
+	type plain FacebookSession // without this method
+	err := json.Unmarshal(data, (*plain)(fs))
+	fs.Raw = bytes.Clone(data)
+	return err
 }
 
 // ParticipantType says who a participant is. Values not listed pass through.
@@ -253,7 +279,8 @@ type LogMessage struct {
 
 // UnmarshalJSON decodes a log entry leniently: index and timestampSeconds
 // may be numeric strings, and a field of an unexpected type is left zero
-// (Raw keeps it) instead of failing the whole notification.
+// (Raw keeps it) instead of failing the whole notification. Timestamp is
+// parsed from RawTimestamp (ParseTimestamp); Raw is set to data.
 func (m *LogMessage) UnmarshalJSON(data []byte) error {
 	type plain LogMessage // without this method
 	w := struct {
@@ -265,6 +292,9 @@ func (m *LogMessage) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	m.Index, m.TimestampSeconds = int(w.Index), int64(w.TimestampSeconds)
+	if m.RawTimestamp != "" {
+		m.Timestamp, _ = ParseTimestamp(m.RawTimestamp) // unknown layouts keep RawTimestamp only
+	}
 	m.Raw = bytes.Clone(data)
 	return nil
 }
