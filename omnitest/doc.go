@@ -41,8 +41,9 @@
 // again, as a new arrival, at the next Ready on its channel.
 //
 // The Messenger endpoint checks the Authorization header (App, Basic, IBSSO
-// and Bearer forms) and validates the message like the service: TEXT 1..640
-// characters, media url and button url an http(s) URL or, as the vendor's
+// and Bearer forms) and validates the message like the service: TEXT not
+// empty (the service truncates one over 640 characters, so it is accepted
+// and recorded as received; the SDK refuses it before sending), media url and button url an http(s) URL or, as the vendor's
 // own template example writes "www.infobip.com", a host name without a
 // scheme, TEMPLATE BUTTON payload with text of 1..320 characters and 1..3
 // POSTBACK or URL buttons (title 1..20, payload 1..1000), SENDER_ACTION

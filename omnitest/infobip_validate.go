@@ -99,7 +99,16 @@ func validateMessage(f fieldErrors, m *messengerMessage) {
 	case "":
 		f.add("message.type", ruleNotEmpty)
 	case "TEXT":
-		checkSize(f, "message.text", m.Text, 1, omni.MaxTextLength)
+		// The service truncates a text over omni.MaxTextLength characters
+		// itself (the vendor's page: "Messages longer than 640 character
+		// will be truncated"), so only an empty one is refused here; the
+		// SDK refuses a long one before sending.
+		switch {
+		case m.Text == nil:
+			f.add("message.text", ruleNotNull)
+		case *m.Text == "":
+			f.add("message.text", ruleNotEmpty)
+		}
 	case "IMAGE", "VIDEO", "AUDIO", "FILE":
 		checkURL(f, "message.url", m.URL)
 	case "SENDER_ACTION":
