@@ -51,7 +51,9 @@ type Fault struct {
 // 401 gives 20, 403 gives 3, 404 gives 6, any 5xx gives 4 (internal error)
 // and any other 4xx gives 2 (parameter not valid for the current state);
 // GWS sets both explicitly. Messenger routes answer a requestError with a
-// messageId such as TOO_MANY_REQUESTS; CometD answers plain text. Inject
+// messageId such as TOO_MANY_REQUESTS, and those of the current Messages API
+// (/messenger/1/...) {"errorCode":"E429","description":...,"action":...} as
+// that API does; CometD answers plain text. Inject
 // refuses a code outside 400..599, unless GWS gives a GWS error for a
 // 2xx or 3xx answer (GWS can answer HTTP 200 with a statusCode that is not
 // 0); it always refuses the codes whose answer has no body (1xx, 204, 304).
@@ -329,6 +331,11 @@ func writeStatusFault(w http.ResponseWriter, route Route, f Fault) {
 	case vendorCometD:
 		http.Error(w, http.StatusText(f.status), f.status)
 	case vendorMessenger:
+		if isMessagesRoute(route) {
+			description, action := messagesFaultText(f.status)
+			writeMessagesError(w, f.status, description, action, nil)
+			return
+		}
 		writeMessengerError(w, f.status, messengerMessageID(f.status), messengerText(f.status), nil)
 	default:
 		code, msg := gwsFaultCode(f.status)
@@ -403,4 +410,33 @@ func messengerText(status int) string {
 		return t
 	}
 	return "Error"
+}
+
+// messagesFaultText is the description and action of a Status fault on the
+// current Messages API. The documents show this API's 400 and name its
+// 401, 403 and 500 without their texts: those of 400 and 401 are the ones
+// its own refusals use, the others are inferred.
+func messagesFaultText(status int) (description, action string) {
+	switch {
+	case status == http.StatusBadRequest:
+		return "Request cannot be processed.", "Check the syntax, violations and adjust the request."
+	case status == http.StatusUnauthorized:
+		return msgMessagesUnauthorized, actionMessagesUnauthorized
+	case status == http.StatusForbidden:
+		return "The request is not allowed for these credentials.", "Check the resources and the credentials' permissions."
+	case status == http.StatusTooManyRequests:
+		return "Too many requests.", "Try again later."
+	case status >= 500:
+		return statusSentence(status), "Try again later."
+	}
+	return statusSentence(status), "Check the request and adjust it."
+}
+
+// statusSentence is status's text as a sentence: "Service unavailable.".
+func statusSentence(status int) string {
+	t := http.StatusText(status)
+	if t == "" {
+		return "Error."
+	}
+	return t[:1] + strings.ToLower(t[1:]) + "."
 }

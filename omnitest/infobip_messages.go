@@ -155,6 +155,17 @@ var (
 	statusDone     = messagesStatus{3, "DELIVERED", 5, "DELIVERED_TO_HANDSET", "Message delivered to handset"}
 )
 
+// The current API's answer to a request without valid credentials.
+const (
+	msgMessagesUnauthorized    = "The request lacks valid authentication credentials for the requested resource."
+	actionMessagesUnauthorized = "Check the resources and adjust authentication credentials."
+)
+
+// isMessagesRoute reports whether r is a route of the current Messages API.
+func isMessagesRoute(r Route) bool {
+	return r == RouteMessengerMessages || r == RouteMessengerMessageLogs || r == RouteMessengerMessageReports
+}
+
 // writeMessagesError answers in the current API's error shape.
 func writeMessagesError(w http.ResponseWriter, status int, description, action string, vs []violation) {
 	if vs == nil {
@@ -167,9 +178,7 @@ func writeMessagesError(w http.ResponseWriter, status int, description, action s
 // serveMessages serves the current API.
 func (s *Server) serveMessages(w http.ResponseWriter, r *http.Request, route Route, body []byte) {
 	if !s.messengerAuthorized(r.Header.Get("Authorization")) {
-		writeMessagesError(w, http.StatusUnauthorized,
-			"The request lacks valid authentication credentials for the requested resource.",
-			"Check the resources and adjust authentication credentials.", nil)
+		writeMessagesError(w, http.StatusUnauthorized, msgMessagesUnauthorized, actionMessagesUnauthorized, nil)
 		return
 	}
 	switch {
