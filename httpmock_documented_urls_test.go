@@ -3,6 +3,7 @@ package omni_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -40,5 +41,22 @@ func TestHTTPMockMatchesTheDocumentedReadURLs(t *testing.T) {
 	}
 	if page, err := c.FacebookSessions.List(ctx, &omni.ListOptions{Fields: []string{"id", "state"}, Limit: 5}); err != nil || len(page.Items) != 1 {
 		t.Errorf("List = %+v, %v", page, err)
+	}
+}
+
+// As the README says: a read no responder matches fails as a network error
+// does, retried by default; with MaxAttempts 1 it fails after one request.
+func TestHTTPMockMissingResponderWithoutRetries(t *testing.T) {
+	hc := &http.Client{}
+	httpmock.ActivateNonDefault(hc)
+	t.Cleanup(httpmock.DeactivateAndReset)
+	c, err := omni.NewClient("https://gws.example.com/api/v2", omni.WithBasicAuth("agent1", "secret"),
+		omni.WithHTTPClient(hc), omni.WithRetry(omni.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Agent.Snapshot(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "no responder found") || !strings.Contains(err.Error(), "(after 1 attempt(s))") {
+		t.Fatalf("Snapshot = %v, want httpmock's no responder error after one request", err)
 	}
 }
