@@ -131,7 +131,8 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	c.lp = &longPolling{url: rawURL, hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize, receive: c.receiveOne,
 		tooLarge: c.refusedTooLarge}
 	if slices.Contains(cfg.transports, WebSocket) {
-		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize,
+		hc, closeIdle := pacedClient(cfg.httpClient, cfg.readPacing)
+		ws := &wsTransport{url: wsURL(u), hc: hc, closeIdle: closeIdle, header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
 		ws.written = c.tagSocket
 		ws.tooLarge = c.refusedTooLarge

@@ -30,6 +30,7 @@ type config struct {
 	maxNetworkDelay time.Duration
 	wsMaxFailures   int
 	auth            AuthProvider
+	readPacing      time.Duration
 }
 
 // defaultConfig returns the defaults documented on each option.
@@ -42,6 +43,7 @@ func defaultConfig() config {
 		queueBytes:      8 << 20,
 		maxNetworkDelay: 10 * time.Second,
 		wsMaxFailures:   3,
+		readPacing:      DefaultReadPacing,
 	}
 }
 
@@ -187,6 +189,33 @@ func WithQueueBytes(n int64) Option {
 			return errors.New("cometd: WithQueueBytes needs n > 0")
 		}
 		cfg.queueBytes = n
+		return nil
+	}
+}
+
+// WithReadPacing sets how long the websocket transport lets a busy socket
+// fill before it reads it again: after a read that emptied the socket, the
+// next read waits until d has passed since that read started. A read after
+// a quiet interval is not delayed, nor is a message already read, so a
+// notification that comes alone is delivered at once. In a burst a message
+// may be read up to d later, plus the runtime timer's slack (a sleep shorter
+// than a millisecond takes about a millisecond on Linux when the process
+// has nothing else to run), and the server, whose writes then merge into
+// fewer TCP segments, delivers the burst sooner and the client reads it
+// with fewer system calls (readpacing.go, BENCHMARKS.md). 0 reads at once.
+// The default is DefaultReadPacing.
+//
+// The pacing needs the connections the upgrade dials: it applies when the
+// transport of WithHTTPClient's client is nil or an *http.Transport without
+// a TLS dialler of its own (the websocket upgrade then goes through a copy
+// of that transport); with any other RoundTripper the socket is read at
+// once. Long-polling is not affected.
+func WithReadPacing(d time.Duration) Option {
+	return func(cfg *config) error {
+		if d < 0 {
+			return errors.New("cometd: WithReadPacing needs d >= 0")
+		}
+		cfg.readPacing = d
 		return nil
 	}
 }

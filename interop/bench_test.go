@@ -17,13 +17,14 @@ import (
 
 // Environment of the cross-language benchmark.
 const (
-	benchEnv       = "OMNI_BENCH"           // "1" runs it
-	benchNEnv      = "OMNI_BENCH_N"         // burst sizes, comma-separated (default 10000)
-	benchOutEnv    = "OMNI_BENCH_OUT"       // also write the markdown table to this file
-	benchJSONEnv   = "OMNI_BENCH_JSON"      // also write the figures as JSON to this file
-	benchRoundsEnv = "OMNI_BENCH_ROUNDS"    // measured rounds per client (default 3)
-	benchCeilEnv   = "OMNI_BENCH_CEILING_N" // burst sizes of the simulator (ceiling) rows (default 100,10000)
-	benchOnlyEnv   = "OMNI_BENCH_ONLY"      // run only these "server/transport" cases, comma-separated (for profiling)
+	benchEnv       = "OMNI_BENCH"             // "1" runs it
+	benchNEnv      = "OMNI_BENCH_N"           // burst sizes, comma-separated (default 10000)
+	benchOutEnv    = "OMNI_BENCH_OUT"         // also write the markdown table to this file
+	benchJSONEnv   = "OMNI_BENCH_JSON"        // also write the figures as JSON to this file
+	benchRoundsEnv = "OMNI_BENCH_ROUNDS"      // measured rounds per client (default 3)
+	benchCeilEnv   = "OMNI_BENCH_CEILING_N"   // burst sizes of the simulator (ceiling) rows (default 100,10000)
+	benchOnlyEnv   = "OMNI_BENCH_ONLY"        // run only these "server/transport" cases, comma-separated (for profiling)
+	benchPacingEnv = "OMNI_BENCH_READ_PACING" // the Go client's WithReadPacing, a Go duration (default: the client's default)
 )
 
 // benchResult is one client's figures for one run.
@@ -281,11 +282,26 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
+// benchPacing is the Go client's read pacing: OMNI_BENCH_READ_PACING if
+// set, to compare settings in one harness, or the client's default.
+func benchPacing(t *testing.T) cometd.Option {
+	v := os.Getenv(benchPacingEnv)
+	if v == "" {
+		return cometd.WithReadPacing(cometd.DefaultReadPacing)
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		t.Fatalf("%s: %v", benchPacingEnv, err)
+	}
+	return cometd.WithReadPacing(d)
+}
+
 // benchGo measures the Go client receiving n server-side publishes.
 func benchGo(t *testing.T, p *Peer, transport, channel string, n int, decode benchDecode) benchResult {
 	t.Helper()
-	// Default options apart from the transport: no logger, default queue.
-	c, err := cometd.NewClient(p.URL(), cometd.WithTransports(transport))
+	// Default options apart from the transport (and the read pacing, when
+	// OMNI_BENCH_READ_PACING sets it): no logger, default queue.
+	c, err := cometd.NewClient(p.URL(), cometd.WithTransports(transport), benchPacing(t))
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
