@@ -15,7 +15,9 @@
 // /me/twitter/{id}) with operationName Send; POST /me/facebooksessions/{id}
 // (also /me/facebooksession/{id}) with Accept, SendMessage, SendToAgents,
 // Transfer, Complete, Leave, SendStartTypingNotification and
-// SendStopTypingNotification; GET and POST /me (StartContactCenterSession,
+// SendStopTypingNotification (Complete and Transfer end the session: it is
+// Completed with no capabilities, and a later operation on it is refused
+// with HTTP 400 statusCode 2); GET and POST /me (StartContactCenterSession,
 // EndContactCenterSession); GET /diagnostics/version. Every answer is a JSON
 // object with statusCode. A successful Send answers
 // {"statusCode":0,"referenceId":N} (with WithoutReferenceIDs, as some

@@ -9,6 +9,7 @@ import (
 type fbSession struct {
 	agent     *participant // set by Accept, cleared by Leave
 	lastIndex int          // index of the last message-log entry
+	ended     bool         // Completed by Complete or Transfer: takes no more operations
 }
 
 // sessionOpRequest is the body of a facebooksession operation.
@@ -45,9 +46,17 @@ func (s *Server) facebookSessionOp(w http.ResponseWriter, r *http.Request, hs *h
 		writeBadOperation(w, req.OperationName)
 		return
 	}
-	ref := s.nextReference(hs)
+	if s.sessionEnded(id) { // before a scripted outcome is taken for it
+		writeNotAllowed(w, req.OperationName, "Completed")
+		return
+	}
 	sc := s.scriptFor(RouteFacebookSession)
-	res, logMsg := s.applySessionOp(r, id, &req, !sc.fails())
+	res, logMsg, ended := s.applySessionOp(r, id, &req, !sc.fails())
+	if ended { // completed by a request served meanwhile
+		writeNotAllowed(w, req.OperationName, "Completed")
+		return
+	}
+	ref := s.nextReference(hs)
 	if !sc.fails() {
 		s.store.put(kindSession, id, res)
 	}
@@ -70,14 +79,26 @@ func (s *Server) facebookSessionOp(w http.ResponseWriter, r *http.Request, hs *h
 	s.outcome(requestOf(r.Context()), Send{Route: RouteFacebookSession, ReferenceID: ref, ID: id, Resource: res, Default: notices}, sc)
 }
 
-// applySessionOp updates the session's state and returns the resource to
-// publish and, for SendMessage, the new message-log entry. With apply
-// false (the operation fails) it changes nothing and returns the session as
-// it is.
-func (s *Server) applySessionOp(r *http.Request, id string, req *sessionOpRequest, apply bool) (facebooksessionResource, *logMessage) {
+// sessionEnded reports whether the facebooksession id was completed.
+func (s *Server) sessionEnded(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fs := s.fbSessions[id]
+	return fs != nil && fs.ended
+}
+
+// applySessionOp updates the session's state and returns the resource to
+// publish and, for SendMessage, the new message-log entry. With apply
+// false (the operation fails) it changes nothing and returns the session as
+// it is. A session already completed changes no more: ended is then true,
+// and the operation is refused.
+func (s *Server) applySessionOp(r *http.Request, id string, req *sessionOpRequest, apply bool) (_ facebooksessionResource, _ *logMessage, ended bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fs := s.fbSessions[id]
+	if fs != nil && fs.ended {
+		return facebooksessionResource{}, nil, true
+	}
 	if fs == nil {
 		fs = &fbSession{}
 		if apply {
@@ -101,6 +122,10 @@ func (s *Server) applySessionOp(r *http.Request, id string, req *sessionOpReques
 		fs.agent = newAgent(nick)
 	case "Leave":
 		fs.agent = nil
+	case "Complete", "Transfer":
+		// As a customer-started session's (lifecycle_ops.go): the Transfer
+		// sample shows the same Completed body as Complete.
+		fs.ended = true
 	case "SendMessage":
 		if fs.agent == nil {
 			fs.agent = newAgent(s.userName(r))
@@ -125,5 +150,8 @@ func (s *Server) applySessionOp(r *http.Request, id string, req *sessionOpReques
 	if fs.agent != nil {
 		res.Participants = append(res.Participants, *fs.agent)
 	}
-	return res, entry
+	if fs.ended {
+		res.State, res.Capabilities = "Completed", []string{}
+	}
+	return res, entry, false
 }

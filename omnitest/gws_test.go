@@ -146,16 +146,17 @@ func TestFacebookSessionOperations(t *testing.T) {
 		`{"operationName":"SendToAgents","text":"psst"}`,
 		`{"operationName":"SendStartTypingNotification"}`,
 		`{"operationName":"SendStopTypingNotification"}`,
-		`{"operationName":"Transfer","targetPath":"/agents/a2"}`,
 		`{"operationName":"Leave"}`,
-		`{"operationName":"Complete"}`,
+		`{"operationName":"Transfer","targetPath":"/agents/a2"}`, // ends it
 	}
 	for i, op := range ops {
 		expect(t, c.do(http.MethodPost, u, op), 200, `{"statusCode":0,"referenceId":`+itoa(i+1)+`}`)
 	}
+	expect(t, c.do(http.MethodPost, u, `{"operationName":"Complete"}`),
+		400, `{"statusCode":2,"statusMessage":"Operation Complete is not valid for the current state (Completed)"}`)
 	// The older singular path works too.
-	expect(t, c.do(http.MethodPost, s.URL()+"/me/facebooksession/0000Na9B26EF002X", `{"operationName":"Complete"}`),
-		200, `{"statusCode":0,"referenceId":9}`)
+	expect(t, c.do(http.MethodPost, s.URL()+"/me/facebooksession/0000Na9B26EF002Y", `{"operationName":"Complete"}`),
+		200, `{"statusCode":0,"referenceId":8}`)
 
 	for _, tc := range []struct{ body, want string }{
 		{`{"operationName":"SendMessage"}`, `{"statusCode":1,"statusMessage":"Required parameter missing: text"}`},
