@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -57,12 +58,16 @@ type UserState struct {
 
 // UnmarshalJSON decodes a channel state and sets Raw to data. A field of
 // an unexpected type is left zero and reported as encoding/json reports it,
-// after the other fields are decoded; Raw keeps it.
+// after the other fields are decoded; Raw keeps it. null leaves c
+// unchanged; a JSON value other than an object is an error.
 func (c *ChannelState) UnmarshalJSON(data []byte) error {
+	if null, err := objectOrNull(data, reflect.TypeFor[ChannelState]()); null || err != nil {
+		return err
+	}
 	type plain ChannelState // without this method
 	err := json.Unmarshal(data, (*plain)(c))
 	c.Raw = bytes.Clone(data)
-	return err
+	return renamed(err, reflect.TypeFor[plain](), reflect.TypeFor[ChannelState]())
 }
 
 // Ready reports whether the channel's state is Ready.

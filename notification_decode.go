@@ -105,7 +105,7 @@ func decodeTweet(h NotificationHeader, w wireNotification) (Notification, error)
 	if len(raw) == 0 {
 		raw = w.Tweet
 	}
-	if err := json.Unmarshal(raw, &ev.Tweet); err != nil {
+	if err := lenient(json.Unmarshal(raw, &ev.Tweet)); err != nil { // a tweet that is not an object is left zero, as a Facebook is
 		return nil, fmt.Errorf("omni: decoding tweet on %s: %w", h.Channel, err)
 	}
 	return ev, nil

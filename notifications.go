@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -156,7 +157,11 @@ type Tweet struct {
 // strings ("true") are read as booleans, TwitterType is taken from
 // tweetType in the other shape, and a field of an unexpected type is left
 // zero (Raw keeps it) instead of failing the whole Tweet. Raw is set to data.
+// null leaves t unchanged; a JSON value other than an object is an error.
 func (t *Tweet) UnmarshalJSON(data []byte) error {
+	if null, err := objectOrNull(data, reflect.TypeFor[Tweet]()); null || err != nil {
+		return err
+	}
 	type plain Tweet // without this method
 	w := struct {
 		*plain
@@ -177,12 +182,16 @@ func (t *Tweet) UnmarshalJSON(data []byte) error {
 
 // UnmarshalJSON decodes a Facebook interaction and sets Raw to data. A
 // field of an unexpected type is left zero and reported as encoding/json
-// reports it, after the other fields are decoded; Raw keeps it.
+// reports it, after the other fields are decoded; Raw keeps it. null leaves
+// f unchanged; a JSON value other than an object is an error.
 func (f *Facebook) UnmarshalJSON(data []byte) error {
+	if null, err := objectOrNull(data, reflect.TypeFor[Facebook]()); null || err != nil {
+		return err
+	}
 	type plain Facebook // without this method
 	err := json.Unmarshal(data, (*plain)(f))
 	f.Raw = bytes.Clone(data)
-	return err
+	return renamed(err, reflect.TypeFor[plain](), reflect.TypeFor[Facebook]())
 }
 
 // TwitterOperationResponse reports the outcome of a Twitter operation.
@@ -217,12 +226,16 @@ type FacebookSession struct {
 
 // UnmarshalJSON decodes a session and sets Raw to data. A field of an
 // unexpected type is left zero and reported as encoding/json reports it,
-// after the other fields are decoded; Raw keeps it.
+// after the other fields are decoded; Raw keeps it. null leaves fs
+// unchanged; a JSON value other than an object is an error.
 func (fs *FacebookSession) UnmarshalJSON(data []byte) error {
+	if null, err := objectOrNull(data, reflect.TypeFor[FacebookSession]()); null || err != nil {
+		return err
+	}
 	type plain FacebookSession // without this method
 	err := json.Unmarshal(data, (*plain)(fs))
 	fs.Raw = bytes.Clone(data)
-	return err
+	return renamed(err, reflect.TypeFor[plain](), reflect.TypeFor[FacebookSession]())
 }
 
 // ParticipantType says who a participant is. Values not listed pass through.
@@ -280,8 +293,12 @@ type LogMessage struct {
 // UnmarshalJSON decodes a log entry leniently: index and timestampSeconds
 // may be numeric strings, and a field of an unexpected type is left zero
 // (Raw keeps it) instead of failing the whole notification. Timestamp is
-// parsed from RawTimestamp (ParseTimestamp); Raw is set to data.
+// parsed from RawTimestamp (ParseTimestamp); Raw is set to data. null
+// leaves m unchanged; a JSON value other than an object is an error.
 func (m *LogMessage) UnmarshalJSON(data []byte) error {
+	if null, err := objectOrNull(data, reflect.TypeFor[LogMessage]()); null || err != nil {
+		return err
+	}
 	type plain LogMessage // without this method
 	w := struct {
 		*plain

@@ -2,6 +2,7 @@ package omni_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -56,5 +57,54 @@ func TestLogMessageUnmarshalParsesTheTimestamp(t *testing.T) {
 	var m omni.LogMessage
 	if err := json.Unmarshal([]byte(`{"timestamp":"yesterday"}`), &m); err != nil || !m.Timestamp.IsZero() || m.RawTimestamp != "yesterday" {
 		t.Errorf("unknown layout: %+v, %v; want a zero Timestamp and the raw one kept", m, err)
+	}
+}
+
+// The resources' UnmarshalJSON methods behave as encoding/json does for a
+// struct (outside review): null leaves the value as it was, Raw included;
+// a JSON value other than an object is an error (a Tweet and a LogMessage,
+// decoded leniently, returned a zero value and no error); and an error
+// names the resource's own type, not the unexported twin it decodes into
+// ("Go value of type omni.plain").
+func TestResourcesUnmarshalLikeStructs(t *testing.T) {
+	targets := map[string]func() any{
+		"Tweet":           func() any { return &omni.Tweet{ID: "keep", Raw: json.RawMessage(`{"id":"keep"}`)} },
+		"Facebook":        func() any { return &omni.Facebook{ID: "keep", Raw: json.RawMessage(`{"id":"keep"}`)} },
+		"FacebookSession": func() any { return &omni.FacebookSession{ID: "keep", Raw: json.RawMessage(`{"id":"keep"}`)} },
+		"ChannelState":    func() any { return &omni.ChannelState{Channel: "keep", Raw: json.RawMessage(`{"id":"keep"}`)} },
+		"LogMessage":      func() any { return &omni.LogMessage{Text: "keep", Raw: json.RawMessage(`{"id":"keep"}`)} },
+	}
+	for name, fresh := range targets {
+		v := fresh()
+		if err := json.Unmarshal([]byte(" null "), v); err != nil || !reflect.DeepEqual(v, fresh()) {
+			t.Errorf("%s: null gave %+v, %v; want it unchanged", name, v, err)
+		}
+		for in, kind := range map[string]string{`[1,2]`: "array", `"x"`: "string", `5`: "number", `true`: "bool"} {
+			err := json.Unmarshal([]byte(in), fresh())
+			want := "json: cannot unmarshal " + kind + " into Go value of type omni." + name
+			if err == nil || err.Error() != want {
+				t.Errorf("%s from %s: %v; want %q", name, in, err, want)
+			}
+		}
+	}
+	var f omni.Facebook
+	err := json.Unmarshal([]byte(`{"id":"F1","state":7}`), &f)
+	if want := "json: cannot unmarshal number into Go struct field Facebook.state of type omni.State"; err == nil || err.Error() != want {
+		t.Errorf("Facebook with a numeric state: %v; want %q", err, want)
+	}
+	var s omni.FacebookSession
+	err = json.Unmarshal([]byte(`{"participants":{"a":1}}`), &s)
+	if want := "json: cannot unmarshal object into Go struct field FacebookSession.participants of type []omni.Participant"; err == nil || err.Error() != want {
+		t.Errorf("FacebookSession with an object for participants: %v; want %q", err, want)
+	}
+	// Inside a notification a resource that is not an object is left zero,
+	// for a Tweet as for a Facebook: the notification still decodes.
+	for ch, body := range map[string]string{
+		"/v2/me/twitter":  `{"messageType":"TweetStateChangeMessage","notificationType":"StatusChange","referenceId":1,"tweet":[1,2]}`,
+		"/v2/me/facebook": `{"messageType":"FacebookStateChangeMessage","notificationType":"StatusChange","referenceId":1,"facebook":[1,2]}`,
+	} {
+		if n, err := omni.DecodeNotification(ch, []byte(body)); err != nil || n == nil {
+			t.Errorf("%s: %v, %v", ch, n, err)
+		}
 	}
 }
