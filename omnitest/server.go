@@ -70,6 +70,7 @@ type generation struct {
 	stop   chan struct{} // closed when this generation shuts down
 	served chan struct{} // closed when Serve has returned
 	track  tracker
+	conns  connSet // the HTTP connections open, with their states
 }
 
 // NewServer starts a Server on 127.0.0.1 at a free port and closes it when
@@ -136,9 +137,11 @@ func (s *Server) startGeneration(ln net.Listener) *generation {
 		Logger:     s.cfg.logger,
 	})
 	g.hs = &http.Server{
-		Handler:           s.cfg.wrap(s.handlerFor(g)),
+		Handler:           g.conns.handler(s.cfg.wrap(s.handlerFor(g))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelDebug),
+		ConnState:         g.conns.track,
+		ConnContext:       g.conns.context,
 	}
 	go func() {
 		defer close(g.served)
@@ -147,9 +150,15 @@ func (s *Server) startGeneration(ln net.Listener) *generation {
 	return g
 }
 
-// stopGeneration shuts g down and waits for everything it started.
-func stopGeneration(g *generation) {
-	close(g.stop)      // releases Hang faults and latency waits
+// stopGeneration shuts g down and waits for everything it started. With
+// settle (Restart), the clients are first let close their idle connections
+// (connSet.settle).
+func stopGeneration(g *generation, settle bool) {
+	close(g.stop) // releases Hang faults and latency waits
+	if settle {
+		_ = g.ln.Close() // no new connection while the idle ones close
+		g.conns.settle(idleSettle)
+	}
 	_ = g.hs.Close()   // listener and every tracked connection
 	g.bayeux.Close()   // held connects, websockets
 	<-g.served         // Serve has returned
@@ -183,14 +192,19 @@ func (s *Server) Close() error {
 	g := s.gen
 	s.mu.Unlock()
 	s.timers.stop()
-	stopGeneration(g)
+	stopGeneration(g, false)
 	s.infobip().closePushes()
 	return nil
 }
 
 // Restart simulates a server restart: it closes the listener and every
 // connection, forgets CometD sessions and HTTP sessions (JSESSIONID, CSRF
-// tokens), and listens again on the same address. What a contact center
+// tokens), and listens again on the same address. A connection kept alive
+// between two requests is closed first, and Restart waits (up to a second)
+// until the client has closed it too, so that a request sent once Restart
+// has returned goes out on a new connection, as it would long after a real
+// restart, instead of failing on the old one; requests in progress (a held
+// /meta/connect, say) are cut off. What a contact center
 // keeps in its records survives: the interactions (posts, Tweets,
 // facebooksessions with their participants and message logs), records,
 // pending faults and the referenceId counter; the first referenceId of any
@@ -205,7 +219,7 @@ func (s *Server) Restart() error {
 	}
 	g := s.gen
 	s.mu.Unlock()
-	stopGeneration(g)
+	stopGeneration(g, true)
 
 	var ln net.Listener
 	var err error
