@@ -205,11 +205,9 @@ func WithQueueBytes(n int64) Option {
 // with fewer system calls (readpacing.go, BENCHMARKS.md). 0 reads at once.
 // The default is DefaultReadPacing.
 //
-// The pacing needs the connections the upgrade dials: it applies when the
-// transport of WithHTTPClient's client is nil or an *http.Transport without
-// a TLS dialler of its own (the websocket upgrade then goes through a copy
-// of that transport); with any other RoundTripper the socket is read at
-// once. Long-polling is not affected.
+// The pacing wraps the upgraded connection, which the transport of the
+// client's *http.Client hands over as the body of its 101 answer, so it
+// applies whatever that RoundTripper is. Long-polling is not affected.
 func WithReadPacing(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d < 0 {

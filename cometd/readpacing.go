@@ -1,8 +1,7 @@
 package cometd
 
 import (
-	"context"
-	"net"
+	"io"
 	"net/http"
 	"time"
 )
@@ -26,85 +25,87 @@ import (
 // quiet interval, the first of a burst, a read that did not empty the
 // socket, and everything already read and buffered, are never delayed; a
 // message that arrives during the wait is read at its end, at most one
-// interval (and the timer's slack) later. Measured with Faye at 10,000 messages in flight
-// (BENCHMARKS.md), this cut the client's CPU per message by about two
-// thirds and made the burst arrive sooner.
+// interval (and the timer's slack) later. Measured with Faye at 10,000
+// messages in flight (BENCHMARKS.md), this cut the client's CPU per message
+// by about two thirds and made the burst arrive sooner.
+//
+// The reads paced are those of the upgraded connection: net/http hands it
+// over as the body of the 101 answer (an io.ReadWriteCloser reading the
+// socket once the bytes it had buffered with the answer are read), which
+// pacedTransport wraps. So the pacing works with any RoundTripper that
+// gives that body, the caller's own included, and holds nothing per
+// session but the wrapper of its socket.
 
 // DefaultReadPacing is the websocket transport's default read pacing
 // interval (WithReadPacing).
 const DefaultReadPacing = 500 * time.Microsecond
 
-// pacedConn is a net.Conn whose reads are paced (see above). Only one
-// goroutine reads a connection at a time (net/http's, then the websocket
-// reader, one after the other), so its fields need no lock.
-type pacedConn struct {
-	net.Conn
-	every   time.Duration
-	last    time.Time // when the previous read started
-	drained bool      // the previous read returned less than it asked for
-	now     func() time.Time
-	sleep   func(time.Duration)
+// pacingClock is what a pacedBody reads the time and waits with.
+type pacingClock struct {
+	now   func() time.Time
+	sleep func(time.Duration)
 }
 
-func newPacedConn(c net.Conn, every time.Duration) *pacedConn {
-	return &pacedConn{Conn: c, every: every, now: time.Now, sleep: time.Sleep}
+// realClock is the pacingClock of every client but some tests'.
+var realClock = &pacingClock{time.Now, time.Sleep}
+
+// pacedTransport is the RoundTripper of a websocket upgrade: base's answer,
+// with the body of a 101 answer wrapped in a pacedBody.
+type pacedTransport struct {
+	base  http.RoundTripper // nil: http.DefaultTransport
+	every time.Duration
+	clock *pacingClock
 }
+
+func (t pacedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusSwitchingProtocols {
+		if rwc, ok := resp.Body.(io.ReadWriteCloser); ok {
+			resp.Body = &pacedBody{ReadWriteCloser: rwc, every: t.every, clock: t.clock}
+		}
+	}
+	return resp, err
+}
+
+// pacedBody is an upgraded connection whose reads are paced (see above).
+// Only the socket's reader goroutine reads it, so its fields need no lock.
+type pacedBody struct {
+	io.ReadWriteCloser
+	every   time.Duration
+	clock   *pacingClock
+	last    time.Duration // when the previous read started, since pacingEpoch (8 bytes, not a time.Time's 24)
+	drained bool          // the previous read returned less than it asked for
+}
+
+// pacingEpoch is the origin of pacedBody.last; its monotonic reading makes
+// the differences monotonic too.
+var pacingEpoch = time.Now()
 
 // Read waits for the rest of the interval if the previous read emptied the
 // socket less than an interval ago, then reads.
-func (c *pacedConn) Read(p []byte) (int, error) {
-	if c.drained {
-		if w := c.every - c.now().Sub(c.last); w > 0 {
-			c.sleep(w)
+func (b *pacedBody) Read(p []byte) (int, error) {
+	if b.drained {
+		if w := b.every - (b.clock.now().Sub(pacingEpoch) - b.last); w > 0 {
+			b.clock.sleep(w)
 		}
 	}
-	c.last = c.now()
-	n, err := c.Conn.Read(p)
-	c.drained = n < len(p)
+	b.last = b.clock.now().Sub(pacingEpoch)
+	n, err := b.ReadWriteCloser.Read(p)
+	b.drained = n < len(p)
 	return n, err
 }
 
-// pacedClient returns the client for websocket upgrades: hc with a copy of
-// its transport whose connections pace their reads, or hc itself if every
-// is 0, if hc's transport is not an *http.Transport (a RoundTripper of the
-// user's own, which may not even dial) or if that transport has a TLS
-// dialler of its own. Over https the pacing is below TLS: the transport's
-// TLS runs on the paced connection. closeIdle closes the copy's idle
-// connections (nil if there is no copy): an upgrade refused with an HTTP
-// answer leaves its connection in the copy's pool, which nothing else would
-// ever use.
-func pacedClient(hc *http.Client, every time.Duration) (c *http.Client, closeIdle func()) {
+// upgradeClient returns the client for a websocket upgrade: hc as it is
+// now, with its transport wrapped in a pacedTransport unless every is 0.
+func upgradeClient(hc *http.Client, every time.Duration, clock *pacingClock) *http.Client {
 	if every <= 0 {
-		return hc, nil
+		return hc
 	}
-	rt := hc.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	base, ok := rt.(*http.Transport)
-	if !ok || base.DialTLSContext != nil || base.DialTLS != nil {
-		// A TLS dialler of the user's returns a *tls.Conn, which net/http
-		// asks for the connection's TLS state: it is not wrapped.
-		return hc, nil
-	}
-	tr := base.Clone()
-	dial := tr.DialContext
-	if dial == nil && tr.Dial != nil { // the deprecated field, honoured as net/http does
-		d := tr.Dial
-		dial = func(_ context.Context, network, addr string) (net.Conn, error) { return d(network, addr) }
-	}
-	if dial == nil {
-		dial = (&net.Dialer{}).DialContext // what net/http uses when both are nil
-	}
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := dial(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return newPacedConn(conn, every), nil
-	}
-	tr.Dial = nil // replaced by DialContext above
 	cp := *hc
-	cp.Transport = tr
-	return &cp, tr.CloseIdleConnections
+	cp.Transport = pacedTransport{base: hc.Transport, every: every, clock: clock}
+	return &cp
 }

@@ -1,53 +1,52 @@
 package cometd
 
 import (
-	"context"
 	"errors"
-	"net"
+	"io"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// scriptConn is a net.Conn whose reads return the next of its scripted
-// counts; it records, for every read, the fake clock when it started.
-type scriptConn struct {
-	net.Conn
+// scriptBody is an upgraded connection whose reads return the next of its
+// scripted counts; it records, for every read, the fake clock when it
+// started.
+type scriptBody struct {
+	io.ReadWriteCloser
 	counts []int
-	clock  *fakeClock
+	clock  *time.Duration
 	starts []time.Duration
 }
 
-func (c *scriptConn) Read(p []byte) (int, error) {
-	c.starts = append(c.starts, c.clock.t)
-	n := c.counts[0]
-	c.counts = c.counts[1:]
+func (b *scriptBody) Read(p []byte) (int, error) {
+	b.starts = append(b.starts, *b.clock)
+	n := b.counts[0]
+	b.counts = b.counts[1:]
 	return n, nil
 }
 
-type fakeClock struct{ t time.Duration }
-
-func (c *fakeClock) now() time.Time { return time.Unix(0, 0).Add(c.t) }
-
-// TestPacedConnWaitsOnlyAfterAReadThatEmptiedTheSocket holds the pacing rule
+// TestPacedBodyWaitsOnlyAfterAReadThatEmptiedTheSocket holds the pacing rule
 // readpacing.go documents: a wait follows only a read that returned less
 // than it asked for, and lasts only the rest of the interval since that
 // read started.
-func TestPacedConnWaitsOnlyAfterAReadThatEmptiedTheSocket(t *testing.T) {
-	clock := &fakeClock{}
-	sc := &scriptConn{counts: []int{10, 3, 10, 4, 2, 1}, clock: clock}
-	pc := newPacedConn(sc, 500*time.Microsecond)
-	pc.now = clock.now
+func TestPacedBodyWaitsOnlyAfterAReadThatEmptiedTheSocket(t *testing.T) {
+	var clock time.Duration
 	var sleeps []time.Duration
-	pc.sleep = func(d time.Duration) { sleeps = append(sleeps, d); clock.t += d }
+	fake := &pacingClock{
+		now:   func() time.Time { return time.Unix(0, 0).Add(clock) },
+		sleep: func(d time.Duration) { sleeps = append(sleeps, d); clock += d },
+	}
+	sb := &scriptBody{counts: []int{10, 3, 10, 4, 2, 1}, clock: &clock}
+	pb := &pacedBody{ReadWriteCloser: sb, every: 500 * time.Microsecond, clock: fake}
 	p := make([]byte, 10)
 	read := func(after time.Duration) {
-		clock.t += after // the caller's work between two reads
-		if _, err := pc.Read(p); err != nil {
+		clock += after // the caller's work between two reads
+		if _, err := pb.Read(p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -64,134 +63,96 @@ func TestPacedConnWaitsOnlyAfterAReadThatEmptiedTheSocket(t *testing.T) {
 	}
 	wantStarts := []time.Duration{0, 10 * time.Microsecond, 510 * time.Microsecond, 560 * time.Microsecond,
 		2560 * time.Microsecond, 3060 * time.Microsecond}
-	if !reflect.DeepEqual(sc.starts, wantStarts) {
-		t.Fatalf("reads started at %v, want %v", sc.starts, wantStarts)
+	if !reflect.DeepEqual(sb.starts, wantStarts) {
+		t.Fatalf("reads started at %v, want %v", sb.starts, wantStarts)
 	}
 }
 
-type otherRoundTripper struct{}
+// rwcBody is an upgraded connection's body, as net/http gives it.
+type rwcBody struct{ io.Reader }
 
-func (otherRoundTripper) RoundTrip(*http.Request) (*http.Response, error) {
-	return nil, errors.New("unused")
+func (rwcBody) Write(p []byte) (int, error) { return len(p), nil }
+func (rwcBody) Close() error                { return nil }
+
+type answer struct {
+	resp *http.Response
+	err  error
 }
 
-// TestPacedClientLeavesWhatItCannotPace: no pacing, and the caller's
-// client used as it is, when pacing is off, when the transport is not an
-// *http.Transport, or when the transport dials TLS itself.
-func TestPacedClientLeavesWhatItCannotPace(t *testing.T) {
-	tlsDial := &http.Transport{DialTLSContext: func(context.Context, string, string) (net.Conn, error) {
-		return nil, errors.New("unused")
-	}}
-	for name, tc := range map[string]struct {
-		hc    *http.Client
-		every time.Duration
-	}{
-		"off":          {&http.Client{}, 0},
-		"RoundTripper": {&http.Client{Transport: otherRoundTripper{}}, DefaultReadPacing},
-		"TLS dialler":  {&http.Client{Transport: tlsDial}, DefaultReadPacing},
+func (a answer) RoundTrip(*http.Request) (*http.Response, error) { return a.resp, a.err }
+
+// TestPacedTransportWrapsOnlyTheUpgradedConnection: the body of a 101
+// answer is paced; any other answer, and an error, pass as they are.
+func TestPacedTransportWrapsOnlyTheUpgradedConnection(t *testing.T) {
+	up := rwcBody{strings.NewReader("x")}
+	resp, err := pacedTransport{base: answer{resp: &http.Response{StatusCode: 101, Body: up}}, every: time.Millisecond, clock: realClock}.RoundTrip(nil)
+	if pb, ok := resp.Body.(*pacedBody); err != nil || !ok || pb.ReadWriteCloser != up || pb.every != time.Millisecond || pb.clock != realClock {
+		t.Fatalf("101: body %T, %v", resp.Body, err)
+	}
+	for _, a := range []answer{
+		{resp: &http.Response{StatusCode: 401, Body: up}},
+		{resp: &http.Response{StatusCode: 101, Body: io.NopCloser(strings.NewReader(""))}}, // not a connection
 	} {
-		got, closeIdle := pacedClient(tc.hc, tc.every)
-		if got != tc.hc || closeIdle != nil {
-			t.Errorf("%s: pacedClient made a copy (%p for %p)", name, got, tc.hc)
+		resp, err := pacedTransport{base: a, every: time.Millisecond}.RoundTrip(nil)
+		if err != nil || resp.Body != a.resp.Body {
+			t.Errorf("%d %T: body became %T, %v", a.resp.StatusCode, a.resp.Body, resp.Body, err)
 		}
+	}
+	boom := errors.New("boom")
+	if resp, err := (pacedTransport{base: answer{err: boom}}).RoundTrip(nil); resp != nil || err != boom {
+		t.Errorf("error: %v, %v", resp, err)
 	}
 }
 
-// TestPacedClientDialsWithTheCallersDialler: the copy dials through the
-// transport's own DialContext (or deprecated Dial), wraps what it returns,
-// keeps the client's jar, and leaves the caller's transport unchanged.
-func TestPacedClientDialsWithTheCallersDialler(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	defer srv.Close()
-	for _, deprecated := range []bool{false, true} {
-		var mu sync.Mutex
-		var dialled []net.Conn
-		d := func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-			mu.Lock()
-			dialled = append(dialled, c)
-			mu.Unlock()
-			return c, err
-		}
-		base := &http.Transport{}
-		if deprecated {
-			base.Dial = func(network, addr string) (net.Conn, error) { return d(context.Background(), network, addr) }
-		} else {
-			base.DialContext = d
-		}
-		jar := &recordingJar{}
-		hc := &http.Client{Transport: base, Jar: jar}
-		got, closeIdle := pacedClient(hc, DefaultReadPacing)
-		if got == hc || got.Jar != jar || closeIdle == nil {
-			t.Fatalf("deprecated=%v: pacedClient gave %+v", deprecated, got)
-		}
-		tr := got.Transport.(*http.Transport)
-		if tr == base {
-			t.Fatal("the caller's transport itself was changed")
-		}
-		conn, err := tr.DialContext(context.Background(), "tcp", srv.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		pc, ok := conn.(*pacedConn)
-		if !ok || len(dialled) != 1 || pc.Conn != dialled[0] || pc.every != DefaultReadPacing {
-			t.Fatalf("deprecated=%v: dialled %T through the caller's dialler %d time(s)", deprecated, conn, len(dialled))
-		}
-		conn.Close()
-		if deprecated && base.Dial == nil || !deprecated && base.DialContext == nil {
-			t.Fatal("the caller's transport lost its dialler")
-		}
-	}
+// countingTransport counts the requests it passes to http.DefaultTransport.
+type countingTransport struct{ n *atomic.Int32 }
+
+func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
-type recordingJar struct{ http.CookieJar }
-
-// TestRefusedUpgradeLeavesNoIdleConnection: an upgrade answered with 401
-// leaves its connection in the paced copy's pool, which no other request
-// uses; the transport closes it at once instead of leaving it open (and
-// its two net/http goroutines running) until the pool's idle timeout.
-func TestRefusedUpgradeLeavesNoIdleConnection(t *testing.T) {
-	closed := make(chan struct{}, 16)
-	var mu sync.Mutex
-	opened := 0
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "no", http.StatusUnauthorized)
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		switch s {
-		case http.StateNew:
-			mu.Lock()
-			opened++
-			mu.Unlock()
-		case http.StateClosed:
-			closed <- struct{}{}
-		}
-	}
-	srv.Start()
-	defer srv.Close()
-	c, err := NewClient(srv.URL+"/cometd", WithTransports(WebSocket))
-	if err != nil {
+// TestPacingKeepsTheCallersClient: the client's sockets are paced, with an
+// upgrade through the caller's RoundTripper and cookie jar, the caller's
+// client left as it was, and a burst delivered in full and in order.
+func TestPacingKeepsTheCallersClient(t *testing.T) {
+	f := newFake(t)
+	var upgrades atomic.Int32
+	jar := &recordingJar{}
+	hc := &http.Client{Transport: countingTransport{&upgrades}, Jar: jar}
+	c, _ := newTestClient(t, f, WithTransports(WebSocket), WithHTTPClient(hc), WithReadPacing(time.Hour))
+	// An hour's pacing, waited with a clock that returns at once: each
+	// socket read after one that emptied the socket asks to wait.
+	var waits atomic.Int32
+	c.ws.clock = &pacingClock{now: time.Now, sleep: func(time.Duration) { waits.Add(1) }}
+	var col collector
+	if _, err := c.Subscribe(ctxT(t), "/x", col.handler); err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	err = c.Handshake(ctxT(t))
-	if err == nil || !strings.Contains(err.Error(), "401") {
-		t.Fatalf("Handshake = %v, want the upgrade's 401", err)
+	for i := range 200 {
+		f.publish("/x", i)
 	}
-	mu.Lock()
-	n := opened
-	mu.Unlock()
-	if n == 0 {
-		t.Fatal("no connection reached the server")
-	}
-	for range n {
-		select {
-		case <-closed:
-		case <-time.After(10 * time.Second):
-			t.Fatal("the refused upgrade's connection is still open")
+	eventually(t, "the burst", func() bool { return col.len() == 200 })
+	for i, d := range col.data() {
+		if d != strconv.Itoa(i) {
+			t.Fatalf("message %d is %s", i, d)
 		}
 	}
+	if upgrades.Load() == 0 || jar.asked.Load() == 0 {
+		t.Fatalf("requests through the caller's transport: %d, jar asked %d times", upgrades.Load(), jar.asked.Load())
+	}
+	if _, ok := hc.Transport.(countingTransport); !ok || hc.Jar != jar {
+		t.Fatalf("the caller's client was changed: %+v", hc)
+	}
+	if waits.Load() == 0 {
+		t.Fatal("the socket's reads were not paced")
+	}
 }
+
+type recordingJar struct{ asked atomic.Int32 }
+
+func (j *recordingJar) SetCookies(*url.URL, []*http.Cookie) {}
+func (j *recordingJar) Cookies(*url.URL) []*http.Cookie     { j.asked.Add(1); return nil }
 
 func TestWithReadPacingRefusesANegativeInterval(t *testing.T) {
 	_, err := NewClient("http://localhost/cometd", WithReadPacing(-time.Millisecond))

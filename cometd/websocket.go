@@ -18,13 +18,12 @@ import (
 // dialled on first use and again after it dropped or was reset. Like
 // longPolling it is given everything it uses when it is built.
 type wsTransport struct {
-	url string
-	hc  *http.Client // for the upgrade request (and its cookie jar); see pacedClient
-	// closeIdle, if not nil, closes hc's idle connections after each
-	// upgrade (pacedClient).
-	closeIdle func()
-	header    func(http.Header) // sets the upgrade request's headers
-	maxSize   int64             // read limit of a frame
+	url     string
+	hc      *http.Client      // for the upgrade request (and its cookie jar)
+	pacing  time.Duration     // read pacing of the sockets (readpacing.go); 0 for none
+	clock   *pacingClock      // the pacing's
+	header  func(http.Header) // sets the upgrade request's headers
+	maxSize int64             // read limit of a frame
 	// ctx bounds the reader goroutines, which wg counts.
 	ctx context.Context
 	wg  *sync.WaitGroup
@@ -196,12 +195,9 @@ func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 		t.header(h)
 	}
 	conn, resp, err := websocket.Dial(ctx, t.url, &websocket.DialOptions{
-		HTTPClient: t.hc,
+		HTTPClient: upgradeClient(t.hc, t.pacing, t.clock),
 		HTTPHeader: h,
 	})
-	if t.closeIdle != nil {
-		t.closeIdle()
-	}
 	if err != nil {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
 			return nil, &upgradeError{status: resp.StatusCode, err: err}
