@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // scriptBody is an upgraded connection whose reads return the next of its
@@ -161,5 +162,13 @@ func TestWithReadPacingRefusesANegativeInterval(t *testing.T) {
 	}
 	if _, err := NewClient("http://localhost/cometd", WithReadPacing(0)); err != nil {
 		t.Fatalf("WithReadPacing(0): %v", err)
+	}
+}
+
+// The pacing holds 48 bytes per socket (CHANGELOG, BENCHMARKS.md): the
+// websocket sessions' heap goal has little room.
+func TestPacedBodyIsSmall(t *testing.T) {
+	if s := unsafe.Sizeof(pacedBody{}); s > 48 {
+		t.Fatalf("pacedBody is %d bytes", s)
 	}
 }
