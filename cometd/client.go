@@ -131,7 +131,7 @@ func NewClient(rawURL string, opts ...Option) (*Client, error) {
 	c.lp = &longPolling{url: rawURL, hc: cfg.httpClient, header: c.requestHeader, maxSize: cfg.maxMessageSize, receive: c.receiveOne,
 		tooLarge: c.refusedTooLarge}
 	if slices.Contains(cfg.transports, WebSocket) {
-		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, pacing: cfg.readPacing, clock: realClock, header: c.requestHeader, maxSize: cfg.maxMessageSize,
+		ws := &wsTransport{url: wsURL(u), hc: cfg.httpClient, pacer: cfg.pacer(), header: c.requestHeader, maxSize: cfg.maxMessageSize,
 			ctx: c.ctx, wg: &c.wg, receive: c.receiveOne}
 		ws.written = c.tagSocket
 		ws.tooLarge = c.refusedTooLarge

@@ -197,13 +197,17 @@ func WithQueueBytes(n int64) Option {
 // fill before it reads it again: after a read that emptied the socket, the
 // next read waits until d has passed since that read started. A read after
 // a quiet interval is not delayed, nor is a message already read, so a
-// notification that comes alone is delivered at once. In a burst a message
-// may be read up to d later, plus the runtime timer's slack (a sleep shorter
-// than a millisecond takes about a millisecond on Linux when the process
-// has nothing else to run), and the server, whose writes then merge into
-// fewer TCP segments, delivers the burst sooner and the client reads it
-// with fewer system calls (readpacing.go, BENCHMARKS.md). 0 reads at once.
-// The default is DefaultReadPacing.
+// notification that comes alone is delivered at once. Writing to the
+// socket (a Publish, a Subscribe, a /meta/connect) ends a wait, and the
+// read after a write does not wait, so the reply to a request is not held
+// back, unless it comes in the middle of a burst. In a burst
+// a message may be read up to d later, plus the runtime timer's slack (a
+// sleep shorter than a millisecond takes about a millisecond on Linux when
+// the process has nothing else to run), and the server, whose writes then
+// merge into fewer TCP segments, delivers the burst sooner and the client
+// reads it with fewer system calls (readpacing.go, BENCHMARKS.md). Closing
+// the client ends a wait. 0 reads at once. The default is
+// DefaultReadPacing.
 //
 // The pacing wraps the upgraded connection, which the transport of the
 // client's *http.Client hands over as the body of its 101 answer, so it
@@ -216,6 +220,17 @@ func WithReadPacing(d time.Duration) Option {
 		cfg.readPacing = d
 		return nil
 	}
+}
+
+// pacer is the websocket sockets' pacer of WithReadPacing; nil for none.
+func (cfg *config) pacer() *pacer {
+	switch cfg.readPacing {
+	case 0:
+		return nil
+	case DefaultReadPacing:
+		return defaultPacer
+	}
+	return newPacer(cfg.readPacing)
 }
 
 // WithMaxNetworkDelay sets the margin added to the server's advice.timeout to

@@ -20,8 +20,7 @@ import (
 type wsTransport struct {
 	url     string
 	hc      *http.Client      // for the upgrade request (and its cookie jar)
-	pacing  time.Duration     // read pacing of the sockets (readpacing.go); 0 for none
-	clock   *pacingClock      // the pacing's
+	pacer   *pacer            // read pacing of the sockets (readpacing.go); nil for none
 	header  func(http.Header) // sets the upgrade request's headers
 	maxSize int64             // read limit of a frame
 	// ctx bounds the reader goroutines, which wg counts.
@@ -195,7 +194,7 @@ func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 		t.header(h)
 	}
 	conn, resp, err := websocket.Dial(ctx, t.url, &websocket.DialOptions{
-		HTTPClient: upgradeClient(t.hc, t.pacing, t.clock),
+		HTTPClient: upgradeClient(t.hc, t.pacer),
 		HTTPHeader: h,
 	})
 	if err != nil {
