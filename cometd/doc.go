@@ -78,6 +78,10 @@
 // a server whose last handshake reply offered long-polling.
 // Messages queued while a request is in flight go together in the next
 // request or frame. Replies larger than WithMaxMessageSize are refused.
+// While a burst arrives over websocket, the socket is read at most once per
+// WithReadPacing interval (500µs by default) after a read that emptied it,
+// so that the server's many small writes merge; a message that comes alone,
+// and the reply to a request, are read at once.
 //
 // # Delivery
 //
