@@ -81,7 +81,7 @@
 // While a burst arrives over websocket, the socket is read at most once per
 // WithReadPacing interval (500µs by default) after a read that emptied it,
 // so that the server's many small writes merge; a message that comes alone,
-// and the reply to a request, are read at once.
+// and a request's reply when no burst is being read, are read at once.
 //
 // # Delivery
 //
