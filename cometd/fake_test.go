@@ -50,6 +50,7 @@ type fake struct {
 	wake     chan struct{}
 	closing  chan struct{}
 	wsConns  map[*websocket.Conn]bool
+	wsWrite  map[*websocket.Conn]func([]msg) // writes a frame on the socket
 	wg       sync.WaitGroup
 }
 
@@ -75,6 +76,7 @@ func newFake(t testing.TB) *fake {
 		wake:       make(chan struct{}),
 		closing:    make(chan struct{}),
 		wsConns:    map[*websocket.Conn]bool{},
+		wsWrite:    map[*websocket.Conn]func([]msg){},
 	}
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(f.close)
@@ -100,6 +102,22 @@ func (f *fake) close() {
 	f.mu.Unlock()
 	f.srv.Close()
 	f.wg.Wait()
+}
+
+// pushWS writes out as one frame on every open websocket, outside any
+// reply (as Faye delivers a message), and reports how many sockets it
+// reached.
+func (f *fake) pushWS(out []msg) int {
+	f.mu.Lock()
+	var writes []func([]msg)
+	for _, w := range f.wsWrite {
+		writes = append(writes, w)
+	}
+	f.mu.Unlock()
+	for _, w := range writes {
+		w(out)
+	}
+	return len(writes)
 }
 
 // set runs fn with the server locked.
@@ -243,6 +261,14 @@ func (f *fake) serveWS(w http.ResponseWriter, r *http.Request) {
 		defer wmu.Unlock()
 		_ = conn.Write(context.Background(), websocket.MessageText, b)
 	}
+	f.mu.Lock()
+	f.wsWrite[conn] = write
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.wsWrite, conn)
+		f.mu.Unlock()
+	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	for {

@@ -194,33 +194,36 @@ func WithQueueBytes(n int64) Option {
 }
 
 // WithReadPacing sets how long the websocket transport lets a busy socket
-// fill before it reads it again: after a read that emptied the socket, the
-// next read waits until d has passed since that read started. A read after
-// a quiet interval is not delayed, nor is a message already read, so a
-// notification that comes alone is delivered at once. Writing to the
-// socket (a Publish, a Subscribe, a /meta/connect) ends a wait, and the
-// read after a write does not wait, so the reply to a request is not held
-// back, unless it comes in the middle of a burst. In a burst
-// a message may be read up to d later, plus the runtime timer's slack (a
-// sleep shorter than a millisecond takes about a millisecond on Linux when
-// the process has nothing else to run), and the server, whose writes then
-// merge into fewer TCP segments, delivers the burst sooner and the client
-// reads it with fewer system calls (readpacing.go, BENCHMARKS.md). Closing
-// the client ends a wait. 0 reads at once. The default is
-// DefaultReadPacing.
-//
-// The pacing wraps the upgraded connection, which the transport of the
-// client's *http.Client hands over as the body of its 101 answer, so it
-// applies whatever that RoundTripper is. Long-polling is not affected.
+// fill before it reads it again: before reading the start of a frame, if
+// the previous read emptied the socket, the read waits until d has passed
+// since that one started. A read that starts more than d after the one
+// before is not delayed, nor is a message already read or the rest of a
+// frame, so a notification that comes alone is delivered at once. Nor does
+// a read wait while the client awaits the reply to a request written on the
+// socket (a Publish, a Subscribe; not a /meta/connect, which the server
+// holds) or has written to it since the read before, and a write ends a
+// wait: replies are not held back. In a burst a message may be read up to
+// d later, plus the runtime timer's slack (a sleep shorter than a
+// millisecond takes about a millisecond on Linux when the process has
+// nothing else to run), and the server, whose writes then merge into fewer
+// TCP segments, delivers the burst sooner and the client reads it with
+// fewer system calls (readpacing.go, BENCHMARKS.md). A dropped connection
+// is noticed at the end of a wait; closing the client ends one at once.
+// d is at most 100ms; 0 reads at once. The default is DefaultReadPacing.
 func WithReadPacing(d time.Duration) Option {
 	return func(cfg *config) error {
-		if d < 0 {
-			return errors.New("cometd: WithReadPacing needs d >= 0")
+		if d < 0 || d > maxReadPacing {
+			return errors.New("cometd: WithReadPacing needs 0 <= d <= 100ms")
 		}
 		cfg.readPacing = d
 		return nil
 	}
 }
+
+// maxReadPacing bounds WithReadPacing: a wait also delays noticing a
+// dropped connection, and the interval is meant to be a burst's, not a
+// quiet session's.
+const maxReadPacing = 100 * time.Millisecond
 
 // pacer is the websocket sockets' pacer of WithReadPacing; nil for none.
 func (cfg *config) pacer() *pacer {

@@ -24,6 +24,10 @@ type pendingReq struct {
 	// timer is the reply timer of the batch it was sent in
 	// (startReplyTimer); set under c.mu.
 	timer *replyTimer
+	// awaited: counted among the replies awaited on sock's read pacing
+	// (every request but /meta/connect, which the server holds). Set
+	// under c.mu.
+	awaited bool
 }
 
 // reply is the outcome of a request.
@@ -49,8 +53,24 @@ func (c *Client) addPendingLocked(id string, onReply func(*Message)) *pendingReq
 // removePending forgets a request that is no longer awaited.
 func (c *Client) removePending(id string) {
 	c.mu.Lock()
-	delete(c.pending, id)
+	c.deletePendingLocked(id)
 	c.mu.Unlock()
+}
+
+// deletePendingLocked forgets the request id, no longer awaited on the
+// socket it was written on; it returns the request (nil if none). c.mu is
+// held.
+func (c *Client) deletePendingLocked(id string) *pendingReq {
+	p := c.pending[id]
+	if p == nil {
+		return nil
+	}
+	delete(c.pending, id)
+	if p.awaited {
+		p.sock.paced.awaiting(-1)
+		p.awaited = false
+	}
+	return p
 }
 
 // resolve completes the request id with m or err; it reports whether a
@@ -60,8 +80,7 @@ func (c *Client) resolve(id string, m *Message, err error) bool {
 		return false
 	}
 	c.mu.Lock()
-	p := c.pending[id]
-	delete(c.pending, id)
+	p := c.deletePendingLocked(id)
 	c.mu.Unlock()
 	if p == nil {
 		return false
@@ -88,11 +107,23 @@ func (c *Client) isPending(id string) bool {
 }
 
 // tagSocket records that msgs were written on s (wsTransport.written).
+// Its read pacing is told of the replies now awaited on s: while any is,
+// its reads do not wait (readpacing.go).
 func (c *Client) tagSocket(msgs []*Message, s *wsSocket) {
 	c.mu.Lock()
 	for _, m := range msgs {
-		if p := c.pending[m.ID]; p != nil {
-			p.sock = s
+		p := c.pending[m.ID]
+		if p == nil {
+			continue
+		}
+		if p.awaited { // written before, on another socket
+			p.sock.paced.awaiting(-1)
+			p.awaited = false
+		}
+		p.sock = s
+		if s.paced != nil && m.Channel != ChannelConnect {
+			s.paced.awaiting(1)
+			p.awaited = true
 		}
 	}
 	c.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,8 +35,9 @@ func (b *scriptBody) Read(p []byte) (int, error) {
 }
 
 // TestPacedBodyWaitsOnlyAfterAReadThatEmptiedTheSocket holds the pacing rule
-// readpacing.go documents: a wait follows only a read that returned less
-// than it asked for, and lasts only the rest of the interval since that
+// readpacing.go documents: a wait comes only before a frame's start, after
+// a read that returned less than it asked for, with nothing written and no
+// reply awaited since, and lasts only the rest of the interval since that
 // read started.
 func TestPacedBodyWaitsOnlyAfterAReadThatEmptiedTheSocket(t *testing.T) {
 	var clock time.Duration
@@ -45,34 +47,46 @@ func TestPacedBodyWaitsOnlyAfterAReadThatEmptiedTheSocket(t *testing.T) {
 		now:   func() time.Time { return time.Unix(0, 0).Add(clock) },
 		wait:  func(d time.Duration, _ *pacingWake) { sleeps = append(sleeps, d); clock += d },
 	}
-	sb := &scriptBody{counts: []int{10, 3, 10, 4, 2, 1, 1, 1}, clock: &clock}
+	sb := &scriptBody{counts: []int{10, 3, 10, 4, 2, 1, 1, 1, 1, 1, 1, 1, 1}, clock: &clock}
 	pb := &pacedBody{ReadWriteCloser: sb, pacer: fake}
 	p := make([]byte, 10)
-	read := func(after time.Duration) {
+	read := func(after time.Duration, frameStart bool) {
+		t.Helper()
 		clock += after // the caller's work between two reads
+		if frameStart {
+			pb.atFrameStart()
+		}
 		if _, err := pb.Read(p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	read(0)                     // full: the socket had more
-	read(10 * time.Microsecond) // not delayed; returns 3: emptied the socket
-	read(100 * time.Microsecond)
-	// waited 400µs (the rest of 500µs since the read before started); full
-	read(50 * time.Microsecond)  // not delayed; returns 4: emptied
-	read(2 * time.Millisecond)   // the interval passed: not delayed; returns 2
-	read(499 * time.Microsecond) // waits the last 1µs; returns 1
+	read(0, true)                    // full: the socket had more
+	read(10*time.Microsecond, true)  // not delayed; returns 3: emptied the socket
+	read(100*time.Microsecond, true) // waits 400µs (the rest of 500µs since the read before started); full
+	read(50*time.Microsecond, true)  // not delayed; returns 4: emptied
+	read(2*time.Millisecond, true)   // the interval passed: not delayed; returns 2
+	read(499*time.Microsecond, true) // waits the last 1µs; returns 1
+	read(10*time.Microsecond, false) // the rest of a frame: not delayed; returns 1
 	clock += 10 * time.Microsecond
 	if _, err := pb.Write([]byte("request")); err != nil {
 		t.Fatal(err)
 	}
-	read(0) // written since the read before started: not delayed; returns 1
-	read(0) // nothing written since: waits 500µs
-	want := []time.Duration{400 * time.Microsecond, time.Microsecond, 500 * time.Microsecond}
+	read(0, true) // written since the read before started: not delayed; returns 1
+	read(0, true) // nothing written since: waits 500µs
+	pb.awaiting(1)
+	pb.awaiting(1)
+	read(0, true) // two replies awaited: not delayed
+	pb.awaiting(-1)
+	read(0, true) // one still awaited: not delayed
+	pb.awaiting(-1)
+	read(0, true) // none: waits 500µs
+	want := []time.Duration{400 * time.Microsecond, time.Microsecond, 500 * time.Microsecond, 500 * time.Microsecond}
 	if !reflect.DeepEqual(sleeps, want) {
 		t.Fatalf("waits = %v, want %v", sleeps, want)
 	}
 	wantStarts := []time.Duration{0, 10 * time.Microsecond, 510 * time.Microsecond, 560 * time.Microsecond,
-		2560 * time.Microsecond, 3060 * time.Microsecond, 3070 * time.Microsecond, 3570 * time.Microsecond}
+		2560 * time.Microsecond, 3060 * time.Microsecond, 3070 * time.Microsecond, 3080 * time.Microsecond,
+		3580 * time.Microsecond, 3580 * time.Microsecond, 3580 * time.Microsecond, 4080 * time.Microsecond}
 	if !reflect.DeepEqual(sb.starts, wantStarts) {
 		t.Fatalf("reads started at %v, want %v", sb.starts, wantStarts)
 	}
@@ -130,7 +144,7 @@ func TestPacingKeepsTheCallersClient(t *testing.T) {
 	var upgrades atomic.Int32
 	jar := &recordingJar{}
 	hc := &http.Client{Transport: countingTransport{&upgrades}, Jar: jar}
-	c, _ := newTestClient(t, f, WithTransports(WebSocket), WithHTTPClient(hc), WithReadPacing(time.Hour))
+	c, _ := newTestClient(t, f, WithTransports(WebSocket), WithHTTPClient(hc))
 	// An hour's pacing, waited with a clock that returns at once: each
 	// socket read after one that emptied the socket asks to wait.
 	var waits atomic.Int32
@@ -148,15 +162,21 @@ func TestPacingKeepsTheCallersClient(t *testing.T) {
 			t.Fatalf("message %d is %s", i, d)
 		}
 	}
+	// A message pushed outside any reply: the read after it, at a frame's
+	// start with nothing written or awaited, waits (for an hour, were the
+	// wait real).
+	if n := f.pushWS([]msg{{"channel": "/x", "data": 200}}); n != 1 {
+		t.Fatalf("pushed on %d sockets", n)
+	}
+	eventually(t, "the pushed message", func() bool { return col.len() == 201 })
+	eventually(t, "a paced read", func() bool { return waits.Load() > 0 })
 	if upgrades.Load() == 0 || jar.asked.Load() == 0 {
 		t.Fatalf("requests through the caller's transport: %d, jar asked %d times", upgrades.Load(), jar.asked.Load())
 	}
 	if _, ok := hc.Transport.(countingTransport); !ok || hc.Jar != jar {
 		t.Fatalf("the caller's client was changed: %+v", hc)
 	}
-	if waits.Load() == 0 {
-		t.Fatal("the socket's reads were not paced")
-	}
+
 }
 
 type recordingJar struct{ asked atomic.Int32 }
@@ -165,9 +185,14 @@ func (j *recordingJar) SetCookies(*url.URL, []*http.Cookie) {}
 func (j *recordingJar) Cookies(*url.URL) []*http.Cookie     { j.asked.Add(1); return nil }
 
 func TestWithReadPacingRefusesANegativeInterval(t *testing.T) {
-	_, err := NewClient("http://localhost/cometd", WithReadPacing(-time.Millisecond))
-	if err == nil || err.Error() != "cometd: WithReadPacing needs d >= 0" {
-		t.Fatalf("NewClient = %v", err)
+	for _, d := range []time.Duration{-time.Millisecond, 101 * time.Millisecond} {
+		_, err := NewClient("http://localhost/cometd", WithReadPacing(d))
+		if err == nil || err.Error() != "cometd: WithReadPacing needs 0 <= d <= 100ms" {
+			t.Fatalf("WithReadPacing(%v): NewClient = %v", d, err)
+		}
+	}
+	if _, err := NewClient("http://localhost/cometd", WithReadPacing(100*time.Millisecond)); err != nil {
+		t.Fatalf("WithReadPacing(100ms): %v", err)
 	}
 	if _, err := NewClient("http://localhost/cometd", WithReadPacing(0)); err != nil {
 		t.Fatalf("WithReadPacing(0): %v", err)
@@ -190,7 +215,8 @@ func TestPacedBodyIsSmall(t *testing.T) {
 // client ends a wait too.
 func TestPacingDoesNotHoldBackAwaitedReplies(t *testing.T) {
 	f := newFake(t)
-	c, _ := newTestClient(t, f, WithTransports(WebSocket), WithReadPacing(time.Hour))
+	c, _ := newTestClient(t, f, WithTransports(WebSocket))
+	c.ws.pacer = newPacer(time.Hour) // a wait held back would fail the test
 	var col collector
 	ctx := ctxT(t)
 	if _, err := c.Subscribe(ctx, "/x", col.handler); err != nil {
@@ -230,5 +256,51 @@ func TestRealWaitEndsOnASignal(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the wait did not end on the signal")
+	}
+}
+
+// Replies to requests in flight together are not held back, however many
+// there are and however far apart the server answers them, each in a frame
+// of its own: reads do not wait while a reply is awaited (outside review:
+// with a long interval the third and later replies waited the whole of it
+// and the requests failed with ErrNoReply).
+func TestPacingDoesNotHoldBackConcurrentReplies(t *testing.T) {
+	f := newFake(t)
+	var mu sync.Mutex
+	var held []msg
+	f.set(func(f *fake) {
+		f.hook = func(m msg) ([]msg, bool) {
+			if m["channel"] != "/y" {
+				return nil, false
+			}
+			mu.Lock()
+			held = append(held, m)
+			mu.Unlock()
+			return nil, true // answered below, one frame each
+		}
+	})
+	c, _ := newTestClient(t, f, WithTransports(WebSocket), WithMaxNetworkDelay(5*time.Second))
+	c.ws.pacer = newPacer(time.Hour) // a reply held back would fail its Publish
+	ctx := ctxT(t)
+	if err := c.Handshake(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const k = 6
+	errs := make(chan error, k)
+	for i := range k {
+		go func() { errs <- c.Publish(ctx, "/y", i) }()
+	}
+	eventually(t, "the publishes", func() bool { mu.Lock(); defer mu.Unlock(); return len(held) == k })
+	mu.Lock()
+	replies := held
+	mu.Unlock()
+	for _, m := range replies {
+		time.Sleep(5 * time.Millisecond) // the server answers them apart
+		f.pushWS([]msg{{"channel": "/y", "id": m["id"], "successful": true}})
+	}
+	for range k {
+		if err := <-errs; err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
 	}
 }

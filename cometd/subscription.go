@@ -325,7 +325,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler) (*Sub
 			abandoned = true
 			c.removeSubLocked(s, ctx.Err())
 			if c.dropQueuedLocked(m.ID) {
-				delete(c.pending, m.ID) // never sent: no reply will come
+				c.deletePendingLocked(m.ID) // never sent: no reply will come
 			}
 		}
 		c.mu.Unlock()

@@ -62,6 +62,9 @@ type wsSocket struct {
 	// grace closes it after a failed write, if its reader has not failed
 	// by then (retire).
 	grace *time.Timer
+	// paced is its connection's read pacing (readpacing.go), nil if none:
+	// told of each frame's start and of the replies awaited on it.
+	paced *pacedBody
 }
 
 // retireGrace bounds how long a socket whose write failed is left to its
@@ -193,8 +196,9 @@ func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 	if t.header != nil {
 		t.header(h)
 	}
+	var paced *pacedBody
 	conn, resp, err := websocket.Dial(ctx, t.url, &websocket.DialOptions{
-		HTTPClient: upgradeClient(t.hc, t.pacer),
+		HTTPClient: upgradeClient(t.hc, t.pacer, &paced),
 		HTTPHeader: h,
 	})
 	if err != nil {
@@ -204,7 +208,7 @@ func (t *wsTransport) dial(ctx context.Context) (*wsSocket, error) {
 		return nil, &wsError{err: err}
 	}
 	conn.SetReadLimit(t.maxSize)
-	t.sock = &wsSocket{conn: conn}
+	t.sock = &wsSocket{conn: conn, paced: paced}
 	t.readers++
 	t.wg.Add(1)
 	go t.read(t.sock)
@@ -269,6 +273,9 @@ func (t *wsTransport) read(s *wsSocket) {
 	stop := context.AfterFunc(t.ctx, func() { _ = s.conn.CloseNow() })
 	defer stop()
 	for {
+		if s.paced != nil {
+			s.paced.atFrameStart()
+		}
 		frame, err := readFrame(s.conn)
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
