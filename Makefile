@@ -55,7 +55,7 @@ reliability:
 	$(GO) run ./internal/faultmatrix/cmd/report /tmp/omni-fault-rows.jsonl RELIABILITY.md
 
 ## bench: the benchmark tables (see BENCHMARKS.md).
-bench:
+bench: peers
 	@bash scripts/bench.sh $(BENCHTIME)
 
 ## soak: long randomized fault run (not part of make test; OMNI_SOAK_DURATION, default 10m).
