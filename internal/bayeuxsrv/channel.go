@@ -9,16 +9,20 @@ func validChannel(name string) bool {
 	if len(name) < 2 || name[0] != '/' {
 		return false
 	}
-	segs := strings.Split(name[1:], "/")
-	for i, seg := range segs {
+	// Segment by segment without strings.Split: it runs for every Publish.
+	for rest := name[1:]; ; {
+		seg, tail, more := strings.Cut(rest, "/")
 		if seg == "" {
 			return false
 		}
-		if strings.Contains(seg, "*") && (i != len(segs)-1 || (seg != "*" && seg != "**")) {
+		if strings.Contains(seg, "*") && (more || (seg != "*" && seg != "**")) {
 			return false
 		}
+		if !more {
+			return true
+		}
+		rest = tail
 	}
-	return true
 }
 
 // isWildcard reports whether name ends in a /* or /** segment.

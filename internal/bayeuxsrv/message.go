@@ -133,13 +133,13 @@ func parseBatch(body []byte) ([]*inbound, []json.RawMessage, error) {
 	return msgs, raws, nil
 }
 
-// dataMessage builds the wire form of a data message once, for every recipient.
+// dataMessage builds the wire form of a data message once, for every
+// recipient, from data as a client sent it (compacted here; nil is null).
 func dataMessage(channel string, data []byte) []byte {
 	var b bytes.Buffer
 	b.Grow(len(channel) + len(data) + 32)
 	b.WriteString(`{"channel":`)
-	name, _ := json.Marshal(channel) // a string always marshals
-	b.Write(name)
+	appendChannelName(&b, channel)
 	b.WriteString(`,"data":`)
 	if len(data) == 0 {
 		b.WriteString("null")
@@ -148,6 +148,67 @@ func dataMessage(channel string, data []byte) []byte {
 	}
 	b.WriteByte('}')
 	return b.Bytes()
+}
+
+// publishMessage builds the wire form of a server-side publish of data: the
+// bytes dataMessage(channel, json.Marshal(data)) gives, without
+// encoding/json's reflection for a json.RawMessage (compacted and
+// HTML-escaped here, as json.Marshal does) nor a second compaction of what
+// json.Marshal wrote. TestPublishMessageAsBefore holds it to that.
+func publishMessage(channel string, data any) ([]byte, error) {
+	var b bytes.Buffer
+	if raw, ok := data.(json.RawMessage); ok {
+		b.Grow(len(channel) + len(raw) + 24)
+	}
+	b.WriteString(`{"channel":`)
+	appendChannelName(&b, channel)
+	b.WriteString(`,"data":`)
+	switch d := data.(type) {
+	case json.RawMessage:
+		if d == nil {
+			b.WriteString("null")
+			break
+		}
+		start := b.Len()
+		if err := json.Compact(&b, d); err != nil {
+			return nil, err
+		}
+		if seg := b.Bytes()[start:]; needsHTMLEscape(seg) {
+			var esc bytes.Buffer
+			json.HTMLEscape(&esc, seg)
+			b.Truncate(start)
+			b.Write(esc.Bytes())
+		}
+	default:
+		raw, err := json.Marshal(data)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(raw) // json.Marshal writes compact JSON
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// needsHTMLEscape reports whether compact JSON b has a character
+// json.Marshal escapes in a json.RawMessage: <, >, & and U+2028, U+2029.
+func needsHTMLEscape(b []byte) bool {
+	return bytes.ContainsAny(b, "<>&\u2028\u2029")
+}
+
+// appendChannelName writes channel as a JSON string, as json.Marshal does:
+// quoted as it is when it has only printable ASCII that needs no escape.
+func appendChannelName(b *bytes.Buffer, channel string) {
+	for i := 0; i < len(channel); i++ {
+		if c := channel[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			name, _ := json.Marshal(channel) // a string always marshals
+			b.Write(name)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(channel)
+	b.WriteByte('"')
 }
 
 // encodeArray joins single JSON messages into one JSON array.

@@ -82,12 +82,12 @@ func (s *Server) Publish(channel string, data any) int {
 	if !validChannel(channel) || isWildcard(channel) {
 		return 0
 	}
-	raw, err := json.Marshal(data)
+	msg, err := publishMessage(channel, data)
 	if err != nil {
 		s.log.Warn("bayeuxsrv: cannot marshal published data", "channel", channel, "err", err)
 		return 0
 	}
-	return s.deliver(channel, dataMessage(channel, raw), nil)
+	return s.deliver(channel, msg, nil)
 }
 
 // PublishTo is Publish to the sessions whose owner (Options.Owner) is owner only.
@@ -95,12 +95,12 @@ func (s *Server) PublishTo(owner, channel string, data any) int {
 	if !validChannel(channel) || isWildcard(channel) {
 		return 0
 	}
-	raw, err := json.Marshal(data)
+	msg, err := publishMessage(channel, data)
 	if err != nil {
 		s.log.Warn("bayeuxsrv: cannot marshal published data", "channel", channel, "err", err)
 		return 0
 	}
-	return s.deliver(channel, dataMessage(channel, raw), &owner)
+	return s.deliver(channel, msg, &owner)
 }
 
 // deliver queues a prepared data message for every session matching channel
