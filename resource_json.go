@@ -1,6 +1,7 @@
 package omni
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -20,7 +21,7 @@ func objectOrNull(data []byte, typ reflect.Type) (null bool, err error) {
 		case '{':
 			return false, nil
 		case 'n':
-			return isNullWithSpace(data[i:]), nil
+			return string(bytes.TrimRight(data[i:], " \t\r\n")) == "null", nil
 		}
 		kind := "number"
 		switch c {
@@ -34,19 +35,6 @@ func objectOrNull(data []byte, typ reflect.Type) (null bool, err error) {
 		return false, &json.UnmarshalTypeError{Value: kind, Type: typ, Offset: int64(i)}
 	}
 	return false, nil // empty: json.Unmarshal reports it
-}
-
-// isNullWithSpace reports whether b is null followed by white space only.
-func isNullWithSpace(b []byte) bool {
-	if len(b) < 4 || string(b[:4]) != "null" {
-		return false
-	}
-	for _, c := range b[4:] {
-		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-			return false
-		}
-	}
-	return true
 }
 
 // renamed gives err, from decoding into plain (a resource's twin without

@@ -66,11 +66,17 @@ func (c *Client) deletePendingLocked(id string) *pendingReq {
 		return nil
 	}
 	delete(c.pending, id)
+	p.unawait()
+	return p
+}
+
+// unawait takes p out of the replies awaited on its socket's read pacing,
+// if it was counted there. c.mu is held.
+func (p *pendingReq) unawait() {
 	if p.awaited {
 		p.sock.paced.awaiting(-1)
 		p.awaited = false
 	}
-	return p
 }
 
 // resolve completes the request id with m or err; it reports whether a
@@ -116,10 +122,7 @@ func (c *Client) tagSocket(msgs []*Message, s *wsSocket) {
 		if p == nil {
 			continue
 		}
-		if p.awaited { // written before, on another socket
-			p.sock.paced.awaiting(-1)
-			p.awaited = false
-		}
+		p.unawait() // written before, on another socket
 		p.sock = s
 		if s.paced != nil && m.Channel != ChannelConnect {
 			s.paced.awaiting(1)

@@ -36,9 +36,9 @@ import (
 // 19,000-23,000 without pacing (each reply waited out the interval); with
 // a long interval, the third and later replies to concurrent requests held
 // for the whole interval; and a lone 20 KB message arriving in 1,400-byte
-// segments read 1.1 ms later at the default interval. Measured with Faye at 10,000
-// messages in flight (BENCHMARKS.md), this cut the client's CPU per message
-// by about two thirds and made the burst arrive sooner.
+// segments read 1.1 ms later at the default interval. Measured with Faye at
+// 10,000 messages in flight (BENCHMARKS.md), this cut the client's CPU per
+// message by about two thirds and made the burst arrive sooner.
 //
 // The reads paced are those of the upgraded connection: net/http hands it
 // over as the body of the 101 answer (an io.ReadWriteCloser reading the

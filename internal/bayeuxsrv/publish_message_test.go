@@ -112,25 +112,19 @@ func TestValidChannelAsBefore(t *testing.T) {
 // BenchmarkPublishMessage and BenchmarkPublishMessageBefore time what
 // Publish does before delivering: the channel check and the message, now
 // and as it was (BENCHMARKS.md, the client-ceiling section).
-func BenchmarkPublishMessage(b *testing.B) {
-	data := json.RawMessage(`{"seq":1234,"ts":1733300000000000}`)
-	for b.Loop() {
-		if !validChannel("/bench/ceiling-go") {
-			b.Fatal("invalid")
-		}
-		if _, err := publishMessage("/bench/ceiling-go", data); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkPublishMessage(b *testing.B) { benchPublish(b, validChannel, publishMessage) }
 
 func BenchmarkPublishMessageBefore(b *testing.B) {
+	benchPublish(b, oldValidChannel, oldPublishMessage)
+}
+
+func benchPublish(b *testing.B, valid func(string) bool, build func(string, any) ([]byte, error)) {
 	data := json.RawMessage(`{"seq":1234,"ts":1733300000000000}`)
 	for b.Loop() {
-		if !oldValidChannel("/bench/ceiling-go") {
+		if !valid("/bench/ceiling-go") {
 			b.Fatal("invalid")
 		}
-		if _, err := oldPublishMessage("/bench/ceiling-go", data); err != nil {
+		if _, err := build("/bench/ceiling-go", data); err != nil {
 			b.Fatal(err)
 		}
 	}
